@@ -1,0 +1,187 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+)
+
+// entryHandlers serves one kind of catalogue entry. I is what clients
+// write, E what they read.
+type entryHandlers[I any, E any] struct {
+	create       func(context.Context, access.Principal, I) (E, error)
+	get          func(context.Context, access.Principal, string) (E, error)
+	list         func(context.Context, access.Principal, catalogue.ListQuery) ([]E, int, error)
+	update       func(context.Context, access.Principal, string, int64, I) (E, error)
+	archive      func(context.Context, access.Principal, string, int64) error
+	verify       func(context.Context, access.Principal, string) (E, error)
+	input        func(E) any
+	version      func(E) int64
+	withProvider bool // offers can be listed by provider
+}
+
+func (h entryHandlers[I, E]) mount(g *echo.Group) {
+	g.GET("", h.listAll)
+	g.POST("", h.createOne)
+	g.GET("/:id", h.getOne)
+	g.PUT("/:id", h.replace)
+	g.PATCH("/:id", h.patch)
+	g.DELETE("/:id", h.remove)
+	g.POST("/:id/verify", h.verifyOne)
+}
+
+func (h entryHandlers[I, E]) listAll(c echo.Context) error {
+	params := []string{"limit", "offset", "status", "district", "help_kind"}
+	if h.withProvider {
+		params = append(params, "provider_id")
+	}
+	q := newQuery(c, params...)
+	lq := catalogue.ListQuery{Status: catalogue.Status(q.str("status", 32)), District: q.str("district", 64),
+		HelpKind: q.str("help_kind", 64), ProviderID: q.str("provider_id", 64), Page: q.page()}
+	if err := q.err(); err != nil {
+		return err
+	}
+	items, total, err := h.list(ctx(c), principal(c), lq)
+	if err != nil {
+		return err
+	}
+	return sendList(c, items, total, lq.Page)
+}
+
+func (h entryHandlers[I, E]) createOne(c echo.Context) error {
+	var in I
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	e, err := h.create(ctx(c), principal(c), in)
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusCreated, h.version(e), e)
+}
+
+func (h entryHandlers[I, E]) getOne(c echo.Context) error {
+	e, err := h.get(ctx(c), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, h.version(e), e)
+}
+
+func (h entryHandlers[I, E]) replace(c echo.Context) error {
+	expected, err := ifMatch(c, true)
+	if err != nil {
+		return err
+	}
+	var in I
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	e, err := h.update(ctx(c), principal(c), c.Param("id"), expected, in)
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, h.version(e), e)
+}
+
+// patch applies a JSON merge patch (RFC 7396) to what the caller may read
+// and saves the result as a full update.
+func (h entryHandlers[I, E]) patch(c echo.Context) error {
+	expected, err := ifMatch(c, true)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, "application/merge-patch+json", echo.MIMEApplicationJSON)
+	if err != nil {
+		return err
+	}
+	cur, err := h.get(ctx(c), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	doc, err := json.Marshal(h.input(cur))
+	if err != nil {
+		return err
+	}
+	merged, err := mergePatch(doc, body)
+	if err != nil {
+		return err
+	}
+	var in I
+	if err := decodeStrict(merged, &in); err != nil {
+		return err
+	}
+	e, err := h.update(ctx(c), principal(c), c.Param("id"), expected, in)
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, h.version(e), e)
+}
+
+func (h entryHandlers[I, E]) remove(c echo.Context) error {
+	expected, err := ifMatch(c, false)
+	if err != nil {
+		return err
+	}
+	if err := h.archive(ctx(c), principal(c), c.Param("id"), expected); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h entryHandlers[I, E]) verifyOne(c echo.Context) error {
+	e, err := h.verify(ctx(c), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, h.version(e), e)
+}
+
+type rejection struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) approveOffer(c echo.Context) error {
+	o, err := s.svc.ApproveOffer(ctx(c), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, o.Version, o)
+}
+
+func (s *Server) rejectOffer(c echo.Context) error {
+	var r rejection
+	if err := bindJSON(c, &r); err != nil {
+		return err
+	}
+	o, err := s.svc.RejectOffer(ctx(c), principal(c), c.Param("id"), r.Reason)
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusOK, o.Version, o)
+}
+
+func (s *Server) reviewQueue(c echo.Context) error {
+	q := newQuery(c, "limit", "offset", "kind", "district")
+	kind := catalogue.Kind(q.str("kind", 32))
+	district := q.str("district", 64)
+	pg := q.page()
+	switch kind {
+	case "", catalogue.KindVolunteer, catalogue.KindNeighbourhoodHelp, catalogue.KindOffer:
+	default:
+		q.fail("kind", "must be one of volunteer, neighbourhood_help, offer")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	items, total, err := s.svc.ReviewQueue(ctx(c), principal(c), kind, district, pg)
+	if err != nil {
+		return err
+	}
+	return sendList(c, items, total, pg)
+}

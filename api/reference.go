@@ -1,0 +1,80 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"massanzug/catalogue"
+)
+
+func (s *Server) listDistricts(c echo.Context) error {
+	if err := newQuery(c).err(); err != nil {
+		return err
+	}
+	ds, err := s.svc.Districts(ctx(c), principal(c))
+	if err != nil {
+		return err
+	}
+	return sendList(c, ds, len(ds), catalogue.Page{Limit: len(ds)})
+}
+
+func (s *Server) getDistrict(c echo.Context) error {
+	d, err := s.svc.District(ctx(c), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// districtInput is a district as the admin writes it; the id is the path's.
+type districtInput struct {
+	Name       string               `json:"name"`
+	Population catalogue.Population `json:"population"`
+	RMStaffFTE float64              `json:"rm_staff_fte"`
+	Quarters   []catalogue.Quarter  `json:"quarters"`
+}
+
+func (s *Server) putDistrict(c echo.Context) error {
+	var in districtInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	d := catalogue.District{ID: c.Param("id"), Name: in.Name, Population: in.Population, RMStaffFTE: in.RMStaffFTE, Quarters: in.Quarters}
+	created, err := s.svc.PutDistrict(ctx(c), principal(c), d)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, d)
+}
+
+func (s *Server) getTaxonomy(c echo.Context) error {
+	t, err := s.svc.Taxonomy(ctx(c), principal(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (s *Server) addTerm(c echo.Context) error {
+	v := catalogue.Vocabulary(c.Param("vocabulary"))
+	known := false
+	for _, k := range catalogue.Vocabularies {
+		known = known || k == v
+	}
+	if !known {
+		return newProblem(http.StatusNotFound, "not-found", "no vocabulary "+string(v)+"; use themes, help-kinds, target-groups or offer-categories")
+	}
+	var t catalogue.Term
+	if err := bindJSON(c, &t); err != nil {
+		return err
+	}
+	if err := s.svc.AddTerm(ctx(c), principal(c), v, t); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, t)
+}

@@ -1,0 +1,171 @@
+// Package api is the HTTP transport of Maßanzug: one route table, thin
+// handlers (decode, validate the request's form, call the domain, encode),
+// bearer-token authentication and the one error handler that turns every
+// error into application/problem+json. No business rule lives here.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	svc    *catalogue.Service
+	tokens access.TokenStore
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New builds the HTTP handler for svc.
+func New(svc *catalogue.Service, log *slog.Logger) *echo.Echo {
+	s := &Server{svc: svc, tokens: svc.Store(), log: log, now: time.Now}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	// No proxy sits in front by default: take the peer address, never a
+	// client-supplied X-Forwarded-For.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(s.requestLog)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			log.ErrorContext(c.Request().Context(), "panic", "err", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.BodyLimit("256K"))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second}))
+	e.Use(s.authenticate)
+	s.routes(e)
+	return e
+}
+
+// routes is the whole API at a glance.
+func (s *Server) routes(e *echo.Echo) {
+	e.GET("/healthz", s.health)
+
+	v1 := e.Group("/v1")
+	v1.GET("/districts", s.listDistricts)
+	v1.GET("/districts/:id", s.getDistrict)
+	v1.PUT("/districts/:id", s.putDistrict)
+	v1.GET("/taxonomy", s.getTaxonomy)
+	v1.POST("/taxonomy/:vocabulary", s.addTerm)
+
+	v1.GET("/providers", s.listProviders)
+	v1.POST("/providers", s.createProvider)
+	v1.GET("/providers/:id", s.getProvider)
+	v1.PUT("/providers/:id", s.putProvider)
+	v1.PATCH("/providers/:id", s.patchProvider)
+	v1.DELETE("/providers/:id", s.archiveProvider)
+
+	volunteers := entryHandlers[catalogue.VolunteerInput, *catalogue.Volunteer]{
+		create: s.svc.CreateVolunteer, get: s.svc.Volunteer, list: s.svc.Volunteers, update: s.svc.UpdateVolunteer,
+		archive: s.svc.ArchiveVolunteer, verify: s.svc.VerifyVolunteer,
+		input: func(v *catalogue.Volunteer) any { return v.VolunteerInput }, version: func(v *catalogue.Volunteer) int64 { return v.Version },
+	}
+	volunteers.mount(v1.Group("/volunteers"))
+	helps := entryHandlers[catalogue.NeighbourhoodHelpInput, *catalogue.NeighbourhoodHelp]{
+		create: s.svc.CreateNeighbourhoodHelp, get: s.svc.NeighbourhoodHelp, list: s.svc.NeighbourhoodHelps, update: s.svc.UpdateNeighbourhoodHelp,
+		archive: s.svc.ArchiveNeighbourhoodHelp, verify: s.svc.VerifyNeighbourhoodHelp,
+		input: func(n *catalogue.NeighbourhoodHelp) any { return n.NeighbourhoodHelpInput }, version: func(n *catalogue.NeighbourhoodHelp) int64 { return n.Version },
+	}
+	helps.mount(v1.Group("/neighbourhood-helps"))
+	offers := entryHandlers[catalogue.OfferInput, *catalogue.Offer]{
+		create: s.svc.CreateOffer, get: s.svc.Offer, list: s.svc.Offers, update: s.svc.UpdateOffer,
+		archive: s.svc.ArchiveOffer, verify: s.svc.VerifyOffer, withProvider: true,
+		input: func(o *catalogue.Offer) any { return o.OfferInput }, version: func(o *catalogue.Offer) int64 { return o.Version },
+	}
+	og := v1.Group("/offers")
+	offers.mount(og)
+	og.POST("/:id/approve", s.approveOffer)
+	og.POST("/:id/reject", s.rejectOffer)
+
+	v1.GET("/review-queue", s.reviewQueue)
+
+	v1.GET("/tokens", s.listTokens)
+	v1.POST("/tokens", s.createToken)
+	v1.DELETE("/tokens/:id", s.revokeToken)
+	v1.GET("/audit-log", s.auditLog)
+}
+
+// requestLog writes one structured line per request, never a body: bodies
+// may hold personal data.
+func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		s.log.InfoContext(c.Request().Context(), "request", "method", c.Request().Method, "path", c.Path(),
+			"status", c.Response().Status, "ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
+		return nil
+	}
+}
+
+const principalKey = "principal"
+
+// authenticate resolves the bearer token of every request but /healthz.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Path() == "/healthz" {
+			return next(c)
+		}
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return access.ErrUnauthenticated
+		}
+		p, err := access.Authenticate(c.Request().Context(), s.tokens, strings.TrimSpace(token))
+		if err != nil {
+			return err
+		}
+		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+func principal(c echo.Context) access.Principal {
+	p, _ := c.Get(principalKey).(access.Principal)
+	return p
+}
+
+func ctx(c echo.Context) context.Context { return c.Request().Context() }
+
+func (s *Server) health(c echo.Context) error {
+	if _, err := s.svc.Store().CountEntries(ctx(c)); err != nil {
+		return errors.Join(errors.New("database not reachable"), err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// list is the body of every list response.
+type list[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Limit  int `json:"limit"`
+	Offset int `json:"offset"`
+}
+
+func sendList[T any](c echo.Context, items []T, total int, pg catalogue.Page) error {
+	if items == nil {
+		items = []T{}
+	}
+	return c.JSON(http.StatusOK, list[T]{Items: items, Total: total, Limit: pg.Limit, Offset: pg.Offset})
+}
+
+func sendVersioned(c echo.Context, status int, version int64, v any) error {
+	c.Response().Header().Set("ETag", etag(version))
+	return c.JSON(status, v)
+}

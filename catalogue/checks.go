@@ -1,0 +1,210 @@
+package catalogue
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// refs is the reference data an input is checked against, loaded once per
+// write.
+type refs struct {
+	districts map[string]District
+	vocab     map[Vocabulary]map[string]Term
+	today     string
+	thisYear  int
+	provider  func(id string) (Provider, error)
+}
+
+func (s *Service) loadRefs(ctx context.Context) (*refs, error) {
+	ds, err := s.store.Districts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load districts: %w", err)
+	}
+	tax, err := s.store.Taxonomy(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load taxonomy: %w", err)
+	}
+	r := &refs{districts: map[string]District{}, vocab: map[Vocabulary]map[string]Term{}, today: s.Today(), thisYear: s.now().In(s.loc).Year()}
+	for _, d := range ds {
+		r.districts[d.ID] = d
+	}
+	for _, v := range Vocabularies {
+		r.vocab[v] = tax.codes(v)
+	}
+	r.provider = func(id string) (Provider, error) { return s.store.Provider(ctx, id) }
+	return r, nil
+}
+
+func (r *refs) codes(ve *ValidationError, field string, codes []string, v Vocabulary) {
+	seen := map[string]bool{}
+	for i, c := range codes {
+		f := field + "[" + strconv.Itoa(i) + "]"
+		if seen[c] {
+			ve.add(f, "%q is listed twice", c)
+			continue
+		}
+		seen[c] = true
+		if _, ok := r.vocab[v][c]; !ok && c != "" {
+			ve.add(f, "%q is not in the taxonomy's %s", c, v)
+		}
+	}
+}
+
+func (r *refs) districtList(ve *ValidationError, field string, ids []string) {
+	seen := map[string]bool{}
+	for i, id := range ids {
+		f := field + "[" + strconv.Itoa(i) + "]"
+		if seen[id] {
+			ve.add(f, "%q is listed twice", id)
+			continue
+		}
+		seen[id] = true
+		if _, ok := r.districts[id]; !ok && id != "" {
+			ve.add(f, "%q is not a known district", id)
+		}
+	}
+}
+
+// place checks that a district exists, that a quarter lies in it and that
+// coordinates come in pairs. With required, the place must say where:
+// a district or coordinates.
+func (r *refs) place(ve *ValidationError, field string, p Place, required bool) {
+	if (p.Lat == nil) != (p.Lon == nil) {
+		ve.add(field+".lat", "lat and lon must be given together")
+	}
+	if required && p.District == "" && p.Lat == nil {
+		ve.add(field, "needs a district or coordinates (lat, lon)")
+	}
+	if p.District == "" {
+		if p.Quarter != "" {
+			ve.add(field+".district", "is required when a quarter is given")
+		}
+		return
+	}
+	d, ok := r.districts[p.District]
+	if !ok {
+		ve.add(field+".district", "%q is not a known district", p.District)
+		return
+	}
+	if p.Quarter != "" && !hasQuarter(d, p.Quarter) {
+		ve.add(field+".quarter", "%q is not a quarter of district %q", p.Quarter, d.ID)
+	}
+}
+
+func hasQuarter(d District, name string) bool {
+	for _, q := range d.Quarters {
+		if q.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func slots(ve *ValidationError, field string, ss []Slot) {
+	for i, s := range ss {
+		if hhmmRe.MatchString(s.From) && hhmmRe.MatchString(s.To) && s.From >= s.To {
+			ve.add(field+"["+strconv.Itoa(i)+"].to", "must be later than from (%s)", s.From)
+		}
+	}
+}
+
+func notAfterToday(ve *ValidationError, r *refs, field, day string) {
+	if day != "" && day > r.today {
+		ve.add(field, "must not be in the future")
+	}
+}
+
+func (in *VolunteerInput) check(r *refs, ve *ValidationError) {
+	r.place(ve, "home", in.Home, true)
+	r.districtList(ve, "districts", in.Districts)
+	r.codes(ve, "help_kinds", in.HelpKinds, VocabHelpKinds)
+	r.codes(ve, "target_groups", in.TargetGroups, VocabTargetGroups)
+	seen := map[string]bool{}
+	for i, l := range in.Languages {
+		if seen[l.Code] {
+			ve.add("languages["+strconv.Itoa(i)+"].code", "%q is listed twice", l.Code)
+		}
+		seen[l.Code] = true
+	}
+	slots(ve, "availability", in.Availability)
+	if in.Load > in.Capacity && in.Capacity > 0 {
+		ve.add("load", "must not exceed capacity (%d)", in.Capacity)
+	}
+	if in.BirthYear > r.thisYear {
+		ve.add("birth_year", "must not be in the future")
+	}
+	if c := in.PoliceCertificate; c != nil {
+		if c.IssuedOn != "" && c.ValidUntil != "" && c.ValidUntil < c.IssuedOn {
+			ve.add("police_certificate.valid_until", "must not be before issued_on")
+		}
+		if c.SeenOn != "" && c.IssuedOn != "" && c.SeenOn < c.IssuedOn {
+			ve.add("police_certificate.seen_on", "must not be before issued_on")
+		}
+		notAfterToday(ve, r, "police_certificate.seen_on", c.SeenOn)
+	}
+	if in.Consent != nil {
+		notAfterToday(ve, r, "consent.given_on", in.Consent.GivenOn)
+	}
+}
+
+func (in *NeighbourhoodHelpInput) check(r *refs, ve *ValidationError) {
+	if in.Coordinator.Name == "" {
+		ve.add("coordinator.name", "is required")
+	}
+	if in.Coordinator.Email == "" && in.Coordinator.Phone == "" {
+		ve.add("coordinator", "needs an email or a phone number")
+	}
+	r.place(ve, "location", in.Location, false)
+	r.districtList(ve, "districts", in.Districts)
+	for i, q := range in.Quarters {
+		found := false
+		for _, id := range in.Districts {
+			if d, ok := r.districts[id]; ok && hasQuarter(d, q) {
+				found = true
+			}
+		}
+		if !found {
+			ve.add("quarters["+strconv.Itoa(i)+"]", "%q is not a quarter of the listed districts", q)
+		}
+	}
+	r.codes(ve, "help_kinds", in.HelpKinds, VocabHelpKinds)
+	r.codes(ve, "target_groups", in.TargetGroups, VocabTargetGroups)
+	slots(ve, "availability", in.Availability)
+	if in.Capacity != nil && in.Load > *in.Capacity {
+		ve.add("load", "must not exceed capacity (%d)", *in.Capacity)
+	}
+}
+
+func (in *OfferInput) check(r *refs, ve *ValidationError) {
+	if in.ProviderID == "" {
+		ve.add("provider_id", "is required")
+	} else if p, err := r.provider(in.ProviderID); err != nil {
+		ve.add("provider_id", "%q is not a known provider", in.ProviderID)
+	} else if p.Status != StatusActive {
+		ve.add("provider_id", "provider %q is archived", in.ProviderID)
+	}
+	if in.Category != "" {
+		if _, ok := r.vocab[VocabOfferCategories][in.Category]; !ok {
+			ve.add("category", "%q is not in the taxonomy's offer-categories", in.Category)
+		}
+	}
+	r.codes(ve, "help_kinds", in.HelpKinds, VocabHelpKinds)
+	r.codes(ve, "target_groups", in.TargetGroups, VocabTargetGroups)
+	r.districtList(ve, "districts", in.Districts)
+	r.place(ve, "location", in.Location, false)
+	slots(ve, "schedule", in.Schedule)
+	if in.ValidFrom != "" && in.ValidUntil != "" && in.ValidUntil < in.ValidFrom {
+		ve.add("valid_until", "must not be before valid_from")
+	}
+	if e := in.Eligibility; e.MinAge != nil && e.MaxAge != nil && *e.MaxAge < *e.MinAge {
+		ve.add("eligibility.max_age", "must not be below min_age")
+	}
+	if in.Capacity != nil && in.Load > *in.Capacity {
+		ve.add("load", "must not exceed capacity (%d)", *in.Capacity)
+	}
+}
+
+func (in *ProviderInput) check(r *refs, ve *ValidationError) {
+	r.districtList(ve, "districts", in.Districts)
+}

@@ -1,0 +1,168 @@
+package catalogue
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+)
+
+// District is a Sozialraum: the unit in which the city plans social work.
+type District struct {
+	ID         string     `json:"id" validate:"required,max=64,slug"`
+	Name       string     `json:"name" validate:"required,max=200"`
+	Population Population `json:"population"`
+	RMStaffFTE float64    `json:"rm_staff_fte" validate:"min=0,max=100"`
+	Quarters   []Quarter  `json:"quarters" validate:"required,min=1,max=100,dive"`
+}
+
+// Population holds a district's inhabitants on a reference date.
+type Population struct {
+	Total               int `json:"total" validate:"min=0"`
+	Under18             int `json:"under_18" validate:"min=0"`
+	Over65              int `json:"over_65" validate:"min=0"`
+	MigrationBackground int `json:"migration_background" validate:"min=0"`
+}
+
+// Quarter is a part of a district with an approximate centre.
+type Quarter struct {
+	Name string  `json:"name" validate:"required,max=100"`
+	Lat  float64 `json:"lat" validate:"min=-90,max=90"`
+	Lon  float64 `json:"lon" validate:"min=-180,max=180"`
+}
+
+// Vocabulary names one controlled list of the taxonomy.
+type Vocabulary string
+
+const (
+	VocabThemes          Vocabulary = "themes"
+	VocabHelpKinds       Vocabulary = "help-kinds"
+	VocabTargetGroups    Vocabulary = "target-groups"
+	VocabOfferCategories Vocabulary = "offer-categories"
+)
+
+// Vocabularies lists the vocabularies staff can extend.
+var Vocabularies = []Vocabulary{VocabThemes, VocabHelpKinds, VocabTargetGroups, VocabOfferCategories}
+
+// Term is one entry of a vocabulary. Theme and Minors apply to help kinds
+// only: a help kind belongs to a theme, and Minors marks help that brings
+// the helper into contact with minors (police certificate needed).
+type Term struct {
+	Code   string `json:"code" validate:"required,max=64,slug"`
+	Label  string `json:"label" validate:"required,max=200"`
+	Theme  string `json:"theme,omitempty" validate:"omitempty,max=64"`
+	Minors bool   `json:"minors,omitempty"`
+}
+
+// Theme groups kinds of help, following the seed's themes.
+type Theme struct {
+	Code      string `json:"code"`
+	Label     string `json:"label"`
+	HelpKinds []Term `json:"help_kinds"`
+}
+
+// Taxonomy is the controlled vocabulary of the catalogue.
+type Taxonomy struct {
+	Themes          []Theme `json:"themes"`
+	TargetGroups    []Term  `json:"target_groups"`
+	OfferCategories []Term  `json:"offer_categories"`
+}
+
+// codes returns the set of codes of a vocabulary.
+func (t Taxonomy) codes(v Vocabulary) map[string]Term {
+	m := map[string]Term{}
+	switch v {
+	case VocabThemes:
+		for _, th := range t.Themes {
+			m[th.Code] = Term{Code: th.Code, Label: th.Label}
+		}
+	case VocabHelpKinds:
+		for _, th := range t.Themes {
+			for _, h := range th.HelpKinds {
+				m[h.Code] = h
+			}
+		}
+	case VocabTargetGroups:
+		for _, g := range t.TargetGroups {
+			m[g.Code] = g
+		}
+	case VocabOfferCategories:
+		for _, c := range t.OfferCategories {
+			m[c.Code] = c
+		}
+	}
+	return m
+}
+
+// HelpKind returns the help kind with code.
+func (t Taxonomy) HelpKind(code string) (Term, bool) {
+	h, ok := t.codes(VocabHelpKinds)[code]
+	return h, ok
+}
+
+//go:embed defaults/*.json
+var defaultFiles embed.FS
+
+// DefaultDistricts returns the districts shipped with the binary (Ulm).
+func DefaultDistricts() ([]District, error) {
+	var raw struct {
+		Districts []struct {
+			ID         string     `json:"id"`
+			Name       string     `json:"name"`
+			Population Population `json:"population"`
+			RMStaffFTE float64    `json:"rm_staff_fte"`
+			Areas      []Quarter  `json:"areas"`
+		} `json:"sozialraeume"`
+	}
+	if err := readDefault("defaults/ulm-sozialraeume.json", &raw); err != nil {
+		return nil, err
+	}
+	out := make([]District, len(raw.Districts))
+	for i, d := range raw.Districts {
+		out[i] = District{ID: d.ID, Name: d.Name, Population: d.Population, RMStaffFTE: d.RMStaffFTE, Quarters: d.Areas}
+	}
+	return out, nil
+}
+
+// DefaultProviderNames returns the providers named in the shipped city data.
+func DefaultProviderNames() ([]string, error) {
+	var raw struct {
+		Traeger []string `json:"traeger"`
+	}
+	err := readDefault("defaults/ulm-sozialraeume.json", &raw)
+	return raw.Traeger, err
+}
+
+// DefaultTaxonomy returns the taxonomy shipped with the binary.
+func DefaultTaxonomy() (Taxonomy, error) {
+	var raw struct {
+		Themes []struct {
+			Code  string `json:"code"`
+			Label string `json:"label"`
+			Help  []Term `json:"help"`
+		} `json:"themes"`
+		TargetGroups    []Term `json:"target_groups"`
+		OfferCategories []Term `json:"offer_categories"`
+	}
+	if err := readDefault("defaults/taxonomy.json", &raw); err != nil {
+		return Taxonomy{}, err
+	}
+	t := Taxonomy{TargetGroups: raw.TargetGroups, OfferCategories: raw.OfferCategories}
+	for _, th := range raw.Themes {
+		for i := range th.Help {
+			th.Help[i].Theme = th.Code
+		}
+		t.Themes = append(t.Themes, Theme{Code: th.Code, Label: th.Label, HelpKinds: th.Help})
+	}
+	return t, nil
+}
+
+func readDefault(name string, v any) error {
+	b, err := defaultFiles.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("read embedded %s: %w", name, err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("parse embedded %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,462 @@
+package catalogue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+	_ "time/tzdata" // the service's calendar is Europe/Berlin wherever it runs
+
+	"massanzug/access"
+)
+
+// Service applies the catalogue's rules: who may read and change what,
+// validation against districts and taxonomy, and the entry lifecycle.
+type Service struct {
+	store       Store
+	now         func() time.Time
+	loc         *time.Location
+	reviewAfter int // months
+	log         *slog.Logger
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock replaces the wall clock (tests).
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithReviewAfter sets after how many months an entry is due for review.
+func WithReviewAfter(months int) Option { return func(s *Service) { s.reviewAfter = months } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// NewService returns a Service on store.
+func NewService(store Store, opts ...Option) *Service {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		loc = time.UTC
+	}
+	s := &Service{store: store, now: time.Now, loc: loc, reviewAfter: 12, log: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Today is the current day in the city's calendar, as YYYY-MM-DD.
+func (s *Service) Today() string { return s.now().In(s.loc).Format(time.DateOnly) }
+
+// Store returns the store behind the service.
+func (s *Service) Store() Store { return s.store }
+
+// Init seeds the reference data on first start.
+func (s *Service) Init(ctx context.Context) error {
+	ds, err := DefaultDistricts()
+	if err != nil {
+		return err
+	}
+	tax, err := DefaultTaxonomy()
+	if err != nil {
+		return err
+	}
+	if err := s.store.Seed(ctx, ds, tax); err != nil {
+		return fmt.Errorf("seed reference data: %w", err)
+	}
+	return nil
+}
+
+func newID(prefix string) string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err)) // the OS has no randomness left: nothing sane to do
+	}
+	return prefix + hex.EncodeToString(b)
+}
+
+var idPrefix = map[Kind]string{KindVolunteer: "vol_", KindNeighbourhoodHelp: "nbh_", KindOffer: "off_"}
+
+// canRead and canWrite are the role matrix of domain.md for entries. The
+// admin is city IT: it manages tokens, districts and providers but sees no
+// personal data and curates nothing.
+func canRead(p access.Principal, k Kind) bool {
+	if k == KindOffer {
+		return p.Is(access.RoleResourceManager, access.RoleCaseManager, access.RoleProvider)
+	}
+	return p.Is(access.RoleResourceManager, access.RoleCaseManager)
+}
+
+func canWrite(p access.Principal, k Kind) bool {
+	if k == KindOffer {
+		return p.Is(access.RoleResourceManager, access.RoleProvider)
+	}
+	return p.Is(access.RoleResourceManager)
+}
+
+func forbidden(p access.Principal, what string) error {
+	return fmt.Errorf("%w: role %s may not %s", ErrForbidden, p.Role, what)
+}
+
+// visible reports whether p may see r. Hidden entries answer ErrNotFound, so
+// that nobody learns what exists beyond their view.
+func (s *Service) visible(p access.Principal, r Record) bool {
+	switch p.Role {
+	case access.RoleResourceManager:
+		return true
+	case access.RoleCaseManager:
+		if r.Kind == KindOffer {
+			today := s.Today()
+			return r.Status == StatusApproved && (r.ValidFrom == "" || r.ValidFrom <= today) && (r.ValidUntil == "" || today <= r.ValidUntil)
+		}
+		return r.Status == StatusActive
+	case access.RoleProvider:
+		return r.Kind == KindOffer && r.ProviderID == p.ProviderID
+	}
+	return false
+}
+
+func (s *Service) audit(ctx context.Context, p access.Principal, action string, k Kind, ids ...string) error {
+	if k != KindVolunteer {
+		return nil
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	err := s.store.Audit(ctx, AuditEvent{At: s.stamp(), TokenID: p.TokenID, TokenName: p.Name, Action: action, Kind: k, EntryIDs: ids})
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// validateEntry checks e's input: shape first, then against reference data.
+func (s *Service) validateEntry(ctx context.Context, e entry) error {
+	ve := checkShape(e.inputShape())
+	r, err := s.loadRefs(ctx)
+	if err != nil {
+		return err
+	}
+	e.checkInput(r, ve)
+	return ve.orNil()
+}
+
+// load fetches the entry of kind k and id that p may see.
+func (s *Service) load(ctx context.Context, p access.Principal, k Kind, id string) (Record, error) {
+	if !canRead(p, k) {
+		return Record{}, forbidden(p, "read "+string(k)+" entries")
+	}
+	r, err := s.store.Entry(ctx, k, id)
+	if err != nil {
+		return Record{}, fmt.Errorf("load %s %s: %w", k, id, err)
+	}
+	if !s.visible(p, r) {
+		return Record{}, fmt.Errorf("%s %s: %w", k, id, ErrNotFound)
+	}
+	return r, nil
+}
+
+func createEntry(ctx context.Context, s *Service, p access.Principal, k Kind, e entry) error {
+	if !canWrite(p, k) {
+		return forbidden(p, "create "+string(k)+" entries")
+	}
+	if o, ok := e.(*Offer); ok && p.Is(access.RoleProvider) {
+		if o.ProviderID == "" {
+			o.ProviderID = p.ProviderID
+		}
+		if o.ProviderID != p.ProviderID {
+			return fmt.Errorf("%w: a provider submits offers for its own organisation (%s) only", ErrForbidden, p.ProviderID)
+		}
+	}
+	if err := s.validateEntry(ctx, e); err != nil {
+		return err
+	}
+	now := s.stamp()
+	h := e.head()
+	*h = Header{ID: newID(idPrefix[k]), Kind: k, Version: 1, CreatedAt: now, UpdatedAt: now}
+	switch {
+	case k == KindOffer && p.Is(access.RoleProvider):
+		e.setStatus(StatusSubmitted)
+	case k == KindOffer:
+		e.setStatus(StatusApproved)
+	case e.status() == "":
+		e.setStatus(StatusActive)
+	}
+	if p.Is(access.RoleResourceManager) {
+		// Staff enter what they know: creating an entry is verifying it.
+		h.VerifiedAt = &now
+	}
+	rec, err := toRecord(e)
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateEntry(ctx, rec); err != nil {
+		return fmt.Errorf("create %s: %w", k, err)
+	}
+	if err := s.audit(ctx, p, "create", k, h.ID); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "entry created", "kind", k, "id", h.ID, "by", p.TokenID)
+	e.finish(p, s.Today())
+	return nil
+}
+
+func getEntry[E any, P interface {
+	*E
+	entry
+}](ctx context.Context, s *Service, p access.Principal, k Kind, id string) (P, error) {
+	r, err := s.load(ctx, p, k, id)
+	if err != nil {
+		return nil, err
+	}
+	e, err := fromRecord[E, P](r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, p, "read", k, id); err != nil {
+		return nil, err
+	}
+	e.finish(p, s.Today())
+	return e, nil
+}
+
+// ListQuery is what a caller may ask of a list of entries.
+type ListQuery struct {
+	Status     Status
+	District   string
+	HelpKind   string
+	ProviderID string
+	Page
+}
+
+// filterFor narrows q to what p may see. ok is false when nothing can match.
+func (s *Service) filterFor(p access.Principal, k Kind, q ListQuery) (f EntryFilter, ok bool) {
+	f = EntryFilter{Kind: k, District: q.District, HelpKind: q.HelpKind, ProviderID: q.ProviderID, Page: q.Page}
+	all := statusesOf(k)
+	switch {
+	case q.Status != "":
+		f.Statuses = []Status{q.Status}
+	case p.Is(access.RoleCaseManager):
+		f.Statuses = all
+	default:
+		f.Statuses = all[:len(all)-1] // everything but archived
+	}
+	switch p.Role {
+	case access.RoleCaseManager:
+		want := StatusActive
+		if k == KindOffer {
+			want = StatusApproved
+			f.CurrentOn = s.Today()
+		}
+		if !slices.Contains(f.Statuses, want) {
+			return f, false
+		}
+		f.Statuses = []Status{want}
+	case access.RoleProvider:
+		if q.ProviderID != "" && q.ProviderID != p.ProviderID {
+			return f, false
+		}
+		f.ProviderID = p.ProviderID
+	}
+	return f, true
+}
+
+func listEntries[E any, P interface {
+	*E
+	entry
+}](ctx context.Context, s *Service, p access.Principal, k Kind, q ListQuery) ([]P, int, error) {
+	if !canRead(p, k) {
+		return nil, 0, forbidden(p, "read "+string(k)+" entries")
+	}
+	if q.Status != "" && !slices.Contains(statusesOf(k), q.Status) {
+		return nil, 0, &ValidationError{Fields: []FieldError{{Field: "status", Message: fmt.Sprintf("%q is not a status of %s entries", q.Status, k)}}}
+	}
+	if err := s.checkFilters(ctx, q.District, q.HelpKind); err != nil {
+		return nil, 0, err
+	}
+	f, ok := s.filterFor(p, k, q)
+	out := []P{}
+	if !ok {
+		return out, 0, nil
+	}
+	recs, total, err := s.store.ListEntries(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list %s: %w", k, err)
+	}
+	ids := make([]string, 0, len(recs))
+	today := s.Today()
+	for _, r := range recs {
+		e, err := fromRecord[E, P](r)
+		if err != nil {
+			return nil, 0, err
+		}
+		e.finish(p, today)
+		out = append(out, e)
+		ids = append(ids, r.ID)
+	}
+	if err := s.audit(ctx, p, "list", k, ids...); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// updateEntry replaces the input of the entry id with that of next, if the
+// stored version is still expected.
+func updateEntry[E any, P interface {
+	*E
+	entry
+}](ctx context.Context, s *Service, p access.Principal, k Kind, id string, expected int64, next P) error {
+	if !canWrite(p, k) {
+		return forbidden(p, "change "+string(k)+" entries")
+	}
+	cur, err := s.load(ctx, p, k, id)
+	if err != nil {
+		return err
+	}
+	if o, ok := any(next).(*Offer); ok && p.Is(access.RoleProvider) {
+		if o.ProviderID == "" {
+			o.ProviderID = p.ProviderID
+		}
+		if o.ProviderID != p.ProviderID {
+			return fmt.Errorf("%w: an offer cannot be moved to another provider", ErrForbidden)
+		}
+	}
+	if err := s.validateEntry(ctx, next); err != nil {
+		return err
+	}
+	if cur.Version != expected {
+		return fmt.Errorf("%s %s is at version %d, not %d: %w", k, id, cur.Version, expected, ErrVersionMismatch)
+	}
+	h := next.head()
+	*h = cur.Header
+	h.Version = cur.Version + 1
+	h.UpdatedAt = s.stamp()
+	switch {
+	case k == KindOffer && p.Is(access.RoleProvider):
+		// A provider's change goes back to staff before others see it.
+		next.setStatus(StatusSubmitted)
+		any(next).(*Offer).RejectionReason = ""
+	case k == KindOffer:
+		old, err := fromRecord[Offer](cur)
+		if err != nil {
+			return err
+		}
+		next.setStatus(old.Status)
+		any(next).(*Offer).RejectionReason = old.RejectionReason
+	case next.status() == "":
+		next.setStatus(StatusActive)
+	}
+	rec, err := toRecord(next)
+	if err != nil {
+		return err
+	}
+	if err := s.store.UpdateEntry(ctx, rec, expected); err != nil {
+		return fmt.Errorf("update %s %s: %w", k, id, err)
+	}
+	if err := s.audit(ctx, p, "update", k, id); err != nil {
+		return err
+	}
+	next.finish(p, s.Today())
+	return nil
+}
+
+// transition applies change to the stored entry and saves it as a new
+// version. expected 0 means "whatever is current".
+func transition[E any, P interface {
+	*E
+	entry
+}](ctx context.Context, s *Service, p access.Principal, k Kind, id string, expected int64, change func(P) error) (P, error) {
+	cur, err := s.load(ctx, p, k, id)
+	if err != nil {
+		return nil, err
+	}
+	if expected != 0 && cur.Version != expected {
+		return nil, fmt.Errorf("%s %s is at version %d, not %d: %w", k, id, cur.Version, expected, ErrVersionMismatch)
+	}
+	e, err := fromRecord[E, P](cur)
+	if err != nil {
+		return nil, err
+	}
+	if err := change(e); err != nil {
+		return nil, err
+	}
+	h := e.head()
+	h.Version = cur.Version + 1
+	h.UpdatedAt = s.stamp()
+	rec, err := toRecord(e)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.UpdateEntry(ctx, rec, cur.Version); err != nil {
+		return nil, fmt.Errorf("update %s %s: %w", k, id, err)
+	}
+	e.finish(p, s.Today())
+	return e, nil
+}
+
+func archiveEntry[E any, P interface {
+	*E
+	entry
+}](ctx context.Context, s *Service, p access.Principal, k Kind, id string, expected int64) error {
+	if !canWrite(p, k) {
+		return forbidden(p, "archive "+string(k)+" entries")
+	}
+	_, err := transition[E, P](ctx, s, p, k, id, expected, func(e P) error {
+		e.setStatus(StatusArchived)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "entry archived", "kind", k, "id", id, "by", p.TokenID)
+	return s.audit(ctx, p, "archive", k, id)
+}
+
+func verifyEntry[E any, P interface {
+	*E
+	entry
+}](ctx context.Context, s *Service, p access.Principal, k Kind, id string) (P, error) {
+	if !p.Is(access.RoleResourceManager) {
+		return nil, forbidden(p, "verify entries")
+	}
+	e, err := transition[E, P](ctx, s, p, k, id, 0, func(e P) error {
+		now := s.stamp()
+		e.head().VerifiedAt = &now
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, s.audit(ctx, p, "verify", k, id)
+}
+
+// IsNotFound reports whether err means "no such item".
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// stamp is the current instant as stored: UTC, to the microsecond, so that a
+// value read back equals the value written.
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// checkFilters refuses filters naming a district or help kind that does not
+// exist: an empty answer would wrongly say "nothing there".
+func (s *Service) checkFilters(ctx context.Context, district, helpKind string) error {
+	if district == "" && helpKind == "" {
+		return nil
+	}
+	r, err := s.loadRefs(ctx)
+	if err != nil {
+		return err
+	}
+	ve := &ValidationError{}
+	if _, ok := r.districts[district]; district != "" && !ok {
+		ve.add("district", "%q is not a known district", district)
+	}
+	if _, ok := r.vocab[VocabHelpKinds][helpKind]; helpKind != "" && !ok {
+		ve.add("help_kind", "%q is not in the taxonomy's help-kinds", helpKind)
+	}
+	return ve.orNil()
+}

@@ -1,0 +1,104 @@
+package catalogue
+
+import (
+	"context"
+	"time"
+
+	"massanzug/access"
+)
+
+// Store is what the catalogue needs from a storage backend. SQLite
+// implements it (package store); a PostgreSQL backend would implement the
+// same methods. Implementations return ErrNotFound for unknown ids,
+// ErrVersionMismatch when an update's expected version is stale and
+// ErrConflict for duplicates. Every method is atomic.
+type Store interface {
+	access.TokenStore
+
+	// Seed fills empty reference tables with districts and taxonomy; it
+	// leaves tables that already hold data alone.
+	Seed(ctx context.Context, districts []District, tax Taxonomy) error
+	Districts(ctx context.Context) ([]District, error)
+	PutDistrict(ctx context.Context, d District) (created bool, err error)
+	Taxonomy(ctx context.Context) (Taxonomy, error)
+	AddTerm(ctx context.Context, v Vocabulary, t Term) error
+
+	CreateProvider(ctx context.Context, p Provider) error
+	Provider(ctx context.Context, id string) (Provider, error)
+	ListProviders(ctx context.Context, f ProviderFilter) ([]Provider, int, error)
+	UpdateProvider(ctx context.Context, p Provider, expected int64) error
+
+	CreateEntry(ctx context.Context, r Record) error
+	Entry(ctx context.Context, k Kind, id string) (Record, error)
+	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
+	UpdateEntry(ctx context.Context, r Record, expected int64) error
+	ReviewQueue(ctx context.Context, q ReviewQuery) ([]Record, int, error)
+	CountEntries(ctx context.Context) (int, error)
+
+	// Audit records a read or change of personal data.
+	Audit(ctx context.Context, e AuditEvent) error
+	ListAudit(ctx context.Context, limit, offset int) ([]AuditEvent, int, error)
+}
+
+// Record is an entry as it travels to and from a Store: the columns a
+// store filters on, and the whole entry as a JSON document. Stores treat
+// Doc as opaque.
+type Record struct {
+	Header
+	Name       string
+	Status     Status
+	ProviderID string
+	ValidFrom  string
+	ValidUntil string
+	Districts  []string
+	HelpKinds  []string
+	Doc        []byte
+}
+
+// Page is a window on a list.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// EntryFilter selects entries of one kind. Empty fields do not filter.
+type EntryFilter struct {
+	Kind       Kind
+	Statuses   []Status
+	District   string
+	HelpKind   string
+	ProviderID string
+	// CurrentOn keeps only entries whose validity period covers this day
+	// (YYYY-MM-DD); entries without a period always pass.
+	CurrentOn string
+	Page
+}
+
+// ProviderFilter selects providers.
+type ProviderFilter struct {
+	Statuses []Status
+	District string
+	ID       string // restrict to one provider (a traeger sees only its own)
+	Page
+}
+
+// ReviewQuery selects entries due for review: not archived, and either
+// never verified, verified before VerifiedBefore, or an offer whose period
+// ended before Today.
+type ReviewQuery struct {
+	VerifiedBefore time.Time
+	Today          string
+	Kind           Kind
+	District       string
+	Page
+}
+
+// AuditEvent records who read or changed which personal data, and when.
+type AuditEvent struct {
+	At        time.Time `json:"at"`
+	TokenID   string    `json:"token_id"`
+	TokenName string    `json:"token_name"`
+	Action    string    `json:"action"`
+	Kind      Kind      `json:"kind"`
+	EntryIDs  []string  `json:"entry_ids"`
+}

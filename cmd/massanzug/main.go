@@ -1,0 +1,295 @@
+// Command massanzug runs the Maßanzug service and its administrative
+// commands. Every flag has an environment variable (MASSANZUG_<FLAG>, with
+// dashes as underscores); a flag given on the command line wins.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"massanzug/access"
+	"massanzug/api"
+	"massanzug/catalogue"
+	"massanzug/demo"
+	"massanzug/store"
+)
+
+const usage = `massanzug: resource directory and matching for social work
+
+Usage:
+  massanzug serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--review-months 12] [--log-format text|json]
+  massanzug token create --role ROLE [--provider ID] --name NAME [--data ./data]
+  massanzug backup --out FILE [--data ./data]
+  massanzug config [flags]     print the effective configuration
+
+Every flag can also be set as an environment variable: --review-months is
+MASSANZUG_REVIEW_MONTHS, --data is MASSANZUG_DATA, and so on.
+`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "massanzug:", err)
+		os.Exit(1)
+	}
+}
+
+// config is every setting, filled from flags and environment.
+type config struct {
+	Addr         string
+	Data         string
+	Demo         bool
+	ReviewMonths int
+	LogFormat    string
+	LogLevel     string
+}
+
+// newFlags defines the flags of a command; defaults come from the
+// environment when set there.
+func newFlags(name string, c *config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Data, "data", env("DATA", "./data"), "data folder (database, backups)")
+	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	return fs
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("MASSANZUG_" + name); ok {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(env(name, "")); err == nil {
+		return n
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(env(name, "false"))
+	return b
+}
+
+func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
+	fs := newFlags("serve", c, stderr)
+	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
+	fs.BoolVar(&c.Demo, "demo", envBool("DEMO"), "fill an empty catalogue with demo data")
+	fs.IntVar(&c.ReviewMonths, "review-months", envInt("REVIEW_MONTHS", 12), "months after which an entry is due for review")
+	return fs
+}
+
+func (c config) logger(w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch c.LogFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	var c config
+	switch args[0] {
+	case "serve":
+		if err := serveFlags(&c, stderr).Parse(args[1:]); err != nil {
+			return err
+		}
+		return serve(ctx, c, stderr)
+	case "config":
+		if err := serveFlags(&c, stderr).Parse(args[1:]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",
+			c.Addr, c.Data, c.Demo, c.ReviewMonths, c.LogFormat, c.LogLevel)
+		return nil
+	case "token":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New("usage: massanzug token create --role ROLE [--provider ID] --name NAME")
+		}
+		return tokenCreate(ctx, args[2:], stdout, stderr)
+	case "backup":
+		return backup(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// openService opens the data folder and seeds reference data.
+func openService(ctx context.Context, c config, log *slog.Logger, opts ...catalogue.Option) (*catalogue.Service, *store.DB, error) {
+	if err := os.MkdirAll(c.Data, 0o750); err != nil {
+		return nil, nil, fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := store.Open(ctx, c.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc := catalogue.NewService(db, append(opts, catalogue.WithLogger(log))...)
+	if err := svc.Init(ctx); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return svc, db, nil
+}
+
+func serve(ctx context.Context, c config, stderr io.Writer) error {
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	if c.ReviewMonths < 1 || c.ReviewMonths > 120 {
+		return fmt.Errorf("--review-months must be from 1 to 120, not %d", c.ReviewMonths)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	svc, db, err := openService(ctx, c, log, catalogue.WithReviewAfter(c.ReviewMonths))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if c.Demo {
+		if err := loadDemo(ctx, svc, c.Data, log); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{
+		Addr:              c.Addr,
+		Handler:           api.New(svc, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("massanzug listening", "addr", c.Addr, "data", c.Data)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("listen: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// loadDemo fills an empty catalogue with demo data and writes one token
+// per role into the data folder, so that a newcomer can try every endpoint.
+func loadDemo(ctx context.Context, svc *catalogue.Service, dir string, log *slog.Logger) error {
+	n, err := svc.Store().CountEntries(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		log.Info("demo data not loaded: the catalogue already has entries", "entries", n)
+		return nil
+	}
+	res, err := demo.Load(ctx, svc)
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	var b strings.Builder
+	b.WriteString("# Demo tokens, one per role. For trying the service only.\n")
+	for _, r := range access.Roles {
+		provider := ""
+		if r == access.RoleProvider {
+			provider = res.ProviderID
+		}
+		plain, _, err := access.Issue(ctx, svc.Store(), "Demo "+string(r), r, provider, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s=%s\n", strings.ToUpper(string(r)), plain)
+	}
+	path := filepath.Join(dir, "demo-tokens.env")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("write demo tokens: %w", err)
+	}
+	log.Info("demo data loaded", "entries", res.Entries, "providers", res.Providers, "tokens", path)
+	return nil
+}
+
+func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	var role, provider, name string
+	fs := newFlags("token create", &c, stderr)
+	fs.StringVar(&role, "role", "", "admin, ressourcenmanager, fallmanager or traeger")
+	fs.StringVar(&provider, "provider", "", "provider id (traeger tokens only)")
+	fs.StringVar(&name, "name", "", "who holds the token")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	svc, db, err := openService(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	plain, _, err := access.Issue(ctx, svc.Store(), name, access.Role(role), provider, time.Now())
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, plain)
+	return err
+}
+
+func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	var out string
+	fs := newFlags("backup", &c, stderr)
+	fs.StringVar(&out, "out", "", "file to write the backup to (must not exist)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if out == "" {
+		return errors.New("backup needs --out FILE")
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	_, db, err := openService(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, out); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, out)
+	return err
+}

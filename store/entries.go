@@ -1,0 +1,210 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"massanzug/catalogue"
+)
+
+const entryColumns = `e.id, e.kind, e.name, e.status, COALESCE(e.provider_id, ''), e.version, e.created_at, e.updated_at,
+	e.verified_at, COALESCE(e.valid_from, ''), COALESCE(e.valid_until, ''),
+	COALESCE((SELECT group_concat(district_id, ',') FROM entry_districts WHERE entry_id = e.id), ''), e.doc`
+
+func scanEntry(sc interface{ Scan(...any) error }) (catalogue.Record, error) {
+	var r catalogue.Record
+	var created, updated, districts, doc string
+	var verified sql.NullString
+	err := sc.Scan(&r.ID, &r.Kind, &r.Name, &r.Status, &r.ProviderID, &r.Version, &created, &updated,
+		&verified, &r.ValidFrom, &r.ValidUntil, &districts, &doc)
+	if err != nil {
+		return r, err
+	}
+	if r.CreatedAt, err = parseTime(created); err != nil {
+		return r, err
+	}
+	if r.UpdatedAt, err = parseTime(updated); err != nil {
+		return r, err
+	}
+	if verified.Valid {
+		t, err := parseTime(verified.String)
+		if err != nil {
+			return r, err
+		}
+		r.VerifiedAt = &t
+	}
+	r.Districts = []string{}
+	if districts != "" {
+		r.Districts = strings.Split(districts, ",")
+	}
+	r.Doc = []byte(doc)
+	return r, nil
+}
+
+func verifiedArg(r catalogue.Record) any {
+	if r.VerifiedAt == nil {
+		return nil
+	}
+	return fmtTime(*r.VerifiedAt)
+}
+
+// CreateEntry inserts a new entry with its district and help-kind links.
+func (db *DB) CreateEntry(ctx context.Context, r catalogue.Record) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, kind, name, status, provider_id, version, created_at, updated_at,
+			verified_at, valid_from, valid_until, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, string(r.Kind), r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.CreatedAt),
+			fmtTime(r.UpdatedAt), verifiedArg(r), nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc))
+		if err != nil {
+			return fmt.Errorf("insert entry: %w", mapErr(err))
+		}
+		return writeLinks(ctx, tx, r)
+	})
+}
+
+func writeLinks(ctx context.Context, tx *sql.Tx, r catalogue.Record) error {
+	for _, d := range r.Districts {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO entry_districts (entry_id, district_id) VALUES (?, ?)`, r.ID, d); err != nil {
+			return fmt.Errorf("link district %s: %w", d, mapErr(err))
+		}
+	}
+	for _, h := range r.HelpKinds {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO entry_help_kinds (entry_id, code) VALUES (?, ?)`, r.ID, h); err != nil {
+			return fmt.Errorf("link help kind %s: %w", h, mapErr(err))
+		}
+	}
+	return nil
+}
+
+// Entry reads one entry of kind k.
+func (db *DB) Entry(ctx context.Context, k catalogue.Kind, id string) (catalogue.Record, error) {
+	row := db.r.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.id = ? AND e.kind = ?`, id, string(k))
+	r, err := scanEntry(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, catalogue.ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("read entry %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// UpdateEntry replaces an entry if it is still at version expected.
+func (db *DB) UpdateEntry(ctx context.Context, r catalogue.Record, expected int64) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE entries SET name = ?, status = ?, provider_id = ?, version = ?, updated_at = ?,
+			verified_at = ?, valid_from = ?, valid_until = ?, doc = ? WHERE id = ? AND kind = ? AND version = ?`,
+			r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.UpdatedAt), verifiedArg(r),
+			nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), r.ID, string(r.Kind), expected)
+		if err != nil {
+			return fmt.Errorf("update entry: %w", mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var v int64
+			err := tx.QueryRowContext(ctx, `SELECT version FROM entries WHERE id = ? AND kind = ?`, r.ID, string(r.Kind)).Scan(&v)
+			if errors.Is(err, sql.ErrNoRows) {
+				return catalogue.ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("stored version %d, expected %d: %w", v, expected, catalogue.ErrVersionMismatch)
+		}
+		for _, q := range []string{`DELETE FROM entry_districts WHERE entry_id = ?`, `DELETE FROM entry_help_kinds WHERE entry_id = ?`} {
+			if _, err := tx.ExecContext(ctx, q, r.ID); err != nil {
+				return err
+			}
+		}
+		return writeLinks(ctx, tx, r)
+	})
+}
+
+// where builds a WHERE clause from conditions and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// ListEntries lists entries matching f, ordered by name, with the total.
+func (db *DB) ListEntries(ctx context.Context, f catalogue.EntryFilter) ([]catalogue.Record, int, error) {
+	var w where
+	w.add("e.kind = ?", string(f.Kind))
+	if len(f.Statuses) > 0 {
+		args := make([]any, len(f.Statuses))
+		for i, s := range f.Statuses {
+			args[i] = string(s)
+		}
+		w.add("e.status IN ("+placeholders(len(args))+")", args...)
+	}
+	if f.District != "" {
+		w.add("EXISTS (SELECT 1 FROM entry_districts d WHERE d.entry_id = e.id AND d.district_id = ?)", f.District)
+	}
+	if f.HelpKind != "" {
+		w.add("EXISTS (SELECT 1 FROM entry_help_kinds h WHERE h.entry_id = e.id AND h.code = ?)", f.HelpKind)
+	}
+	if f.ProviderID != "" {
+		w.add("e.provider_id = ?", f.ProviderID)
+	}
+	if f.CurrentOn != "" {
+		w.add("(e.valid_from IS NULL OR e.valid_from <= ?) AND (e.valid_until IS NULL OR e.valid_until >= ?)", f.CurrentOn, f.CurrentOn)
+	}
+	return db.listEntries(ctx, w, "e.name, e.id", f.Page)
+}
+
+func (db *DB) listEntries(ctx context.Context, w where, order string, pg catalogue.Page) ([]catalogue.Record, int, error) {
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries e`+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count entries: %w", err)
+	}
+	args := append(append([]any{}, w.args...), pg.Limit, pg.Offset)
+	rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e`+w.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list entries: %w", err)
+	}
+	defer rows.Close()
+	out := []catalogue.Record{}
+	for rows.Next() {
+		r, err := scanEntry(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// ReviewQueue lists entries due for review, the longest unverified first.
+func (db *DB) ReviewQueue(ctx context.Context, q catalogue.ReviewQuery) ([]catalogue.Record, int, error) {
+	var w where
+	w.add("e.status <> 'archived'")
+	w.add("(e.verified_at IS NULL OR e.verified_at < ? OR (e.kind = 'offer' AND e.valid_until < ?))", fmtTime(q.VerifiedBefore), q.Today)
+	if q.Kind != "" {
+		w.add("e.kind = ?", string(q.Kind))
+	}
+	if q.District != "" {
+		w.add("EXISTS (SELECT 1 FROM entry_districts d WHERE d.entry_id = e.id AND d.district_id = ?)", q.District)
+	}
+	return db.listEntries(ctx, w, "e.verified_at IS NOT NULL, e.verified_at, e.name, e.id", q.Page)
+}
+
+// CountEntries counts all entries, archived ones included.
+func (db *DB) CountEntries(ctx context.Context) (int, error) {
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`).Scan(&n)
+	return n, err
+}

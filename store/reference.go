@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"massanzug/catalogue"
+)
+
+// Seed fills the empty reference tables.
+func (db *DB) Seed(ctx context.Context, districts []catalogue.District, tax catalogue.Taxonomy) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM districts`).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			for i, d := range districts {
+				if err := putDistrict(ctx, tx, d, i); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM terms`).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		pos := 0
+		add := func(v catalogue.Vocabulary, t catalogue.Term) error {
+			pos++
+			return addTerm(ctx, tx, v, t, pos)
+		}
+		for _, th := range tax.Themes {
+			if err := add(catalogue.VocabThemes, catalogue.Term{Code: th.Code, Label: th.Label}); err != nil {
+				return err
+			}
+			for _, h := range th.HelpKinds {
+				if err := add(catalogue.VocabHelpKinds, h); err != nil {
+					return err
+				}
+			}
+		}
+		for _, t := range tax.TargetGroups {
+			if err := add(catalogue.VocabTargetGroups, t); err != nil {
+				return err
+			}
+		}
+		for _, t := range tax.OfferCategories {
+			if err := add(catalogue.VocabOfferCategories, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+type districtDoc struct {
+	Population catalogue.Population `json:"population"`
+	RMStaffFTE float64              `json:"rm_staff_fte"`
+	Quarters   []catalogue.Quarter  `json:"quarters"`
+}
+
+func putDistrict(ctx context.Context, tx *sql.Tx, d catalogue.District, pos int) error {
+	doc, err := json.Marshal(districtDoc{d.Population, d.RMStaffFTE, d.Quarters})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO districts (id, name, position, doc) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, doc = excluded.doc`, d.ID, d.Name, pos, string(doc))
+	if err != nil {
+		return fmt.Errorf("put district %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// Districts lists the districts in their configured order.
+func (db *DB) Districts(ctx context.Context) ([]catalogue.District, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, doc FROM districts ORDER BY position, id`)
+	if err != nil {
+		return nil, fmt.Errorf("query districts: %w", err)
+	}
+	defer rows.Close()
+	out := []catalogue.District{}
+	for rows.Next() {
+		var d catalogue.District
+		var doc string
+		if err := rows.Scan(&d.ID, &d.Name, &doc); err != nil {
+			return nil, err
+		}
+		var dd districtDoc
+		if err := json.Unmarshal([]byte(doc), &dd); err != nil {
+			return nil, fmt.Errorf("district %s: %w", d.ID, err)
+		}
+		d.Population, d.RMStaffFTE, d.Quarters = dd.Population, dd.RMStaffFTE, dd.Quarters
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// PutDistrict creates or replaces a district.
+func (db *DB) PutDistrict(ctx context.Context, d catalogue.District) (bool, error) {
+	var created bool
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var pos int
+		err := tx.QueryRowContext(ctx, `SELECT position FROM districts WHERE id = ?`, d.ID).Scan(&pos)
+		if err == sql.ErrNoRows {
+			created = true
+			err = tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), -1) + 1 FROM districts`).Scan(&pos)
+		}
+		if err != nil {
+			return err
+		}
+		return putDistrict(ctx, tx, d, pos)
+	})
+	return created, err
+}
+
+// Taxonomy reads the vocabularies.
+func (db *DB) Taxonomy(ctx context.Context) (catalogue.Taxonomy, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT vocabulary, code, label, COALESCE(theme, ''), minors FROM terms ORDER BY position`)
+	if err != nil {
+		return catalogue.Taxonomy{}, fmt.Errorf("query terms: %w", err)
+	}
+	defer rows.Close()
+	t := catalogue.Taxonomy{Themes: []catalogue.Theme{}, TargetGroups: []catalogue.Term{}, OfferCategories: []catalogue.Term{}}
+	themeAt := map[string]int{}
+	var helps []catalogue.Term
+	for rows.Next() {
+		var v catalogue.Vocabulary
+		var term catalogue.Term
+		if err := rows.Scan(&v, &term.Code, &term.Label, &term.Theme, &term.Minors); err != nil {
+			return t, err
+		}
+		switch v {
+		case catalogue.VocabThemes:
+			themeAt[term.Code] = len(t.Themes)
+			t.Themes = append(t.Themes, catalogue.Theme{Code: term.Code, Label: term.Label, HelpKinds: []catalogue.Term{}})
+		case catalogue.VocabHelpKinds:
+			helps = append(helps, term)
+		case catalogue.VocabTargetGroups:
+			t.TargetGroups = append(t.TargetGroups, term)
+		case catalogue.VocabOfferCategories:
+			t.OfferCategories = append(t.OfferCategories, term)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return t, err
+	}
+	for _, h := range helps {
+		if i, ok := themeAt[h.Theme]; ok {
+			t.Themes[i].HelpKinds = append(t.Themes[i].HelpKinds, h)
+		}
+	}
+	return t, nil
+}
+
+// AddTerm appends a term to a vocabulary.
+func (db *DB) AddTerm(ctx context.Context, v catalogue.Vocabulary, t catalogue.Term) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var pos int
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM terms`).Scan(&pos); err != nil {
+			return err
+		}
+		return addTerm(ctx, tx, v, t, pos)
+	})
+}
+
+func addTerm(ctx context.Context, tx *sql.Tx, v catalogue.Vocabulary, t catalogue.Term, pos int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO terms (vocabulary, code, label, theme, minors, position) VALUES (?, ?, ?, ?, ?, ?)`,
+		string(v), t.Code, t.Label, nullStr(t.Theme), t.Minors, pos)
+	if err != nil {
+		return fmt.Errorf("add term %s/%s: %w", v, t.Code, mapErr(err))
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+)
+
+// CreateToken stores a token (its secret's hash only).
+func (db *DB) CreateToken(ctx context.Context, t access.Token) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (id, name, role, provider_id, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Name, string(t.Role), nullStr(t.ProviderID), t.SecretHash, fmtTime(t.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("insert token: %w", mapErr(err))
+		}
+		return nil
+	})
+}
+
+func scanToken(sc interface{ Scan(...any) error }) (access.Token, error) {
+	var t access.Token
+	var created string
+	var revoked sql.NullString
+	if err := sc.Scan(&t.ID, &t.Name, &t.Role, &t.ProviderID, &t.SecretHash, &created, &revoked); err != nil {
+		return t, err
+	}
+	var err error
+	if t.CreatedAt, err = parseTime(created); err != nil {
+		return t, err
+	}
+	if revoked.Valid {
+		r, err := parseTime(revoked.String)
+		if err != nil {
+			return t, err
+		}
+		t.RevokedAt = &r
+	}
+	return t, nil
+}
+
+const tokenColumns = `id, name, role, COALESCE(provider_id, ''), secret_hash, created_at, revoked_at`
+
+// TokenByID reads one token.
+func (db *DB) TokenByID(ctx context.Context, id string) (access.Token, error) {
+	t, err := scanToken(db.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, access.ErrTokenNotFound
+	}
+	return t, err
+}
+
+// ListTokens lists all tokens, newest first.
+func (db *DB) ListTokens(ctx context.Context) ([]access.Token, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY created_at DESC, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []access.Token{}
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken marks a token revoked; revoking twice keeps the first date.
+func (db *DB) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, fmtTime(at), id)
+		if err != nil {
+			return fmt.Errorf("revoke token: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return access.ErrTokenNotFound
+		}
+		return nil
+	})
+}
+
+// Audit appends an audit event.
+func (db *DB) Audit(ctx context.Context, e catalogue.AuditEvent) error {
+	ids, err := json.Marshal(e.EntryIDs)
+	if err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, token_id, token_name, action, kind, entry_ids) VALUES (?, ?, ?, ?, ?, ?)`,
+			fmtTime(e.At), e.TokenID, e.TokenName, e.Action, string(e.Kind), string(ids))
+		return err
+	})
+}
+
+// ListAudit lists audit events, newest first.
+func (db *DB) ListAudit(ctx context.Context, limit, offset int) ([]catalogue.AuditEvent, int, error) {
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT at, token_id, token_name, action, kind, entry_ids FROM audit_log ORDER BY seq DESC LIMIT ? OFFSET ?`, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list audit: %w", err)
+	}
+	defer rows.Close()
+	out := []catalogue.AuditEvent{}
+	for rows.Next() {
+		var e catalogue.AuditEvent
+		var at, ids string
+		if err := rows.Scan(&at, &e.TokenID, &e.TokenName, &e.Action, &e.Kind, &ids); err != nil {
+			return nil, 0, err
+		}
+		if e.At, err = parseTime(at); err != nil {
+			return nil, 0, err
+		}
+		if err := json.Unmarshal([]byte(ids), &e.EntryIDs); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
