@@ -220,7 +220,7 @@ type ProviderInput struct {
 	Website     string   `json:"website,omitempty" validate:"omitempty,http_url,max=500"`
 	Contact     Contact  `json:"contact"`
 	Address     Address  `json:"address"`
-	Districts   []string `json:"districts" validate:"max=5,dive,required"`
+	Districts   []string `json:"districts,omitempty" validate:"max=5,dive,required"`
 }
 
 // Provider is a non-profit provider (freier Träger) whose staff submit

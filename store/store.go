@@ -190,3 +190,15 @@ func nullStr(s string) any {
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
+
+// CountRows counts the rows of a table; for tests and diagnostics.
+func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
+	switch table {
+	case "entries", "entry_districts", "entry_help_kinds", "providers", "provider_districts", "terms", "districts", "tokens", "audit_log":
+	default:
+		return 0, fmt.Errorf("unknown table %q", table)
+	}
+	var n int
+	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n)
+	return n, err
+}

@@ -1,0 +1,305 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"massanzug/access"
+	"massanzug/api"
+	"massanzug/catalogue"
+	"massanzug/store"
+)
+
+var (
+	specOnce   sync.Once
+	specDoc    *openapi3.T
+	specRouter routers.Router
+	specErr    error
+)
+
+// loadSpec parses openapi.yaml once for all tests.
+func loadSpec(t testing.TB) (*openapi3.T, routers.Router) {
+	t.Helper()
+	specOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		specDoc, specErr = loader.LoadFromFile("../openapi.yaml")
+		if specErr != nil {
+			return
+		}
+		if specErr = specDoc.Validate(context.Background()); specErr != nil {
+			return
+		}
+		specRouter, specErr = legacy.NewRouter(specDoc)
+	})
+	if specErr != nil {
+		t.Fatalf("openapi.yaml: %v", specErr)
+	}
+	return specDoc, specRouter
+}
+
+// env is a running service on a fresh SQLite database in a temp folder,
+// with one token per role. Every request made through do is checked
+// against openapi.yaml.
+type env struct {
+	t      testing.TB
+	dir    string
+	db     *store.DB
+	svc    *catalogue.Service
+	h      http.Handler
+	tokens map[string]string
+	// two providers, each with a traeger token ("traeger", "traeger2")
+	provider, provider2 string
+
+	mu  sync.Mutex
+	now time.Time
+}
+
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir(), tokens: map[string]string{}, now: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
+	e.open()
+	ctx := context.Background()
+	staff := access.Principal{Role: access.RoleAdmin, TokenID: "setup"}
+	p1, err := e.svc.CreateProvider(ctx, staff, catalogue.ProviderInput{Name: "AG West e.V.", Districts: []string{"weststadt-soeflingen"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := e.svc.CreateProvider(ctx, staff, catalogue.ProviderInput{Name: "Caritas"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.provider, e.provider2 = p1.ID, p2.ID
+	for key, grant := range map[string]struct {
+		role     access.Role
+		provider string
+	}{
+		"admin": {access.RoleAdmin, ""}, "rm": {access.RoleResourceManager, ""}, "fm": {access.RoleCaseManager, ""},
+		"traeger": {access.RoleProvider, p1.ID}, "traeger2": {access.RoleProvider, p2.ID},
+	} {
+		plain, _, err := access.Issue(ctx, e.db, "test "+key, grant.role, grant.provider, e.clock())
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.tokens[key] = plain
+	}
+	e.tokens["bad"] = "mz_0123456789abcdef_" + strings.Repeat("0", 48)
+	return e
+}
+
+// open (re)opens the database and builds the handler, as a start would.
+func (e *env) open() {
+	e.t.Helper()
+	db, err := store.Open(context.Background(), e.dir)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.db = db
+	e.svc = catalogue.NewService(db, catalogue.WithClock(e.clock), catalogue.WithLogger(quietLog))
+	if err := e.svc.Init(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	e.h = api.New(e.svc, quietLog)
+	e.t.Cleanup(func() { db.Close() })
+}
+
+// restart closes the database and opens it again.
+func (e *env) restart() {
+	e.t.Helper()
+	if err := e.db.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.open()
+}
+
+func (e *env) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now
+}
+
+func (e *env) advance(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.now = e.now.Add(d)
+}
+
+type resp struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+func (r resp) decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+func (r resp) object(t testing.TB) map[string]any {
+	var m map[string]any
+	r.decode(t, &m)
+	return m
+}
+
+// req describes a request; Body may be a string (sent as is) or anything
+// else (sent as JSON).
+type req struct {
+	Who     string
+	Method  string
+	Path    string
+	Body    any
+	Headers map[string]string
+}
+
+// do sends r and checks the exchange against the contract: the operation
+// must be documented, a request expected to succeed must match its schema,
+// and every response must match the documented status and schema.
+func (e *env) do(r req) resp {
+	e.t.Helper()
+	var body []byte
+	switch b := r.Body.(type) {
+	case nil:
+	case string:
+		body = []byte(b)
+	case []byte:
+		body = b
+	default:
+		var err error
+		if body, err = json.Marshal(b); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	mk := func() *http.Request {
+		hr := httptest.NewRequest(r.Method, r.Path, bytes.NewReader(body))
+		if body != nil {
+			hr.Header.Set("Content-Type", "application/json")
+		}
+		if tok, ok := e.tokens[r.Who]; ok {
+			hr.Header.Set("Authorization", "Bearer "+tok)
+		}
+		for k, v := range r.Headers {
+			hr.Header.Set(k, v)
+		}
+		return hr
+	}
+	rec := httptest.NewRecorder()
+	e.h.ServeHTTP(rec, mk())
+	out := resp{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	if out.Status >= 500 {
+		e.t.Fatalf("%s %s: server error %d: %s", r.Method, r.Path, out.Status, out.Body)
+	}
+	e.checkContract(mk(), out)
+	return out
+}
+
+func (e *env) checkContract(hr *http.Request, out resp) {
+	e.t.Helper()
+	_, router := loadSpec(e.t)
+	hr.URL.Scheme, hr.URL.Host, hr.Host = "http", "127.0.0.1:8080", "127.0.0.1:8080" // the spec's server
+	route, params, err := router.FindRoute(hr)
+	if err != nil {
+		if out.Status == http.StatusNotFound || out.Status == http.StatusMethodNotAllowed || out.Status == http.StatusUnauthorized {
+			return // an undocumented path is refused, as it should be
+		}
+		e.t.Fatalf("%s %s answered %d but is not in openapi.yaml: %v", hr.Method, hr.URL, out.Status, err)
+	}
+	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true, MultiError: true}
+	in := &openapi3filter.RequestValidationInput{Request: hr, PathParams: params, Route: route, Options: opts}
+	if out.Status < 400 {
+		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+			e.t.Errorf("%s %s: request does not match openapi.yaml: %v", hr.Method, hr.URL, err)
+		}
+	}
+	rv := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: out.Status, Header: out.Header,
+		Body: io.NopCloser(bytes.NewReader(out.Body)), Options: opts}
+	if err := openapi3filter.ValidateResponse(context.Background(), rv); err != nil {
+		e.t.Errorf("%s %s → %d: response does not match openapi.yaml: %v\nbody: %s", hr.Method, hr.URL, out.Status, err, out.Body)
+	}
+}
+
+// counts is a fingerprint of everything a write could change.
+func (e *env) counts() string {
+	e.t.Helper()
+	var b strings.Builder
+	for _, q := range []string{"entries", "entry_districts", "entry_help_kinds", "providers", "terms", "districts", "tokens"} {
+		n, err := e.db.CountRows(context.Background(), q)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s=%d ", q, n)
+	}
+	return b.String()
+}
+
+
+// Fixtures --------------------------------------------------------------
+
+func volunteerInput() map[string]any {
+	return map[string]any{
+		"name": "Ayşe Yılmaz", "contact": map[string]any{"email": "ayse@example.org", "phone": "0176 1234567"},
+		"home":      map[string]any{"district": "weststadt-soeflingen", "quarter": "Weststadt", "lat": 48.399, "lon": 9.974},
+		"districts": []string{"weststadt-soeflingen"}, "help_kinds": []string{"einkaufshilfe", "kinderbetreuung"},
+		"target_groups": []string{"alleinerziehende"},
+		"languages":     []map[string]any{{"code": "tr", "level": "native"}, {"code": "de", "level": "fluent"}},
+		"availability":  []map[string]any{{"day": "tue", "from": "14:00", "to": "17:00"}},
+		"capacity":      2, "load": 1, "mobility": []string{"public_transport"}, "gender": "female", "birth_year": 1985,
+		"life_experience": "War selbst alleinerziehend.", "interests": "Kochen",
+		"police_certificate": map[string]any{"seen_on": "2025-02-01", "issued_on": "2025-01-15", "valid_until": "2030-01-14", "clear": true},
+		"consent":            map[string]any{"given_on": "2025-01-10"},
+	}
+}
+
+func helpInput() map[string]any {
+	return map[string]any{
+		"name": "Organisierte Nachbarschaftshilfe Eselsberg", "description": "Nachbarn helfen Nachbarn.",
+		"coordinator": map[string]any{"name": "Petra Keller", "phone": "0731 123456"},
+		"districts":   []string{"eselsberg"}, "quarters": []string{"Eselsberg"},
+		"help_kinds": []string{"einkaufshilfe", "besuchsdienst"}, "languages": []string{"de", "ru"}, "capacity": 20, "load": 3, "cost_per_hour": 8.5,
+	}
+}
+
+func offerInput(provider string) map[string]any {
+	m := map[string]any{
+		"name": "Canapé Café", "description": "Offenes Stadtteilcafé.", "category": "cafe_treffpunkt",
+		"help_kinds": []string{"begegnung"}, "target_groups": []string{"familien"}, "districts": []string{"weststadt-soeflingen"},
+		"address":  map[string]any{"street": "Söflinger Straße 12", "postal_code": "89077", "city": "Ulm"},
+		"location": map[string]any{"district": "weststadt-soeflingen", "quarter": "Weststadt"},
+		"opening_times": "Di–Fr 9–17 Uhr", "accessible": true, "languages": []string{"de", "tr"},
+		"eligibility": map[string]any{"min_age": 0, "max_age": 99}, "cost_eur": 0,
+	}
+	if provider != "" {
+		m["provider_id"] = provider
+	}
+	return m
+}
+
+// create posts body as who and returns the new id, failing unless 201.
+func (e *env) create(who, path string, body any) string {
+	e.t.Helper()
+	r := e.do(req{Who: who, Method: "POST", Path: path, Body: body})
+	if r.Status != http.StatusCreated {
+		e.t.Fatalf("POST %s as %s: %d %s", path, who, r.Status, r.Body)
+	}
+	return r.object(e.t)["id"].(string)
+}
+
+func TestMain(m *testing.M) { os.Exit(m.Run()) }
