@@ -22,10 +22,10 @@ import (
 type Role string
 
 const (
-	RoleAdmin          Role = "admin"
+	RoleAdmin           Role = "admin"
 	RoleResourceManager Role = "ressourcenmanager"
-	RoleCaseManager    Role = "fallmanager"
-	RoleProvider       Role = "traeger"
+	RoleCaseManager     Role = "fallmanager"
+	RoleProvider        Role = "traeger"
 )
 
 // Roles lists every role in a stable order.

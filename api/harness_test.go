@@ -250,7 +250,6 @@ func (e *env) counts() string {
 	return b.String()
 }
 
-
 // Fixtures --------------------------------------------------------------
 
 func volunteerInput() map[string]any {
@@ -281,8 +280,8 @@ func offerInput(provider string) map[string]any {
 	m := map[string]any{
 		"name": "Canapé Café", "description": "Offenes Stadtteilcafé.", "category": "cafe_treffpunkt",
 		"help_kinds": []string{"begegnung"}, "target_groups": []string{"familien"}, "districts": []string{"weststadt-soeflingen"},
-		"address":  map[string]any{"street": "Söflinger Straße 12", "postal_code": "89077", "city": "Ulm"},
-		"location": map[string]any{"district": "weststadt-soeflingen", "quarter": "Weststadt"},
+		"address":       map[string]any{"street": "Söflinger Straße 12", "postal_code": "89077", "city": "Ulm"},
+		"location":      map[string]any{"district": "weststadt-soeflingen", "quarter": "Weststadt"},
 		"opening_times": "Di–Fr 9–17 Uhr", "accessible": true, "languages": []string{"de", "tr"},
 		"eligibility": map[string]any{"min_age": 0, "max_age": 99}, "cost_eur": 0,
 	}

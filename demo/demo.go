@@ -80,21 +80,21 @@ var providerInfo = map[string]struct {
 	desc      string
 	districts []string
 }{
-	"AIDS-Hilfe":                                {"Beratung, Begleitung und Selbsthilfe rund um HIV und sexuelle Gesundheit.", []string{"mitte-ost"}},
-	"ASB":                                       {"Arbeiter-Samariter-Bund: Hausnotruf, Menüservice, Fahrdienste und Besuchsdienste.", []string{"wiblingen", "boefingen"}},
-	"Bruderhaus Diakonie":                       {"Hilfen für Menschen mit Behinderung und psychischer Erkrankung, Wohnen und Arbeit.", []string{"weststadt-soeflingen", "eselsberg"}},
-	"Caritas":                                   {"Caritas Ulm-Alb-Donau: Beratung, Familienhilfe, Migrationsdienst, Schuldnerberatung.", []string{"mitte-ost", "wiblingen", "eselsberg"}},
-	"DRK":                                       {"Deutsches Rotes Kreuz: Seniorenangebote, Kleiderladen, Erste Hilfe, Ehrenamt.", []string{"boefingen", "weststadt-soeflingen"}},
-	"Jugend- und Erwachsenenhilfe Seitz":        {"Ambulante Hilfen für Jugendliche, junge Erwachsene und Familien.", []string{"wiblingen", "mitte-ost"}},
-	"Lebenshilfe Donau-Iller":                   {"Angebote für Menschen mit geistiger Behinderung und ihre Familien.", []string{"weststadt-soeflingen", "boefingen"}},
-	"Liebenau Teilhabe gGmbH":                   {"Teilhabe, Wohnen und Tagesstruktur für Menschen mit Behinderung.", []string{"eselsberg"}},
-	"Lifecoaching Lohmeyer":                     {"Coaching und Begleitung in schwierigen Lebenslagen.", []string{"mitte-ost"}},
-	"LWV Eingliederungshilfe GmbH (Tannenhof)":  {"Wohn- und Beschäftigungsangebote der Eingliederungshilfe.", []string{"boefingen"}},
-	"Marienberg":                                {"Ambulante Jugend- und Familienhilfe.", []string{"eselsberg", "wiblingen"}},
-	"Rehaverein":                                {"Gemeindepsychiatrische Hilfen, Tagesstätte und Zuverdienst.", []string{"weststadt-soeflingen", "mitte-ost"}},
-	"ZAWO":                                      {"Zentrum für Arbeit und Wohnen: Wohnungslosenhilfe und Beschäftigung.", []string{"mitte-ost"}},
-	"ZfP":                                       {"Zentrum für Psychiatrie Südwürttemberg: Behandlung und gemeindenahe Angebote.", []string{"weststadt-soeflingen"}},
-	"AG West e.V.":                              {"Arbeitsgemeinschaft West: Stadtteilarbeit in der Weststadt, Träger des Canapé Cafés.", []string{"weststadt-soeflingen"}},
+	"AIDS-Hilfe":                         {"Beratung, Begleitung und Selbsthilfe rund um HIV und sexuelle Gesundheit.", []string{"mitte-ost"}},
+	"ASB":                                {"Arbeiter-Samariter-Bund: Hausnotruf, Menüservice, Fahrdienste und Besuchsdienste.", []string{"wiblingen", "boefingen"}},
+	"Bruderhaus Diakonie":                {"Hilfen für Menschen mit Behinderung und psychischer Erkrankung, Wohnen und Arbeit.", []string{"weststadt-soeflingen", "eselsberg"}},
+	"Caritas":                            {"Caritas Ulm-Alb-Donau: Beratung, Familienhilfe, Migrationsdienst, Schuldnerberatung.", []string{"mitte-ost", "wiblingen", "eselsberg"}},
+	"DRK":                                {"Deutsches Rotes Kreuz: Seniorenangebote, Kleiderladen, Erste Hilfe, Ehrenamt.", []string{"boefingen", "weststadt-soeflingen"}},
+	"Jugend- und Erwachsenenhilfe Seitz": {"Ambulante Hilfen für Jugendliche, junge Erwachsene und Familien.", []string{"wiblingen", "mitte-ost"}},
+	"Lebenshilfe Donau-Iller":            {"Angebote für Menschen mit geistiger Behinderung und ihre Familien.", []string{"weststadt-soeflingen", "boefingen"}},
+	"Liebenau Teilhabe gGmbH":            {"Teilhabe, Wohnen und Tagesstruktur für Menschen mit Behinderung.", []string{"eselsberg"}},
+	"Lifecoaching Lohmeyer":              {"Coaching und Begleitung in schwierigen Lebenslagen.", []string{"mitte-ost"}},
+	"LWV Eingliederungshilfe GmbH (Tannenhof)": {"Wohn- und Beschäftigungsangebote der Eingliederungshilfe.", []string{"boefingen"}},
+	"Marienberg":   {"Ambulante Jugend- und Familienhilfe.", []string{"eselsberg", "wiblingen"}},
+	"Rehaverein":   {"Gemeindepsychiatrische Hilfen, Tagesstätte und Zuverdienst.", []string{"weststadt-soeflingen", "mitte-ost"}},
+	"ZAWO":         {"Zentrum für Arbeit und Wohnen: Wohnungslosenhilfe und Beschäftigung.", []string{"mitte-ost"}},
+	"ZfP":          {"Zentrum für Psychiatrie Südwürttemberg: Behandlung und gemeindenahe Angebote.", []string{"weststadt-soeflingen"}},
+	"AG West e.V.": {"Arbeitsgemeinschaft West: Stadtteilarbeit in der Weststadt, Träger des Canapé Cafés.", []string{"weststadt-soeflingen"}},
 }
 
 func loadProviders(ctx context.Context, svc *catalogue.Service, districts []catalogue.District) (map[string]string, error) {
@@ -179,8 +179,8 @@ func loadOffers(ctx context.Context, svc *catalogue.Service, rng *rand.Rand, pro
 			in := catalogue.OfferInput{
 				ProviderID: providers[t.provider], Name: t.name + " " + q.name, Description: t.desc, Category: t.category,
 				HelpKinds: t.help, TargetGroups: t.groups, Districts: []string{d},
-				Address:  catalogue.Address{Street: streets[rng.IntN(len(streets))] + " " + fmt.Sprint(1+rng.IntN(80)), PostalCode: postal[d], City: "Ulm"},
-				Location: catalogue.Place{District: d, Quarter: q.name, Lat: floatp(jitter(rng, q.lat)), Lon: floatp(jitter(rng, q.lon))},
+				Address:      catalogue.Address{Street: streets[rng.IntN(len(streets))] + " " + fmt.Sprint(1+rng.IntN(80)), PostalCode: postal[d], City: "Ulm"},
+				Location:     catalogue.Place{District: d, Quarter: q.name, Lat: floatp(jitter(rng, q.lat)), Lon: floatp(jitter(rng, q.lon))},
 				OpeningTimes: t.times, Accessible: t.accessible, RegistrationRequired: t.reg, Languages: t.langs,
 				Contact: catalogue.Contact{Name: pick(rng, firstNamesDE) + " " + pick(rng, lastNamesDE), Phone: fmt.Sprintf("0731 %d", 200000+rng.IntN(700000))},
 			}
