@@ -1,0 +1,160 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+)
+
+// fixture holds fresh entries for one case of the matrix, so that each
+// case starts from the same state whatever the cases before it changed.
+type fixture map[string]string
+
+func (e *env) fixture() fixture {
+	e.t.Helper()
+	ctx := context.Background()
+	rm := access.Principal{Role: access.RoleResourceManager, TokenID: "fixture"}
+	admin := access.Principal{Role: access.RoleAdmin, TokenID: "fixture"}
+	var vin catalogue.VolunteerInput
+	var nin catalogue.NeighbourhoodHelpInput
+	var oin1, oin2 catalogue.OfferInput
+	for _, c := range []struct {
+		src any
+		dst any
+	}{{volunteerInput(), &vin}, {helpInput(), &nin}, {offerInput(e.provider), &oin1}, {offerInput(e.provider2), &oin2}} {
+		b, _ := json.Marshal(c.src)
+		if err := json.Unmarshal(b, c.dst); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	must := func(id string, err error) string {
+		e.t.Helper()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return id
+	}
+	f := fixture{}
+	v, err := e.svc.CreateVolunteer(ctx, rm, vin)
+	f["vol"] = must(v.ID, err)
+	n, err := e.svc.CreateNeighbourhoodHelp(ctx, rm, nin)
+	f["nh"] = must(n.ID, err)
+	o1, err := e.svc.CreateOffer(ctx, rm, oin1)
+	f["off1"] = must(o1.ID, err)
+	o2, err := e.svc.CreateOffer(ctx, rm, oin2)
+	f["off2"] = must(o2.ID, err)
+	p, err := e.svc.CreateProvider(ctx, admin, catalogue.ProviderInput{Name: "Neuer Träger"})
+	f["prv"] = must(p.ID, err)
+	f["prv1"], f["prv2"] = e.provider, e.provider2
+	_, tok, err := access.Issue(ctx, e.db, "to revoke", access.RoleCaseManager, "", time.Now())
+	f["tok"] = must(tok.ID, err)
+	return f
+}
+
+func (f fixture) expand(path string) string {
+	for k, v := range f {
+		path = strings.ReplaceAll(path, "{"+k+"}", v)
+	}
+	return path
+}
+
+// TestAuthorisationMatrix: every endpoint × every role, plus no token and a
+// bad token, with the status each must get. Order of the columns:
+// admin, ressourcenmanager, fallmanager, traeger (bound to provider 1).
+func TestAuthorisationMatrix(t *testing.T) {
+	e := newEnv(t)
+	ifm := map[string]string{"If-Match": `"1"`}
+	patch := `{"name":"Geändert"}`
+	vol, nh := volunteerInput(), helpInput()
+	off1 := offerInput(e.provider)
+	cases := []struct {
+		method, path string
+		body         func(who string) any
+		headers      map[string]string
+		want         [4]int
+	}{
+		{"GET", "/v1/districts", nil, nil, [4]int{200, 200, 200, 200}},
+		{"GET", "/v1/districts/eselsberg", nil, nil, [4]int{200, 200, 200, 200}},
+		{"PUT", "/v1/districts/testbezirk", func(string) any {
+			return map[string]any{"name": "Test", "quarters": []map[string]any{{"name": "A", "lat": 48.4, "lon": 9.9}}}
+		}, nil, [4]int{201, 403, 403, 403}},
+		{"GET", "/v1/taxonomy", nil, nil, [4]int{200, 200, 200, 200}},
+		{"POST", "/v1/taxonomy/target-groups", func(who string) any { return map[string]any{"code": "gruppe_" + who, "label": "Gruppe"} }, nil, [4]int{201, 201, 403, 403}},
+		{"GET", "/v1/providers", nil, nil, [4]int{200, 200, 200, 200}},
+		{"POST", "/v1/providers", func(string) any { return map[string]any{"name": "Neu"} }, nil, [4]int{201, 201, 403, 403}},
+		{"GET", "/v1/providers/{prv1}", nil, nil, [4]int{200, 200, 200, 200}},
+		{"GET", "/v1/providers/{prv2}", nil, nil, [4]int{200, 200, 200, 404}},
+		{"PUT", "/v1/providers/{prv}", func(string) any { return map[string]any{"name": "Neu"} }, ifm, [4]int{200, 200, 403, 403}},
+		{"PATCH", "/v1/providers/{prv}", func(string) any { return patch }, ifm, [4]int{200, 200, 403, 404}},
+		{"DELETE", "/v1/providers/{prv}", nil, nil, [4]int{204, 204, 403, 403}},
+
+		{"GET", "/v1/volunteers", nil, nil, [4]int{403, 200, 200, 403}},
+		{"POST", "/v1/volunteers", func(string) any { return vol }, nil, [4]int{403, 201, 403, 403}},
+		{"GET", "/v1/volunteers/{vol}", nil, nil, [4]int{403, 200, 200, 403}},
+		{"PUT", "/v1/volunteers/{vol}", func(string) any { return vol }, ifm, [4]int{403, 200, 403, 403}},
+		{"PATCH", "/v1/volunteers/{vol}", func(string) any { return patch }, ifm, [4]int{403, 200, 403, 403}},
+		{"DELETE", "/v1/volunteers/{vol}", nil, nil, [4]int{403, 204, 403, 403}},
+		{"POST", "/v1/volunteers/{vol}/verify", nil, nil, [4]int{403, 200, 403, 403}},
+
+		{"GET", "/v1/neighbourhood-helps", nil, nil, [4]int{403, 200, 200, 403}},
+		{"POST", "/v1/neighbourhood-helps", func(string) any { return nh }, nil, [4]int{403, 201, 403, 403}},
+		{"GET", "/v1/neighbourhood-helps/{nh}", nil, nil, [4]int{403, 200, 200, 403}},
+		{"PUT", "/v1/neighbourhood-helps/{nh}", func(string) any { return nh }, ifm, [4]int{403, 200, 403, 403}},
+		{"PATCH", "/v1/neighbourhood-helps/{nh}", func(string) any { return patch }, ifm, [4]int{403, 200, 403, 403}},
+		{"DELETE", "/v1/neighbourhood-helps/{nh}", nil, nil, [4]int{403, 204, 403, 403}},
+		{"POST", "/v1/neighbourhood-helps/{nh}/verify", nil, nil, [4]int{403, 200, 403, 403}},
+
+		{"GET", "/v1/offers", nil, nil, [4]int{403, 200, 200, 200}},
+		{"POST", "/v1/offers", func(string) any { return off1 }, nil, [4]int{403, 201, 403, 201}},
+		{"GET", "/v1/offers/{off1}", nil, nil, [4]int{403, 200, 200, 200}},
+		{"GET", "/v1/offers/{off2}", nil, nil, [4]int{403, 200, 200, 404}},
+		{"PUT", "/v1/offers/{off1}", func(string) any { return off1 }, ifm, [4]int{403, 200, 403, 200}},
+		{"PUT", "/v1/offers/{off2}", func(string) any { return off1 }, ifm, [4]int{403, 200, 403, 404}},
+		{"PATCH", "/v1/offers/{off1}", func(string) any { return patch }, ifm, [4]int{403, 200, 403, 200}},
+		{"PATCH", "/v1/offers/{off2}", func(string) any { return patch }, ifm, [4]int{403, 200, 403, 404}},
+		{"DELETE", "/v1/offers/{off1}", nil, nil, [4]int{403, 204, 403, 204}},
+		{"DELETE", "/v1/offers/{off2}", nil, nil, [4]int{403, 204, 403, 404}},
+		{"POST", "/v1/offers/{off1}/verify", nil, nil, [4]int{403, 200, 403, 403}},
+		{"POST", "/v1/offers/{off1}/approve", nil, nil, [4]int{403, 200, 403, 403}},
+		{"POST", "/v1/offers/{off2}/reject", func(string) any { return map[string]any{"reason": "Unvollständig"} }, nil, [4]int{403, 200, 403, 403}},
+		{"GET", "/v1/review-queue", nil, nil, [4]int{403, 200, 403, 403}},
+
+		{"GET", "/v1/tokens", nil, nil, [4]int{200, 403, 403, 403}},
+		{"POST", "/v1/tokens", func(string) any { return map[string]any{"name": "Neu", "role": "fallmanager"} }, nil, [4]int{201, 403, 403, 403}},
+		{"DELETE", "/v1/tokens/{tok}", nil, nil, [4]int{204, 403, 403, 403}},
+		{"GET", "/v1/audit-log", nil, nil, [4]int{200, 403, 403, 403}},
+	}
+	roles := [4]string{"admin", "rm", "fm", "traeger"}
+	for _, c := range cases {
+		for i, who := range append(roles[:], "none", "bad") {
+			want := 401
+			if i < 4 {
+				want = c.want[i]
+			}
+			t.Run(fmt.Sprintf("%s %s as %s", c.method, c.path, who), func(t *testing.T) {
+				e.t = t
+				f := e.fixture()
+				var body any
+				if c.body != nil {
+					body = c.body(who)
+				}
+				r := e.do(req{Who: who, Method: c.method, Path: f.expand(c.path), Body: body, Headers: c.headers})
+				if r.Status != want {
+					t.Errorf("got %d, want %d: %s", r.Status, want, r.Body)
+				}
+			})
+		}
+	}
+	t.Run("healthz needs no token", func(t *testing.T) {
+		e.t = t
+		if r := e.do(req{Who: "none", Method: "GET", Path: "/healthz"}); r.Status != 200 {
+			t.Errorf("got %d", r.Status)
+		}
+	})
+}
