@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -58,6 +59,13 @@ func readBody(c echo.Context, types ...string) ([]byte, error) {
 func decodeStrict(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return badRequest("malformed-json", "the request body is empty; send a JSON object")
+	}
+	var generic any
+	if err := json.Unmarshal(body, &generic); err != nil {
+		return jsonProblem(err)
+	}
+	if err := checkKeys(generic, reflect.TypeOf(v), ""); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -202,3 +202,27 @@ func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
 	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n)
 	return n, err
 }
+
+// Exec runs a statement on the writer; for maintenance and tests.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := db.w.ExecContext(ctx, query, args...)
+	return err
+}
+
+// Pragmas reports the settings that durability depends on, as the reader
+// connections see them.
+func (db *DB) Pragmas(ctx context.Context) (string, error) {
+	var journal string
+	var sync, fk, busy int
+	conn, err := db.r.Conn(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	for q, dst := range map[string]any{"PRAGMA journal_mode": &journal, "PRAGMA synchronous": &sync, "PRAGMA foreign_keys": &fk, "PRAGMA busy_timeout": &busy} {
+		if err := conn.QueryRowContext(ctx, q).Scan(dst); err != nil {
+			return "", fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return fmt.Sprintf("journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d", journal, sync, fk, busy), nil
+}

@@ -1,0 +1,68 @@
+package access_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"massanzug/access"
+	"massanzug/store"
+)
+
+func TestIssueAndAuthenticate(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	plain, tok, err := access.Issue(ctx, db, "Frau K., Fallmanagement", access.RoleCaseManager, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := access.Authenticate(ctx, db, plain)
+	if err != nil || p.Role != access.RoleCaseManager || p.TokenID != tok.ID {
+		t.Fatalf("authenticate: %+v %v", p, err)
+	}
+	stored, _ := db.TokenByID(ctx, tok.ID)
+	if strings.Contains(string(stored.SecretHash), plain[20:]) {
+		t.Error("secret stored in plain")
+	}
+	wrong := plain[:len(plain)-1] + map[bool]string{true: "1", false: "0"}[plain[len(plain)-1] == '0']
+	for name, bad := range map[string]string{
+		"empty": "", "no prefix": strings.TrimPrefix(plain, "mz_"), "wrong secret": wrong,
+		"unknown id": "mz_ffffffffffffffff_" + plain[20:], "truncated": plain[:30],
+	} {
+		if _, err := access.Authenticate(ctx, db, bad); !errors.Is(err, access.ErrUnauthenticated) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if err := db.RevokeToken(ctx, tok.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := access.Authenticate(ctx, db, plain); !errors.Is(err, access.ErrUnauthenticated) {
+		t.Errorf("revoked token accepted: %v", err)
+	}
+}
+
+func TestIssueRefusesBadGrants(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		name, role, provider string
+	}{
+		{"", "admin", ""}, {"x", "boss", ""}, {"x", "traeger", ""}, {"x", "traeger", "prv_missing"}, {"x", "admin", "prv_x"},
+	} {
+		var grant access.ErrInvalidGrant
+		if _, _, err := access.Issue(ctx, db, c.name, access.Role(c.role), c.provider, time.Now()); !errors.As(err, &grant) {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}

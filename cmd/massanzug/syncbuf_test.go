@@ -1,0 +1,18 @@
+package main
+
+import (
+	"bytes"
+	"sync"
+)
+
+// syncBuf is a buffer safe for the logger's writes and the test's reads.
+type syncBuf struct {
+	mu sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}

@@ -1,0 +1,68 @@
+package demo_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+	"massanzug/demo"
+	"massanzug/store"
+)
+
+func TestDemoCatalogue(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := catalogue.NewService(db, catalogue.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, err := demo.Load(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Entries < 150 || res.Providers != 15 || res.ProviderID == "" {
+		t.Fatalf("demo: %+v", res)
+	}
+	if n, _ := db.CountEntries(ctx); n != res.Entries {
+		t.Errorf("stored %d entries, reported %d", n, res.Entries)
+	}
+	rm := access.Principal{Role: access.RoleResourceManager}
+	ds, _ := svc.Districts(ctx, rm)
+	for _, d := range ds {
+		for _, list := range []func() (int, error){
+			func() (int, error) { _, n, err := svc.Volunteers(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}}); return n, err },
+			func() (int, error) { _, n, err := svc.Offers(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}}); return n, err },
+			func() (int, error) { _, n, err := svc.NeighbourhoodHelps(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}}); return n, err },
+		} {
+			if n, err := list(); err != nil || n == 0 {
+				t.Errorf("district %s lacks an entry kind: %d %v", d.ID, n, err)
+			}
+		}
+	}
+	offers, _, _ := svc.Offers(ctx, rm, catalogue.ListQuery{District: "weststadt-soeflingen", Page: catalogue.Page{Limit: 500}})
+	found := false
+	for _, o := range offers {
+		found = found || (o.Name == "Canapé Café" && o.Location.Quarter == "Weststadt")
+	}
+	if !found {
+		t.Error("no Canapé Café in the Weststadt")
+	}
+	helps, _, _ := svc.NeighbourhoodHelps(ctx, rm, catalogue.ListQuery{District: "eselsberg", Page: catalogue.Page{Limit: 50}})
+	found = false
+	for _, h := range helps {
+		found = found || h.Name == "Organisierte Nachbarschaftshilfe Eselsberg"
+	}
+	if !found {
+		t.Error("no organised neighbourhood help at Eselsberg")
+	}
+	if _, n, _ := svc.Offers(ctx, rm, catalogue.ListQuery{Status: catalogue.StatusSubmitted, Page: catalogue.Page{Limit: 1}}); n == 0 {
+		t.Error("no submitted offer to approve in the demo")
+	}
+}
