@@ -37,9 +37,18 @@ func TestDemoCatalogue(t *testing.T) {
 	ds, _ := svc.Districts(ctx, rm)
 	for _, d := range ds {
 		for _, list := range []func() (int, error){
-			func() (int, error) { _, n, err := svc.Volunteers(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}}); return n, err },
-			func() (int, error) { _, n, err := svc.Offers(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}}); return n, err },
-			func() (int, error) { _, n, err := svc.NeighbourhoodHelps(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}}); return n, err },
+			func() (int, error) {
+				_, n, err := svc.Volunteers(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}})
+				return n, err
+			},
+			func() (int, error) {
+				_, n, err := svc.Offers(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}})
+				return n, err
+			},
+			func() (int, error) {
+				_, n, err := svc.NeighbourhoodHelps(ctx, rm, catalogue.ListQuery{District: d.ID, Page: catalogue.Page{Limit: 1}})
+				return n, err
+			},
 		} {
 			if n, err := list(); err != nil || n == 0 {
 				t.Errorf("district %s lacks an entry kind: %d %v", d.ID, n, err)
