@@ -126,7 +126,7 @@ func Issue(ctx context.Context, s TokenStore, name string, role Role, providerID
 	if err != nil {
 		return "", Token{}, err
 	}
-	t := Token{ID: id, Name: name, Role: role, ProviderID: providerID, CreatedAt: now.UTC(), SecretHash: hash(secret)}
+	t := Token{ID: id, Name: name, Role: role, ProviderID: providerID, CreatedAt: now.UTC().Truncate(time.Microsecond), SecretHash: hash(secret)}
 	if err := s.CreateToken(ctx, t); err != nil {
 		return "", Token{}, fmt.Errorf("store token: %w", err)
 	}
