@@ -128,6 +128,21 @@ func bindJSON(c echo.Context, v any) error {
 	return decodeStrict(body, v)
 }
 
+// applyPatch applies the merge patch to what the caller last could read of
+// an item (cur, its writable part) and strictly decodes the result into
+// next, so that a patch obeys the same rules as a full update.
+func applyPatch(cur any, patch []byte, next any) error {
+	doc, err := json.Marshal(cur)
+	if err != nil {
+		return fmt.Errorf("encode current item: %w", err)
+	}
+	merged, err := mergePatch(doc, patch)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(merged, next)
+}
+
 // mergePatch applies an RFC 7396 JSON merge patch to doc.
 func mergePatch(doc, patch []byte) ([]byte, error) {
 	var p any

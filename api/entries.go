@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -104,16 +103,8 @@ func (h entryHandlers[I, E]) patch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := json.Marshal(h.input(cur))
-	if err != nil {
-		return err
-	}
-	merged, err := mergePatch(doc, body)
-	if err != nil {
-		return err
-	}
 	var in I
-	if err := decodeStrict(merged, &in); err != nil {
+	if err := applyPatch(h.input(cur), body, &in); err != nil {
 		return err
 	}
 	e, err := h.update(ctx(c), principal(c), c.Param("id"), expected, in)

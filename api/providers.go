@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -71,16 +70,8 @@ func (s *Server) patchProvider(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	doc, err := json.Marshal(cur.ProviderInput)
-	if err != nil {
-		return err
-	}
-	merged, err := mergePatch(doc, body)
-	if err != nil {
-		return err
-	}
 	var in catalogue.ProviderInput
-	if err := decodeStrict(merged, &in); err != nil {
+	if err := applyPatch(cur.ProviderInput, body, &in); err != nil {
 		return err
 	}
 	p, err := s.svc.UpdateProvider(ctx(c), principal(c), c.Param("id"), expected, in)

@@ -37,31 +37,36 @@ func (s *Service) loadRefs(ctx context.Context) (*refs, error) {
 }
 
 func (r *refs) codes(ve *ValidationError, field string, codes []string, v Vocabulary) {
-	seen := map[string]bool{}
-	for i, c := range codes {
-		f := field + "[" + strconv.Itoa(i) + "]"
-		if seen[c] {
-			ve.add(f, "%q is listed twice", c)
-			continue
+	each(ve, field, codes, func(c string) string {
+		if _, ok := r.vocab[v][c]; !ok {
+			return fmt.Sprintf("%q is not in the taxonomy's %s", c, v)
 		}
-		seen[c] = true
-		if _, ok := r.vocab[v][c]; !ok && c != "" {
-			ve.add(f, "%q is not in the taxonomy's %s", c, v)
-		}
-	}
+		return ""
+	})
 }
 
 func (r *refs) districtList(ve *ValidationError, field string, ids []string) {
+	each(ve, field, ids, func(id string) string {
+		if _, ok := r.districts[id]; !ok {
+			return fmt.Sprintf("%q is not a known district", id)
+		}
+		return ""
+	})
+}
+
+// each checks every non-empty item of a list with bad, which says what is
+// wrong or "", and refuses items listed twice (the store keys on them).
+func each(ve *ValidationError, field string, items []string, bad func(string) string) {
 	seen := map[string]bool{}
-	for i, id := range ids {
+	for i, it := range items {
 		f := field + "[" + strconv.Itoa(i) + "]"
-		if seen[id] {
-			ve.add(f, "%q is listed twice", id)
+		if seen[it] {
+			ve.add(f, "%q is listed twice", it)
 			continue
 		}
-		seen[id] = true
-		if _, ok := r.districts[id]; !ok && id != "" {
-			ve.add(f, "%q is not a known district", id)
+		seen[it] = true
+		if msg := bad(it); it != "" && msg != "" {
+			ve.add(f, "%s", msg)
 		}
 	}
 }
