@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 	_ "time/tzdata" // the service's calendar is Europe/Berlin wherever it runs
 
@@ -22,6 +23,40 @@ type Service struct {
 	loc         *time.Location
 	reviewAfter int // months
 	log         *slog.Logger
+	indexer     Indexer
+	// writeMu orders entry writes and their index updates alike, so that
+	// the index applies changes in commit order.
+	writeMu sync.Mutex
+}
+
+// Indexer keeps a derived view of the entries, the search index, in step
+// with the store. The store stays the source of truth: an Indexer must be
+// rebuildable from Store.EachEntry at any time.
+type Indexer interface {
+	Put(ctx context.Context, r Record) error
+}
+
+// WithIndexer has every committed entry write passed to ix before the write
+// returns, so that a change is searchable as soon as it is acknowledged.
+func WithIndexer(ix Indexer) Option { return func(s *Service) { s.indexer = ix } }
+
+// commit runs a store write and hands the committed record to the indexer.
+func (s *Service) commit(ctx context.Context, rec Record, write func() (int64, error)) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	seq, err := write()
+	if err != nil {
+		return err
+	}
+	rec.Seq = seq
+	if s.indexer != nil {
+		if err := s.indexer.Put(ctx, rec); err != nil {
+			// The change is committed and acknowledged; the index is derived
+			// and notices the gap at the next start, where it is rebuilt.
+			s.log.ErrorContext(ctx, "search index update failed; it will be rebuilt at the next start", "id", rec.ID, "err", err)
+		}
+	}
+	return nil
 }
 
 // Option configures a Service.
@@ -194,7 +229,7 @@ func createEntry(ctx context.Context, s *Service, p access.Principal, k Kind, e 
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateEntry(ctx, rec); err != nil {
+	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.CreateEntry(ctx, rec) }); err != nil {
 		return fmt.Errorf("create %s: %w", k, err)
 	}
 	if err := s.audit(ctx, p, "create", k, h.ID); err != nil {
@@ -354,7 +389,7 @@ func updateEntry[E any, P interface {
 	if err != nil {
 		return err
 	}
-	if err := s.store.UpdateEntry(ctx, rec, expected); err != nil {
+	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.UpdateEntry(ctx, rec, expected) }); err != nil {
 		return fmt.Errorf("update %s %s: %w", k, id, err)
 	}
 	if err := s.audit(ctx, p, "update", k, id); err != nil {
@@ -391,7 +426,7 @@ func transition[E any, P interface {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateEntry(ctx, rec, cur.Version); err != nil {
+	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.UpdateEntry(ctx, rec, cur.Version) }); err != nil {
 		return nil, fmt.Errorf("update %s %s: %w", k, id, err)
 	}
 	e.finish(p, s.Today())

@@ -28,12 +28,18 @@ type Store interface {
 	ListProviders(ctx context.Context, f ProviderFilter) ([]Provider, int, error)
 	UpdateProvider(ctx context.Context, p Provider, expected int64) error
 
-	CreateEntry(ctx context.Context, r Record) error
+	// CreateEntry and UpdateEntry return the write's change number: every
+	// write to an entry takes the next one.
+	CreateEntry(ctx context.Context, r Record) (int64, error)
 	Entry(ctx context.Context, k Kind, id string) (Record, error)
 	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
-	UpdateEntry(ctx context.Context, r Record, expected int64) error
+	UpdateEntry(ctx context.Context, r Record, expected int64) (int64, error)
 	ReviewQueue(ctx context.Context, q ReviewQuery) ([]Record, int, error)
 	CountEntries(ctx context.Context) (int, error)
+	// Fingerprint returns the number of entries and the last change number.
+	Fingerprint(ctx context.Context) (count int, seq int64, err error)
+	// EachEntry calls fn for every entry, archived ones included.
+	EachEntry(ctx context.Context, fn func(Record) error) error
 
 	// Audit records a read or change of personal data.
 	Audit(ctx context.Context, e AuditEvent) error
@@ -53,6 +59,8 @@ type Record struct {
 	Districts  []string
 	HelpKinds  []string
 	Doc        []byte
+	// Seq is the change number of the last write to the entry.
+	Seq int64
 }
 
 // Page is a window on a list.

@@ -12,14 +12,14 @@ import (
 
 const entryColumns = `e.id, e.kind, e.name, e.status, COALESCE(e.provider_id, ''), e.version, e.created_at, e.updated_at,
 	e.verified_at, COALESCE(e.valid_from, ''), COALESCE(e.valid_until, ''),
-	COALESCE((SELECT group_concat(district_id, ',') FROM entry_districts WHERE entry_id = e.id), ''), e.doc`
+	COALESCE((SELECT group_concat(district_id, ',') FROM entry_districts WHERE entry_id = e.id), ''), e.doc, e.seq`
 
 func scanEntry(sc interface{ Scan(...any) error }) (catalogue.Record, error) {
 	var r catalogue.Record
 	var created, updated, districts, doc string
 	var verified sql.NullString
 	err := sc.Scan(&r.ID, &r.Kind, &r.Name, &r.Status, &r.ProviderID, &r.Version, &created, &updated,
-		&verified, &r.ValidFrom, &r.ValidUntil, &districts, &doc)
+		&verified, &r.ValidFrom, &r.ValidUntil, &districts, &doc, &r.Seq)
 	if err != nil {
 		return r, err
 	}
@@ -51,18 +51,34 @@ func verifiedArg(r catalogue.Record) any {
 	return fmtTime(*r.VerifiedAt)
 }
 
-// CreateEntry inserts a new entry with its district and help-kind links.
-func (db *DB) CreateEntry(ctx context.Context, r catalogue.Record) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO entries (id, kind, name, status, provider_id, version, created_at, updated_at,
-			verified_at, valid_from, valid_until, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+// CreateEntry inserts a new entry with its district and help-kind links and
+// returns its change number.
+func (db *DB) CreateEntry(ctx context.Context, r catalogue.Record) (int64, error) {
+	var seq int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if seq, err = nextSeq(ctx, tx); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO entries (id, kind, name, status, provider_id, version, created_at, updated_at,
+			verified_at, valid_from, valid_until, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, string(r.Kind), r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.CreatedAt),
-			fmtTime(r.UpdatedAt), verifiedArg(r), nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc))
+			fmtTime(r.UpdatedAt), verifiedArg(r), nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), seq)
 		if err != nil {
 			return fmt.Errorf("insert entry: %w", mapErr(err))
 		}
 		return writeLinks(ctx, tx, r)
 	})
+	return seq, err
+}
+
+// nextSeq takes the next change number inside a write transaction.
+func nextSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `UPDATE change_seq SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("next change number: %w", err)
+	}
+	return seq, nil
 }
 
 func writeLinks(ctx context.Context, tx *sql.Tx, r catalogue.Record) error {
@@ -92,13 +108,19 @@ func (db *DB) Entry(ctx context.Context, k catalogue.Kind, id string) (catalogue
 	return r, nil
 }
 
-// UpdateEntry replaces an entry if it is still at version expected.
-func (db *DB) UpdateEntry(ctx context.Context, r catalogue.Record, expected int64) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+// UpdateEntry replaces an entry if it is still at version expected and
+// returns its new change number.
+func (db *DB) UpdateEntry(ctx context.Context, r catalogue.Record, expected int64) (int64, error) {
+	var seq int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if seq, err = nextSeq(ctx, tx); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE entries SET name = ?, status = ?, provider_id = ?, version = ?, updated_at = ?,
-			verified_at = ?, valid_from = ?, valid_until = ?, doc = ? WHERE id = ? AND kind = ? AND version = ?`,
+			verified_at = ?, valid_from = ?, valid_until = ?, doc = ?, seq = ? WHERE id = ? AND kind = ? AND version = ?`,
 			r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.UpdatedAt), verifiedArg(r),
-			nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), r.ID, string(r.Kind), expected)
+			nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), seq, r.ID, string(r.Kind), expected)
 		if err != nil {
 			return fmt.Errorf("update entry: %w", mapErr(err))
 		}
@@ -120,6 +142,7 @@ func (db *DB) UpdateEntry(ctx context.Context, r catalogue.Record, expected int6
 		}
 		return writeLinks(ctx, tx, r)
 	})
+	return seq, err
 }
 
 // where builds a WHERE clause from conditions and their arguments.
@@ -200,6 +223,50 @@ func (db *DB) ReviewQueue(ctx context.Context, q catalogue.ReviewQuery) ([]catal
 		w.add("EXISTS (SELECT 1 FROM entry_districts d WHERE d.entry_id = e.id AND d.district_id = ?)", q.District)
 	}
 	return db.listEntries(ctx, w, "e.verified_at IS NOT NULL, e.verified_at, e.name, e.id", q.Page)
+}
+
+// Fingerprint is the number of entries and the last change number: enough
+// for the search index to tell whether it has seen every change.
+func (db *DB) Fingerprint(ctx context.Context) (count int, seq int64, err error) {
+	err = db.r.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM entries), (SELECT seq FROM change_seq WHERE id = 1)`).Scan(&count, &seq)
+	if err != nil {
+		return 0, 0, fmt.Errorf("fingerprint: %w", err)
+	}
+	return count, seq, nil
+}
+
+// EachEntry calls fn for every entry, archived ones included, in id order,
+// reading in pages so that no transaction stays open for long.
+func (db *DB) EachEntry(ctx context.Context, fn func(catalogue.Record) error) error {
+	after := ""
+	for {
+		rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.id > ? ORDER BY e.id LIMIT 2000`, after)
+		if err != nil {
+			return fmt.Errorf("scan entries: %w", err)
+		}
+		var page []catalogue.Record
+		for rows.Next() {
+			r, err := scanEntry(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 // CountEntries counts all entries, archived ones included.
