@@ -1,0 +1,148 @@
+package catalogue
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"massanzug/access"
+)
+
+// GeoPoint is a position in WGS84.
+type GeoPoint struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// SearchQuery is what a caller asks of the catalogue search. Empty fields
+// do not filter.
+type SearchQuery struct {
+	Text        string
+	Kinds       []Kind
+	Status      Status
+	District    string
+	Quarter     string
+	HelpKind    string
+	TargetGroup string
+	Language    string
+	Accessible  *bool
+	// Near and RadiusKM restrict to entries within the radius; NearQuarter
+	// names a quarter whose centre is used as Near.
+	Near        *GeoPoint
+	NearQuarter string
+	RadiusKM    float64
+	Sort        string // relevance (default with text), distance, updated
+	Page
+}
+
+// SearchScope is what a principal may find; the index enforces it inside
+// the query, so that hits, totals and facets all stay within it.
+type SearchScope struct {
+	Role       access.Role
+	ProviderID string
+	Today      string
+}
+
+// SearchHit is one entry found, with why it matched.
+type SearchHit struct {
+	Kind       Kind                `json:"kind"`
+	ID         string              `json:"id"`
+	Name       string              `json:"name"`
+	Status     Status              `json:"status"`
+	Districts  []string            `json:"districts"`
+	HelpKinds  []string            `json:"help_kinds"`
+	Score      float64             `json:"score"`
+	DistanceKM *float64            `json:"distance_km,omitempty"`
+	Highlights map[string][]string `json:"highlights,omitempty"`
+}
+
+// FacetCount is how many hits have one value of a facet.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// SearchResult is a page of hits, the total and the facets of all hits.
+type SearchResult struct {
+	Items  []SearchHit             `json:"items"`
+	Total  int                     `json:"total"`
+	Limit  int                     `json:"limit"`
+	Offset int                     `json:"offset"`
+	Facets map[string][]FacetCount `json:"facets"`
+}
+
+// Searcher answers searches; the index package implements it.
+type Searcher interface {
+	Search(ctx context.Context, q SearchQuery, scope SearchScope) (SearchResult, error)
+}
+
+// Search runs q within what p may see.
+func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q SearchQuery) (SearchResult, error) {
+	if !p.Is(access.RoleResourceManager, access.RoleCaseManager, access.RoleProvider) {
+		return SearchResult{}, forbidden(p, "search the catalogue")
+	}
+	r, err := s.loadRefs(ctx)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	ve := &ValidationError{}
+	if _, ok := r.districts[q.District]; q.District != "" && !ok {
+		ve.add("district", "%q is not a known district", q.District)
+	}
+	for field, v := range map[string]struct {
+		code  string
+		vocab Vocabulary
+	}{"help_kind": {q.HelpKind, VocabHelpKinds}, "target_group": {q.TargetGroup, VocabTargetGroups}} {
+		if _, ok := r.vocab[v.vocab][v.code]; v.code != "" && !ok {
+			ve.add(field, "%q is not in the taxonomy's %s", v.code, v.vocab)
+		}
+	}
+	if q.Language != "" && !iso6391[q.Language] {
+		ve.add("language", "%q is not an ISO 639-1 language code", q.Language)
+	}
+	if q.Status != "" && !slices.Contains(append(statusesOf(KindVolunteer), statusesOf(KindOffer)...), q.Status) {
+		ve.add("status", "%q is not a status", q.Status)
+	}
+	for _, name := range []string{q.Quarter, q.NearQuarter} {
+		if name != "" && quarterCentre(r, name) == nil {
+			ve.add("quarter", "%q is not a quarter of any district", name)
+		}
+	}
+	if q.NearQuarter != "" && q.Near == nil {
+		q.Near = quarterCentre(r, q.NearQuarter)
+	}
+	if q.Near == nil && q.Sort == "distance" {
+		ve.add("sort", "sorting by distance needs near or near_quarter")
+	}
+	if q.Near == nil && q.RadiusKM > 0 {
+		ve.add("radius_km", "needs near or near_quarter")
+	}
+	if err := ve.orNil(); err != nil {
+		return SearchResult{}, err
+	}
+	if p.Is(access.RoleProvider) {
+		// Providers never see volunteers or neighbourhood helps.
+		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, KindOffer) {
+			return SearchResult{Items: []SearchHit{}, Limit: q.Limit, Offset: q.Offset, Facets: map[string][]FacetCount{}}, nil
+		}
+		q.Kinds = []Kind{KindOffer}
+	}
+	q.Text = strings.TrimSpace(q.Text)
+	res, err := sr.Search(ctx, q, SearchScope{Role: p.Role, ProviderID: p.ProviderID, Today: s.Today()})
+	if err != nil {
+		return SearchResult{}, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+func quarterCentre(r *refs, name string) *GeoPoint {
+	for _, d := range r.districts {
+		for _, q := range d.Quarters {
+			if strings.EqualFold(q.Name, name) {
+				return &GeoPoint{Lat: q.Lat, Lon: q.Lon}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package index
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"massanzug/catalogue"
+)
+
+// Sentinels stand for an open period, so that "current on day" is two
+// plain term ranges.
+const (
+	openFrom  = "0000-01-01"
+	openUntil = "9999-12-31"
+)
+
+// document turns a stored entry into what the index holds. Only what search
+// needs is indexed; the entry itself is read from the store.
+func (c centres) document(r catalogue.Record) (map[string]any, error) {
+	d := map[string]any{
+		"kind": string(r.Kind), "status": string(r.Status), fieldName: r.Name, "districts": r.Districts,
+		fieldUpdate: r.UpdatedAt, "valid_from": openFrom, "valid_until": openUntil,
+	}
+	var text []string
+	var place catalogue.Place
+	var langs []string
+	switch r.Kind {
+	case catalogue.KindVolunteer:
+		var v catalogue.Volunteer
+		if err := json.Unmarshal(r.Doc, &v); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", r.ID, err)
+		}
+		text = append(text, v.LifeExperience, v.Interests, strings.Join(v.Trainings, " "))
+		place = v.Home
+		for _, l := range v.Languages {
+			langs = append(langs, l.Code)
+		}
+		d["help_kinds"], d["target_groups"] = v.HelpKinds, v.TargetGroups
+		if v.Home.Quarter != "" {
+			d["quarters"] = []string{v.Home.Quarter}
+		}
+	case catalogue.KindNeighbourhoodHelp:
+		var n catalogue.NeighbourhoodHelp
+		if err := json.Unmarshal(r.Doc, &n); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", r.ID, err)
+		}
+		text = append(text, n.Description)
+		place, langs = n.Location, n.Languages
+		d["help_kinds"], d["target_groups"], d["quarters"] = n.HelpKinds, n.TargetGroups, n.Quarters
+	case catalogue.KindOffer:
+		var o catalogue.Offer
+		if err := json.Unmarshal(r.Doc, &o); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", r.ID, err)
+		}
+		text = append(text, o.Description, o.OpeningTimes, o.Eligibility.Note)
+		place, langs = o.Location, o.Languages
+		d["help_kinds"], d["target_groups"], d["category"] = o.HelpKinds, o.TargetGroups, o.Category
+		d["provider_id"], d["accessible"] = o.ProviderID, o.Accessible
+		if o.ValidFrom != "" {
+			d["valid_from"] = o.ValidFrom
+		}
+		if o.ValidUntil != "" {
+			d["valid_until"] = o.ValidUntil
+		}
+		if o.Location.Quarter != "" {
+			d["quarters"] = []string{o.Location.Quarter}
+		}
+	default:
+		return nil, fmt.Errorf("entry %s: unknown kind %q", r.ID, r.Kind)
+	}
+	// The codes of the kinds of help and target groups are German words
+	// too (einkaufshilfe, alleinerziehende): searchable as text.
+	for _, key := range []string{"help_kinds", "target_groups"} {
+		if codes, ok := d[key].([]string); ok {
+			text = append(text, strings.ReplaceAll(strings.Join(codes, " "), "_", " "))
+		}
+	}
+	d[fieldText] = strings.Join(nonEmpty(text), "\n")
+	if len(langs) > 0 {
+		d["languages"] = langs
+	}
+	if p, ok := c.locate(place, r.Districts); ok {
+		d[fieldGeo] = map[string]any{"lat": p.Lat, "lon": p.Lon}
+		d["lat"], d["lon"] = p.Lat, p.Lon
+	}
+	return d, nil
+}
+
+func nonEmpty(xs []string) []string {
+	out := xs[:0]
+	for _, x := range xs {
+		if strings.TrimSpace(x) != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// centres knows the centre of every quarter and district.
+type centres struct {
+	quarter  map[string]catalogue.GeoPoint // by district + "/" + quarter
+	district map[string]catalogue.GeoPoint
+}
+
+func newCentres(ds []catalogue.District) centres {
+	c := centres{quarter: map[string]catalogue.GeoPoint{}, district: map[string]catalogue.GeoPoint{}}
+	for _, d := range ds {
+		var lat, lon float64
+		for _, q := range d.Quarters {
+			c.quarter[d.ID+"/"+q.Name] = catalogue.GeoPoint{Lat: q.Lat, Lon: q.Lon}
+			lat, lon = lat+q.Lat, lon+q.Lon
+		}
+		if n := float64(len(d.Quarters)); n > 0 {
+			c.district[d.ID] = catalogue.GeoPoint{Lat: lat / n, Lon: lon / n}
+		}
+	}
+	return c
+}
+
+// locate returns where an entry is: its coordinates, else the centre of its
+// quarter, else of its district, else of the first district it helps in.
+func (c centres) locate(p catalogue.Place, districts []string) (catalogue.GeoPoint, bool) {
+	if p.Lat != nil && p.Lon != nil {
+		return catalogue.GeoPoint{Lat: *p.Lat, Lon: *p.Lon}, true
+	}
+	if g, ok := c.quarter[p.District+"/"+p.Quarter]; ok {
+		return g, true
+	}
+	if g, ok := c.district[p.District]; ok {
+		return g, true
+	}
+	for _, d := range districts {
+		if g, ok := c.district[d]; ok {
+			return g, true
+		}
+	}
+	return catalogue.GeoPoint{}, false
+}

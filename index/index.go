@@ -1,0 +1,383 @@
+// Package index owns the search index: a bleve index in the data folder,
+// derived from the store and always rebuildable from it. It analyses German
+// text (lower-casing, compound splitting with a shipped, extendable word
+// list, umlaut and ß folding, light stemming), keeps keyword fields for
+// filters and facets and a geo point for distance, and answers searches.
+//
+// The index is never the source of truth. Every entry write reaches it
+// before the write returns (catalogue.Indexer); it remembers the change
+// number of the last write it applied, and Open compares that, the mapping
+// version and the document count with the database, rebuilding into a fresh
+// folder and swapping when anything differs.
+package index
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/de"
+	"github.com/blevesearch/bleve/v2/analysis/token/compound"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"massanzug/catalogue"
+)
+
+// schemaVersion changes whenever the document layout or analysis changes
+// in code; the word list's hash is added to it, so extending the list also
+// makes the next start rebuild.
+const schemaVersion = "3"
+
+// DirName is the index folder inside the data folder; WordsFile is where
+// staff add compound parts of their own.
+const (
+	DirName   = "index"
+	WordsFile = "compound-words.txt"
+)
+
+//go:embed words_de.txt
+var shippedWords string
+
+const (
+	analyzerDE  = "de_compound"
+	seqKey      = "seq"
+	versionKey  = "mapping_version"
+	batchSize   = 1000
+	fieldText   = "text"
+	fieldName   = "name"
+	fieldGeo    = "location"
+	fieldUpdate = "updated_at"
+)
+
+// Index is an open search index.
+type Index struct {
+	// centres places entries that name a district or quarter but no
+	// coordinates, so that distance search finds them too.
+	centres centres
+	mu      sync.RWMutex
+	idx     bleve.Index
+	dir     string
+	version string
+	log     *slog.Logger
+}
+
+// Words returns the compound word list: the shipped one plus the data
+// folder's compound-words.txt, if present.
+func Words(dataDir string) ([]string, error) {
+	text := shippedWords
+	if dataDir != "" {
+		b, err := os.ReadFile(filepath.Join(dataDir, WordsFile))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("read %s: %w", WordsFile, err)
+		}
+		text += "\n" + string(b)
+	}
+	seen := map[string]bool{}
+	var words []string
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		w := strings.ToLower(strings.TrimSpace(sc.Text()))
+		if w == "" || strings.HasPrefix(w, "#") || seen[w] {
+			continue
+		}
+		seen[w] = true
+		words = append(words, w)
+	}
+	sort.Strings(words)
+	return words, nil
+}
+
+// newMapping builds the index mapping with the German compound analyzer.
+func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
+	m := bleve.NewIndexMapping()
+	tokens := make([]any, len(words))
+	for i, w := range words {
+		tokens[i] = w
+	}
+	if err := m.AddCustomTokenMap("compound_words_de", map[string]any{"type": tokenmap.Name, "tokens": tokens}); err != nil {
+		return nil, "", err
+	}
+	if err := m.AddCustomTokenFilter("compound_de", map[string]any{
+		"type": compound.Name, "dict_token_map": "compound_words_de",
+		"min_word_size": 6.0, "min_subword_size": 3.0, "max_subword_size": 20.0,
+	}); err != nil {
+		return nil, "", err
+	}
+	// Compounds split before folding and stemming, so that the parts are
+	// folded and stemmed like whole words.
+	if err := m.AddCustomAnalyzer(analyzerDE, map[string]any{
+		"type": custom.Name, "tokenizer": unicode.Name,
+		"token_filters": []any{lowercase.Name, "compound_de", de.StopName, de.NormalizeName, de.LightStemmerName},
+	}); err != nil {
+		return nil, "", err
+	}
+	text := func() *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzerDE
+		f.Store = true
+		f.IncludeTermVectors = true // for highlighting
+		return f
+	}
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Analyzer = keyword.Name
+		f.IncludeInAll = false
+		f.DocValues = true
+		return f
+	}
+	stored := func() *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Index = false
+		f.Store = true
+		f.IncludeInAll = false
+		return f
+	}
+	doc := bleve.NewDocumentMapping()
+	doc.AddFieldMappingsAt(fieldName, text())
+	doc.AddFieldMappingsAt(fieldText, text())
+	for _, k := range []string{"kind", "status", "districts", "quarters", "help_kinds", "target_groups", "languages", "provider_id",
+		"valid_from", "valid_until", "category"} {
+		f := kw()
+		f.Store = k == "kind" || k == "status" || k == "districts" || k == "help_kinds"
+		doc.AddFieldMappingsAt(k, f)
+	}
+	acc := bleve.NewBooleanFieldMapping()
+	acc.IncludeInAll = false
+	doc.AddFieldMappingsAt("accessible", acc)
+	upd := bleve.NewDateTimeFieldMapping()
+	upd.IncludeInAll = false
+	upd.Store = true
+	doc.AddFieldMappingsAt(fieldUpdate, upd)
+	geo := bleve.NewGeoPointFieldMapping()
+	geo.IncludeInAll = false
+	doc.AddFieldMappingsAt(fieldGeo, geo)
+	doc.AddFieldMappingsAt("lat", stored())
+	doc.AddFieldMappingsAt("lon", stored())
+	doc.Dynamic = false
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = analyzerDE
+	m.DefaultField = fieldText
+
+	h := sha256.New()
+	for _, w := range words {
+		h.Write([]byte(w + "\n"))
+	}
+	return m, schemaVersion + "-" + hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+// Source is what the index is built from: the store.
+type Source interface {
+	Districts(ctx context.Context) ([]catalogue.District, error)
+	Fingerprint(ctx context.Context) (count int, seq int64, err error)
+	EachEntry(ctx context.Context, fn func(catalogue.Record) error) error
+}
+
+// Open opens the index in dataDir, rebuilding it from src when it is
+// missing, unreadable, of another mapping version, or behind the database.
+func Open(ctx context.Context, dataDir string, src Source, log *slog.Logger) (*Index, error) {
+	words, err := Words(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	m, version, err := newMapping(words)
+	if err != nil {
+		return nil, fmt.Errorf("index mapping: %w", err)
+	}
+	ds, err := src.Districts(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load districts: %w", err)
+	}
+	ix := &Index{dir: filepath.Join(dataDir, DirName), version: version, log: log, centres: newCentres(ds)}
+	reason, err := ix.openExisting(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	if reason == "" {
+		return ix, nil
+	}
+	log.Info("rebuilding search index", "reason", reason)
+	if err := ix.rebuild(ctx, src, m); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// openExisting opens the index on disk if it is usable and in step, and
+// returns why not otherwise.
+func (ix *Index) openExisting(ctx context.Context, src Source) (string, error) {
+	if _, err := os.Stat(ix.dir); errors.Is(err, os.ErrNotExist) {
+		return "no index yet", nil
+	}
+	idx, err := bleve.Open(ix.dir)
+	if err != nil {
+		return fmt.Sprintf("index unreadable: %v", err), nil
+	}
+	reason, err := check(ctx, idx, src, ix.version)
+	if err != nil || reason != "" {
+		idx.Close()
+		return reason, err
+	}
+	ix.idx = idx
+	return "", nil
+}
+
+func check(ctx context.Context, idx bleve.Index, src Source, version string) (string, error) {
+	v, err := idx.GetInternal([]byte(versionKey))
+	if err != nil {
+		return fmt.Sprintf("cannot read mapping version: %v", err), nil
+	}
+	if string(v) != version {
+		return fmt.Sprintf("mapping version %q, want %q", v, version), nil
+	}
+	count, seq, err := src.Fingerprint(ctx)
+	if err != nil {
+		return "", err
+	}
+	n, err := idx.DocCount()
+	if err != nil {
+		return fmt.Sprintf("cannot count documents: %v", err), nil
+	}
+	if int(n) != count {
+		return fmt.Sprintf("index has %d documents, database %d entries", n, count), nil
+	}
+	s, _ := idx.GetInternal([]byte(seqKey))
+	if got, _ := strconv.ParseInt(string(s), 10, 64); got != seq {
+		return fmt.Sprintf("index applied change %d, database is at %d", got, seq), nil
+	}
+	return "", nil
+}
+
+// rebuild builds a fresh index from src beside the old one and swaps it in,
+// so that a crash during the rebuild leaves no half-built index in place.
+func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappingImpl) error {
+	tmp := ix.dir + ".new"
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("clear %s: %w", tmp, err)
+	}
+	idx, err := bleve.New(tmp, m)
+	if err != nil {
+		return fmt.Errorf("create index: %w", err)
+	}
+	_, seqBefore, err := src.Fingerprint(ctx)
+	if err != nil {
+		idx.Close()
+		return err
+	}
+	b := idx.NewBatch()
+	err = src.EachEntry(ctx, func(r catalogue.Record) error {
+		d, err := ix.centres.document(r)
+		if err != nil {
+			return err
+		}
+		if err := b.Index(r.ID, d); err != nil {
+			return err
+		}
+		if b.Size() >= batchSize {
+			if err := idx.Batch(b); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+		return nil
+	})
+	if err == nil {
+		// Rebuilds run before the service takes writes. Should a write slip
+		// in during the scan, recording the change number from before it
+		// makes the next start rebuild again: never a silently stale index.
+		b.SetInternal([]byte(seqKey), []byte(strconv.FormatInt(seqBefore, 10)))
+		b.SetInternal([]byte(versionKey), []byte(ix.version))
+		err = idx.Batch(b)
+	}
+	if cerr := idx.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("build index: %w", err)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.idx != nil {
+		ix.idx.Close()
+		ix.idx = nil
+	}
+	if err := os.RemoveAll(ix.dir); err != nil {
+		return fmt.Errorf("remove old index: %w", err)
+	}
+	if err := os.Rename(tmp, ix.dir); err != nil {
+		return fmt.Errorf("swap in new index: %w", err)
+	}
+	idx, err = bleve.Open(ix.dir)
+	if err != nil {
+		return fmt.Errorf("open rebuilt index: %w", err)
+	}
+	ix.idx = idx
+	return nil
+}
+
+// Rebuild rebuilds the index from src on demand (massanzug reindex).
+func (ix *Index) Rebuild(ctx context.Context, dataDir string, src Source) error {
+	words, err := Words(dataDir)
+	if err != nil {
+		return err
+	}
+	m, version, err := newMapping(words)
+	if err != nil {
+		return err
+	}
+	ix.version = version
+	return ix.rebuild(ctx, src, m)
+}
+
+// Put indexes one committed entry and records its change number, in one
+// batch. It implements catalogue.Indexer.
+func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
+	d, err := ix.centres.document(r)
+	if err != nil {
+		return err
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	b := ix.idx.NewBatch()
+	if err := b.Index(r.ID, d); err != nil {
+		return err
+	}
+	b.SetInternal([]byte(seqKey), []byte(strconv.FormatInt(r.Seq, 10)))
+	return ix.idx.Batch(b)
+}
+
+// Close closes the index.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.idx == nil {
+		return nil
+	}
+	err := ix.idx.Close()
+	ix.idx = nil
+	return err
+}
+
+// DocCount reports how many entries the index holds.
+func (ix *Index) DocCount() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.idx.DocCount()
+}
