@@ -124,6 +124,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/v1/offers/{off1}/approve", nil, nil, [4]int{403, 200, 403, 403}},
 		{"POST", "/v1/offers/{off2}/reject", func(string) any { return map[string]any{"reason": "Unvollständig"} }, nil, [4]int{403, 200, 403, 403}},
 		{"GET", "/v1/review-queue", nil, nil, [4]int{403, 200, 403, 403}},
+		{"GET", "/v1/search?q=Einkauf&near_quarter=Weststadt", nil, nil, [4]int{403, 200, 200, 200}},
 
 		{"GET", "/v1/tokens", nil, nil, [4]int{200, 403, 403, 403}},
 		{"POST", "/v1/tokens", func(string) any { return map[string]any{"name": "Neu", "role": "fallmanager"} }, nil, [4]int{201, 403, 403, 403}},

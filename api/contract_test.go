@@ -20,7 +20,7 @@ import (
 func TestRoutesMatchSpec(t *testing.T) {
 	doc, _ := loadSpec(t)
 	e := newEnv(t)
-	ech := api.New(catalogue.NewService(e.db), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ech := api.New(catalogue.NewService(e.db), e.ix, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	served := map[string]bool{}
 	for _, r := range ech.Routes() {
 		if r.Method == echo.RouteNotFound || strings.HasSuffix(r.Path, "/*") {
@@ -110,6 +110,8 @@ func TestContractTour(t *testing.T) {
 	e.do(req{Who: "rm", Method: "POST", Path: "/v1/offers/" + oid + "/reject", Body: map[string]any{"reason": "Bitte Kontakt ergänzen."}})
 	e.do(req{Who: "rm", Method: "POST", Path: "/v1/offers/" + oid + "/approve"})
 	e.do(req{Who: "rm", Method: "GET", Path: "/v1/review-queue?kind=offer"})
+	e.do(req{Who: "fm", Method: "GET", Path: "/v1/search?q=Caf%C3%A9&kind=offer,volunteer&near=48.399,9.974&radius_km=5&sort=distance&accessible=true&language=tr&limit=5"})
+	e.do(req{Who: "traeger", Method: "GET", Path: "/v1/search?district=weststadt-soeflingen&help_kind=begegnung&target_group=familien&quarter=weststadt&sort=updated"})
 	r := e.do(req{Who: "admin", Method: "POST", Path: "/v1/tokens", Body: map[string]any{"name": "Fallmanagement Wiblingen", "role": "fallmanager"}})
 	e.do(req{Who: "admin", Method: "GET", Path: "/v1/tokens"})
 	e.do(req{Who: "admin", Method: "DELETE", Path: "/v1/tokens/" + r.object(t)["id"].(string)})

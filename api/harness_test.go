@@ -23,6 +23,7 @@ import (
 	"massanzug/access"
 	"massanzug/api"
 	"massanzug/catalogue"
+	"massanzug/index"
 	"massanzug/store"
 )
 
@@ -60,6 +61,7 @@ type env struct {
 	t      testing.TB
 	dir    string
 	db     *store.DB
+	ix     *index.Index
 	svc    *catalogue.Service
 	h      http.Handler
 	tokens map[string]string
@@ -107,22 +109,30 @@ func newEnv(t testing.TB) *env {
 // open (re)opens the database and builds the handler, as a start would.
 func (e *env) open() {
 	e.t.Helper()
-	db, err := store.Open(context.Background(), e.dir)
+	ctx := context.Background()
+	db, err := store.Open(ctx, e.dir)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.db = db
-	e.svc = catalogue.NewService(db, catalogue.WithClock(e.clock), catalogue.WithLogger(quietLog))
-	if err := e.svc.Init(context.Background()); err != nil {
+	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		e.t.Fatal(err)
 	}
-	e.h = api.New(e.svc, quietLog)
-	e.t.Cleanup(func() { db.Close() })
+	ix, err := index.Open(ctx, e.dir, db, quietLog)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.db, e.ix = db, ix
+	e.svc = catalogue.NewService(db, catalogue.WithClock(e.clock), catalogue.WithLogger(quietLog), catalogue.WithIndexer(ix))
+	e.h = api.New(e.svc, ix, quietLog)
+	e.t.Cleanup(func() { ix.Close(); db.Close() })
 }
 
 // restart closes the database and opens it again.
 func (e *env) restart() {
 	e.t.Helper()
+	if err := e.ix.Close(); err != nil {
+		e.t.Fatal(err)
+	}
 	if err := e.db.Close(); err != nil {
 		e.t.Fatal(err)
 	}

@@ -22,14 +22,15 @@ import (
 // Server holds what the handlers need.
 type Server struct {
 	svc    *catalogue.Service
+	search catalogue.Searcher
 	tokens access.TokenStore
 	log    *slog.Logger
 	now    func() time.Time
 }
 
-// New builds the HTTP handler for svc.
-func New(svc *catalogue.Service, log *slog.Logger) *echo.Echo {
-	s := &Server{svc: svc, tokens: svc.Store(), log: log, now: time.Now}
+// New builds the HTTP handler for svc, searching with sr.
+func New(svc *catalogue.Service, sr catalogue.Searcher, log *slog.Logger) *echo.Echo {
+	s := &Server{svc: svc, search: sr, tokens: svc.Store(), log: log, now: time.Now}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -92,6 +93,7 @@ func (s *Server) routes(e *echo.Echo) {
 	og.POST("/:id/reject", s.rejectOffer)
 
 	v1.GET("/review-queue", s.reviewQueue)
+	v1.GET("/search", s.searchCatalogue)
 
 	v1.GET("/tokens", s.listTokens)
 	v1.POST("/tokens", s.createToken)

@@ -185,6 +185,15 @@ func TestBadRequests(t *testing.T) {
 		{"patch with unknown field", req{Who: "rm", Method: "PATCH", Path: "/v1/volunteers/" + id, Body: `{"colour":"blue"}`, Headers: map[string]string{"If-Match": `"1"`}}, 400, "colour"},
 		{"patch removing a required field", req{Who: "rm", Method: "PATCH", Path: "/v1/volunteers/" + id, Body: `{"name":null}`, Headers: map[string]string{"If-Match": `"1"`}}, 422, "name"},
 		{"reject without reason", req{Who: "rm", Method: "POST", Path: "/v1/offers/off_0000000000000000/reject", Body: map[string]any{"reason": " "}}, 422, "reason"},
+		{"search: near malformed", req{Who: "fm", Method: "GET", Path: "/v1/search?near=ulm"}, 400, "near"},
+		{"search: unknown kind", req{Who: "fm", Method: "GET", Path: "/v1/search?kind=volunteer,cat"}, 400, "cat"},
+		{"search: unknown sort", req{Who: "fm", Method: "GET", Path: "/v1/search?sort=random"}, 400, "sort"},
+		{"search: radius out of range", req{Who: "fm", Method: "GET", Path: "/v1/search?near=48.4,9.9&radius_km=500"}, 400, "radius_km"},
+		{"search: distance without a point", req{Who: "fm", Method: "GET", Path: "/v1/search?sort=distance"}, 422, "near"},
+		{"search: radius without a point", req{Who: "fm", Method: "GET", Path: "/v1/search?radius_km=2"}, 422, "near"},
+		{"search: unknown quarter", req{Who: "fm", Method: "GET", Path: "/v1/search?near_quarter=Atlantis"}, 422, "Atlantis"},
+		{"search: unknown language", req{Who: "fm", Method: "GET", Path: "/v1/search?language=xx"}, 422, "language"},
+		{"search: accessible not boolean", req{Who: "fm", Method: "GET", Path: "/v1/search?accessible=ja"}, 400, "accessible"},
 		{"malformed bearer", req{Method: "GET", Path: "/v1/volunteers", Headers: map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}}, 401, "Bearer"},
 	}
 	for _, c := range cases {

@@ -104,13 +104,21 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 	if q.Status != "" && !slices.Contains(append(statusesOf(KindVolunteer), statusesOf(KindOffer)...), q.Status) {
 		ve.add("status", "%q is not a status", q.Status)
 	}
-	for _, name := range []string{q.Quarter, q.NearQuarter} {
-		if name != "" && quarterCentre(r, name) == nil {
-			ve.add("quarter", "%q is not a quarter of any district", name)
+	if q.Quarter != "" {
+		name, _, ok := findQuarter(r, q.Quarter)
+		if !ok {
+			ve.add("quarter", "%q is not a quarter of any district", q.Quarter)
 		}
+		q.Quarter = name
 	}
-	if q.NearQuarter != "" && q.Near == nil {
-		q.Near = quarterCentre(r, q.NearQuarter)
+	if q.NearQuarter != "" {
+		_, centre, ok := findQuarter(r, q.NearQuarter)
+		if !ok {
+			ve.add("near_quarter", "%q is not a quarter of any district", q.NearQuarter)
+		}
+		if q.Near == nil {
+			q.Near = &centre
+		}
 	}
 	if q.Near == nil && q.Sort == "distance" {
 		ve.add("sort", "sorting by distance needs near or near_quarter")
@@ -136,13 +144,15 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 	return res, nil
 }
 
-func quarterCentre(r *refs, name string) *GeoPoint {
+// findQuarter finds a quarter by name, whatever its case, and returns its
+// spelling as stored and its centre.
+func findQuarter(r *refs, name string) (string, GeoPoint, bool) {
 	for _, d := range r.districts {
 		for _, q := range d.Quarters {
 			if strings.EqualFold(q.Name, name) {
-				return &GeoPoint{Lat: q.Lat, Lon: q.Lon}
+				return q.Name, GeoPoint{Lat: q.Lat, Lon: q.Lon}, true
 			}
 		}
 	}
-	return nil
+	return name, GeoPoint{}, false
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -199,8 +200,15 @@ func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope cata
 			d := math.Round(haversineKM(q.Near.Lat, q.Near.Lon, lat, lon)*100) / 100
 			hit.DistanceKM = &d
 		}
-		if len(h.Fragments) > 0 {
-			hit.Highlights = map[string][]string(h.Fragments)
+		for field, frags := range h.Fragments {
+			for _, f := range frags {
+				if strings.Contains(f, "<mark>") { // a field shown whole, without a match, says nothing
+					if hit.Highlights == nil {
+						hit.Highlights = map[string][]string{}
+					}
+					hit.Highlights[field] = append(hit.Highlights[field], f)
+				}
+			}
 		}
 		out.Items = append(out.Items, hit)
 	}

@@ -23,6 +23,7 @@ import (
 	"massanzug/api"
 	"massanzug/catalogue"
 	"massanzug/demo"
+	"massanzug/index"
 	"massanzug/store"
 )
 
@@ -32,6 +33,7 @@ Usage:
   massanzug serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--review-months 12] [--log-format text|json]
   massanzug token create --role ROLE [--provider ID] --name NAME [--data ./data]
   massanzug backup --out FILE [--data ./data]
+  massanzug reindex [--data ./data]   rebuild the search index (stop the service first)
   massanzug config [flags]     print the effective configuration
 
 Every flag can also be set as an environment variable: --review-months is
@@ -134,6 +136,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return tokenCreate(ctx, args[2:], stdout, stderr)
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
+	case "reindex":
+		return reindex(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -142,21 +146,40 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-// openService opens the data folder and seeds reference data.
-func openService(ctx context.Context, c config, log *slog.Logger, opts ...catalogue.Option) (*catalogue.Service, *store.DB, error) {
+// app is an opened data folder: database, search index and the service.
+type app struct {
+	svc *catalogue.Service
+	db  *store.DB
+	ix  *index.Index
+}
+
+func (a *app) Close() error { return errors.Join(a.ix.Close(), a.db.Close()) }
+
+// open opens the data folder: the database (migrated, reference data
+// seeded), then the search index, checked against the database and rebuilt
+// if it is behind.
+func open(ctx context.Context, c config, log *slog.Logger, opts ...catalogue.Option) (*app, error) {
 	if err := os.MkdirAll(c.Data, 0o750); err != nil {
-		return nil, nil, fmt.Errorf("create data folder: %w", err)
+		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 	db, err := store.Open(ctx, c.Data)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	svc := catalogue.NewService(db, append(opts, catalogue.WithLogger(log))...)
-	if err := svc.Init(ctx); err != nil {
+	// Reference data first: the index places entries by districts.
+	if err := catalogue.NewService(db, catalogue.WithLogger(log)).Init(ctx); err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return svc, db, nil
+	start := time.Now()
+	ix, err := index.Open(ctx, c.Data, db, log)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open search index: %w", err)
+	}
+	log.Info("search index ready", "ms", time.Since(start).Milliseconds())
+	svc := catalogue.NewService(db, append(opts, catalogue.WithLogger(log), catalogue.WithIndexer(ix))...)
+	return &app{svc: svc, db: db, ix: ix}, nil
 }
 
 func serve(ctx context.Context, c config, stderr io.Writer) error {
@@ -169,19 +192,19 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	svc, db, err := openService(ctx, c, log, catalogue.WithReviewAfter(c.ReviewMonths))
+	a, err := open(ctx, c, log, catalogue.WithReviewAfter(c.ReviewMonths))
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer a.Close()
 	if c.Demo {
-		if err := loadDemo(ctx, svc, c.Data, log); err != nil {
+		if err := loadDemo(ctx, a.svc, c.Data, log); err != nil {
 			return err
 		}
 	}
 	srv := &http.Server{
 		Addr:              c.Addr,
-		Handler:           api.New(svc, log),
+		Handler:           api.New(a.svc, a.ix, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -250,16 +273,15 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
+	if _, err := c.logger(stderr); err != nil {
 		return err
 	}
-	svc, db, err := openService(ctx, c, log)
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	plain, _, err := access.Issue(ctx, svc.Store(), name, access.Role(role), provider, time.Now())
+	plain, _, err := access.Issue(ctx, db, name, access.Role(role), provider, time.Now())
 	if err != nil {
 		return err
 	}
@@ -278,11 +300,10 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if out == "" {
 		return errors.New("backup needs --out FILE")
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
+	if _, err := c.logger(stderr); err != nil {
 		return err
 	}
-	_, db, err := openService(ctx, c, log)
+	db, err := openStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -291,5 +312,50 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, out)
+	return err
+}
+
+// openStore opens the database alone, with its reference data.
+func openStore(ctx context.Context, c config) (*store.DB, error) {
+	if err := os.MkdirAll(c.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := store.Open(ctx, c.Data)
+	if err != nil {
+		return nil, err
+	}
+	if err := catalogue.NewService(db).Init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// reindex rebuilds the search index from the database. The index is
+// derived: removing it and opening makes a fresh one.
+func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlags("reindex", &c, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(filepath.Join(c.Data, index.DirName)); err != nil {
+		return fmt.Errorf("remove old index: %w", err)
+	}
+	start := time.Now()
+	a, err := open(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.ix.DocCount()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "indexed %d entries in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return err
 }
