@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"massanzug/catalogue"
+	"massanzug/transfer"
 )
 
 // maxBody is the largest request body accepted; the largest real entry is
@@ -64,8 +65,11 @@ func decodeStrict(body []byte, v any) error {
 	if err := json.Unmarshal(body, &generic); err != nil {
 		return jsonProblem(err)
 	}
-	if err := checkKeys(generic, reflect.TypeOf(v), ""); err != nil {
-		return err
+	if err := transfer.CheckKeys(generic, reflect.TypeOf(v), ""); err != nil {
+		var uf *transfer.UnknownFieldError
+		errors.As(err, &uf)
+		return newProblem(http.StatusBadRequest, "unknown-field", err.Error(),
+			catalogue.FieldError{Field: uf.Field, Message: "is not a field of this resource"})
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -45,8 +45,11 @@ func New(svc *catalogue.Service, sr catalogue.Searcher, log *slog.Logger) *echo.
 			return err
 		},
 	}))
-	e.Use(middleware.BodyLimit("256K"))
-	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "256K",
+		// Imports carry whole spreadsheets and have their own limit.
+		Skipper: func(c echo.Context) bool { return c.Path() == "/v1/import" }}))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second,
+		Skipper: func(c echo.Context) bool { return c.Path() == "/v1/import" || c.Path() == "/v1/export" }}))
 	e.Use(s.authenticate)
 	s.routes(e)
 	return e
@@ -94,6 +97,8 @@ func (s *Server) routes(e *echo.Echo) {
 
 	v1.GET("/review-queue", s.reviewQueue)
 	v1.GET("/search", s.searchCatalogue)
+	v1.POST("/import", s.importEntries)
+	v1.GET("/export", s.exportEntries)
 
 	v1.GET("/tokens", s.listTokens)
 	v1.POST("/tokens", s.createToken)

@@ -32,7 +32,17 @@ func (s *Service) loadRefs(ctx context.Context) (*refs, error) {
 	for _, v := range Vocabularies {
 		r.vocab[v] = tax.codes(v)
 	}
-	r.provider = func(id string) (Provider, error) { return s.store.Provider(ctx, id) }
+	known := map[string]Provider{} // an import names the same providers again and again
+	r.provider = func(id string) (Provider, error) {
+		if p, ok := known[id]; ok {
+			return p, nil
+		}
+		p, err := s.store.Provider(ctx, id)
+		if err == nil {
+			known[id] = p
+		}
+		return p, err
+	}
 	return r, nil
 }
 

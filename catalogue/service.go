@@ -34,6 +34,8 @@ type Service struct {
 // rebuildable from Store.EachEntry at any time.
 type Indexer interface {
 	Put(ctx context.Context, r Record) error
+	// PutMany indexes committed records in batches, in the order given.
+	PutMany(ctx context.Context, rs []Record) error
 }
 
 // WithIndexer has every committed entry write passed to ix before the write
@@ -171,11 +173,15 @@ func (s *Service) audit(ctx context.Context, p access.Principal, action string, 
 
 // validateEntry checks e's input: shape first, then against reference data.
 func (s *Service) validateEntry(ctx context.Context, e entry) error {
-	ve := checkShape(e.inputShape())
 	r, err := s.loadRefs(ctx)
 	if err != nil {
 		return err
 	}
+	return validateWith(r, e)
+}
+
+func validateWith(r *refs, e entry) error {
+	ve := checkShape(e.inputShape())
 	e.checkInput(r, ve)
 	return ve.orNil()
 }
@@ -210,6 +216,25 @@ func createEntry(ctx context.Context, s *Service, p access.Principal, k Kind, e 
 	if err := s.validateEntry(ctx, e); err != nil {
 		return err
 	}
+	s.stampNew(p, k, e)
+	h := e.head()
+	rec, err := toRecord(e)
+	if err != nil {
+		return err
+	}
+	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.CreateEntry(ctx, rec) }); err != nil {
+		return fmt.Errorf("create %s: %w", k, err)
+	}
+	if err := s.audit(ctx, p, "create", k, h.ID); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "entry created", "kind", k, "id", h.ID, "by", p.TokenID)
+	e.finish(p, s.Today())
+	return nil
+}
+
+// stampNew gives a new entry its id, version, times and first status.
+func (s *Service) stampNew(p access.Principal, k Kind, e entry) {
 	now := s.stamp()
 	h := e.head()
 	*h = Header{ID: newID(idPrefix[k]), Kind: k, Version: 1, CreatedAt: now, UpdatedAt: now}
@@ -225,19 +250,6 @@ func createEntry(ctx context.Context, s *Service, p access.Principal, k Kind, e 
 		// Staff enter what they know: creating an entry is verifying it.
 		h.VerifiedAt = &now
 	}
-	rec, err := toRecord(e)
-	if err != nil {
-		return err
-	}
-	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.CreateEntry(ctx, rec) }); err != nil {
-		return fmt.Errorf("create %s: %w", k, err)
-	}
-	if err := s.audit(ctx, p, "create", k, h.ID); err != nil {
-		return err
-	}
-	s.log.InfoContext(ctx, "entry created", "kind", k, "id", h.ID, "by", p.TokenID)
-	e.finish(p, s.Today())
-	return nil
 }
 
 func getEntry[E any, P interface {

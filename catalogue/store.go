@@ -31,6 +31,8 @@ type Store interface {
 	// CreateEntry and UpdateEntry return the write's change number: every
 	// write to an entry takes the next one.
 	CreateEntry(ctx context.Context, r Record) (int64, error)
+	// CreateEntries inserts many entries in one transaction: all or none.
+	CreateEntries(ctx context.Context, rs []Record) ([]int64, error)
 	Entry(ctx context.Context, k Kind, id string) (Record, error)
 	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
 	UpdateEntry(ctx context.Context, r Record, expected int64) (int64, error)

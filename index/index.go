@@ -381,3 +381,29 @@ func (ix *Index) DocCount() (uint64, error) {
 	defer ix.mu.RUnlock()
 	return ix.idx.DocCount()
 }
+
+// PutMany indexes committed entries in batches; each batch records the
+// change number of its last entry, so a crash midway leaves the index
+// visibly behind and the next start rebuilds it.
+func (ix *Index) PutMany(ctx context.Context, rs []catalogue.Record) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	b := ix.idx.NewBatch()
+	for i, r := range rs {
+		d, err := ix.centres.document(r)
+		if err != nil {
+			return err
+		}
+		if err := b.Index(r.ID, d); err != nil {
+			return err
+		}
+		if b.Size() >= batchSize || i == len(rs)-1 {
+			b.SetInternal([]byte(seqKey), []byte(strconv.FormatInt(r.Seq, 10)))
+			if err := ix.idx.Batch(b); err != nil {
+				return fmt.Errorf("index batch: %w", err)
+			}
+			b.Reset()
+		}
+	}
+	return nil
+}

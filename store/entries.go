@@ -54,22 +54,42 @@ func verifiedArg(r catalogue.Record) any {
 // CreateEntry inserts a new entry with its district and help-kind links and
 // returns its change number.
 func (db *DB) CreateEntry(ctx context.Context, r catalogue.Record) (int64, error) {
-	var seq int64
+	seqs, err := db.CreateEntries(ctx, []catalogue.Record{r})
+	if err != nil {
+		return 0, err
+	}
+	return seqs[0], nil
+}
+
+// CreateEntries inserts entries in one transaction: all or none. It
+// returns their change numbers.
+func (db *DB) CreateEntries(ctx context.Context, rs []catalogue.Record) ([]int64, error) {
+	seqs := make([]int64, len(rs))
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if seq, err = nextSeq(ctx, tx); err != nil {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO entries (id, kind, name, status, provider_id, version, created_at, updated_at,
+			verified_at, valid_from, valid_until, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO entries (id, kind, name, status, provider_id, version, created_at, updated_at,
-			verified_at, valid_from, valid_until, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, string(r.Kind), r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.CreatedAt),
-			fmtTime(r.UpdatedAt), verifiedArg(r), nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), seq)
-		if err != nil {
-			return fmt.Errorf("insert entry: %w", mapErr(err))
+		defer ins.Close()
+		for i, r := range rs {
+			seq, err := nextSeq(ctx, tx)
+			if err != nil {
+				return err
+			}
+			_, err = ins.ExecContext(ctx, r.ID, string(r.Kind), r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.CreatedAt),
+				fmtTime(r.UpdatedAt), verifiedArg(r), nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), seq)
+			if err != nil {
+				return fmt.Errorf("insert entry %s: %w", r.ID, mapErr(err))
+			}
+			if err := writeLinks(ctx, tx, r); err != nil {
+				return err
+			}
+			seqs[i] = seq
 		}
-		return writeLinks(ctx, tx, r)
+		return nil
 	})
-	return seq, err
+	return seqs, err
 }
 
 // nextSeq takes the next change number inside a write transaction.

@@ -25,6 +25,7 @@ import (
 	"massanzug/demo"
 	"massanzug/index"
 	"massanzug/store"
+	"massanzug/transfer"
 )
 
 const usage = `massanzug: resource directory and matching for social work
@@ -34,6 +35,8 @@ Usage:
   massanzug token create --role ROLE [--provider ID] --name NAME [--data ./data]
   massanzug backup --out FILE [--data ./data]
   massanzug reindex [--data ./data]   rebuild the search index (stop the service first)
+  massanzug import --kind KIND [--dry-run] [--data ./data] FILE.csv|FILE.json   (stop the service first)
+  massanzug export --kind KIND [--format csv|json] [--data ./data] > FILE
   massanzug config [flags]     print the effective configuration
 
 Every flag can also be set as an environment variable: --review-months is
@@ -138,6 +141,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return backup(ctx, args[1:], stdout, stderr)
 	case "reindex":
 		return reindex(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importFile(ctx, args[1:], stdout, stderr)
+	case "export":
+		return exportKind(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -358,4 +365,88 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	_, err = fmt.Fprintf(stdout, "indexed %d entries in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return err
+}
+
+// cliStaff is who the command line acts as: whoever may open the data
+// folder is the operator; imports and exports are staff work.
+var cliStaff = access.Principal{TokenID: "cli", Name: "Kommandozeile", Role: access.RoleResourceManager}
+
+func importFile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	var kind string
+	var dry bool
+	fs := newFlags("import", &c, stderr)
+	fs.StringVar(&kind, "kind", "", "volunteer, neighbourhood_help or offer")
+	fs.BoolVar(&dry, "dry-run", false, "check every row, write nothing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("import needs one FILE (.csv or .json)")
+	}
+	path := fs.Arg(0)
+	format := transfer.CSV
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		format = transfer.JSON
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := transfer.Parse(catalogue.Kind(kind), format, f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	a, err := open(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	start := time.Now()
+	rep, err := a.svc.Import(ctx, cliStaff, catalogue.Kind(kind), rows, dry)
+	if err != nil {
+		return err
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(stdout, "%s:%d: %s: %s\n", path, e.Line, e.Field, e.Message)
+	}
+	switch {
+	case len(rep.Errors) > 0:
+		return fmt.Errorf("%d problem(s) in %d row(s); nothing was imported", len(rep.Errors), rep.Rows)
+	case dry:
+		fmt.Fprintf(stdout, "%d rows are fine; nothing was written (dry run)\n", rep.Rows)
+	default:
+		fmt.Fprintf(stdout, "imported %d %s entries in %s\n", rep.Imported, kind, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	var kind, format string
+	fs := newFlags("export", &c, stderr)
+	fs.StringVar(&kind, "kind", "", "volunteer, neighbourhood_help or offer")
+	fs.StringVar(&format, "format", "csv", "csv (separated by ;) or json")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if _, err := catalogue.NewInput(catalogue.Kind(kind)); err != nil {
+		return err
+	}
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := catalogue.NewService(db)
+	var entries []any
+	if err := svc.Export(ctx, cliStaff, catalogue.Kind(kind), func(e any) error { entries = append(entries, e); return nil }); err != nil {
+		return err
+	}
+	return transfer.Write(stdout, catalogue.Kind(kind), transfer.Format(format), ';', entries)
 }

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"massanzug/catalogue"
+	"massanzug/transfer"
+)
+
+// maxImport is the largest import body: about 100,000 rows of CSV.
+const maxImport = 64 << 20
+
+// importProblem is a refused import: a problem with the whole report.
+type importProblem struct {
+	Problem
+	Report catalogue.ImportReport `json:"report"`
+}
+
+func (s *Server) importEntries(c echo.Context) error {
+	q := newQuery(c, "kind", "dry_run")
+	kind := catalogue.Kind(q.str("kind", 32))
+	dry := false
+	switch q.str("dry_run", 8) {
+	case "", "false":
+	case "true":
+		dry = true
+	default:
+		q.fail("dry_run", "must be true or false")
+	}
+	if kind == "" {
+		q.fail("kind", "is required: volunteer, neighbourhood_help or offer")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	if _, err := catalogue.NewInput(kind); err != nil {
+		return err
+	}
+	var format transfer.Format
+	mt, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	switch mt {
+	case "text/csv":
+		format = transfer.CSV
+	case echo.MIMEApplicationJSON:
+		format = transfer.JSON
+	default:
+		return newProblem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send text/csv or application/json (an array of entries)")
+	}
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxImport)
+	rows, err := transfer.Parse(kind, format, body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return badRequest("unreadable-import", "%v", err)
+	}
+	rep, err := s.svc.Import(ctx(c), principal(c), kind, rows, dry)
+	if err != nil {
+		return err
+	}
+	if len(rep.Errors) > 0 {
+		p := newProblem(http.StatusUnprocessableEntity, "import-rejected",
+			fmt.Sprintf("%d problem(s) in %d row(s); nothing was imported", len(rep.Errors), rep.Rows)).p
+		p.Instance = c.Request().URL.Path
+		for _, e := range rep.Errors {
+			p.Errors = append(p.Errors, catalogue.FieldError{Field: fmt.Sprintf("line %d: %s", e.Line, e.Field), Message: e.Message})
+		}
+		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		c.Response().WriteHeader(http.StatusUnprocessableEntity)
+		return jsonEncode(c.Response(), importProblem{Problem: p, Report: rep})
+	}
+	status := http.StatusCreated
+	if dry {
+		status = http.StatusOK
+	}
+	return c.JSON(status, rep)
+}
+
+func (s *Server) exportEntries(c echo.Context) error {
+	q := newQuery(c, "kind", "format", "separator")
+	kind := catalogue.Kind(q.str("kind", 32))
+	format := transfer.Format(q.str("format", 8))
+	sep := ';'
+	switch format {
+	case "":
+		format = transfer.CSV
+	case transfer.CSV, transfer.JSON:
+	default:
+		q.fail("format", "must be csv or json")
+	}
+	switch q.str("separator", 1) {
+	case "", ";":
+	case ",":
+		sep = ','
+	default:
+		q.fail("separator", "must be ; or ,")
+	}
+	if kind == "" {
+		q.fail("kind", "is required: volunteer, neighbourhood_help or offer")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	if _, err := catalogue.NewInput(kind); err != nil {
+		return err
+	}
+	var entries []any
+	if err := s.svc.Export(ctx(c), principal(c), kind, func(e any) error { entries = append(entries, e); return nil }); err != nil {
+		return err
+	}
+	ct := "text/csv; charset=utf-8"
+	if format == transfer.JSON {
+		ct = echo.MIMEApplicationJSON
+	}
+	c.Response().Header().Set(echo.HeaderContentType, ct)
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, kind, format))
+	c.Response().WriteHeader(http.StatusOK)
+	return transfer.Write(c.Response(), kind, format, sep, entries)
+}
