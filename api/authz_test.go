@@ -126,6 +126,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/v1/review-queue", nil, nil, [4]int{403, 200, 403, 403}},
 		{"GET", "/v1/search?q=Einkauf&near_quarter=Weststadt", nil, nil, [4]int{403, 200, 200, 200}},
 
+		{"POST", "/v1/import?kind=neighbourhood_help&dry_run=true", func(string) any { return []any{nh} }, nil, [4]int{403, 200, 403, 403}},
+		{"GET", "/v1/export?kind=volunteer", nil, nil, [4]int{403, 200, 403, 403}},
+
 		{"GET", "/v1/tokens", nil, nil, [4]int{200, 403, 403, 403}},
 		{"POST", "/v1/tokens", func(string) any { return map[string]any{"name": "Neu", "role": "fallmanager"} }, nil, [4]int{201, 403, 403, 403}},
 		{"DELETE", "/v1/tokens/{tok}", nil, nil, [4]int{204, 403, 403, 403}},
