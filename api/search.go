@@ -10,7 +10,7 @@ import (
 )
 
 // searchParams are the query parameters of GET /v1/search.
-var searchParams = []string{"q", "kind", "status", "district", "quarter", "help_kind", "target_group", "language", "accessible",
+var searchParams = []string{"q", "facets", "kind", "status", "district", "quarter", "help_kind", "target_group", "language", "accessible",
 	"near", "near_quarter", "radius_km", "sort", "limit", "offset"}
 
 func (s *Server) searchCatalogue(c echo.Context) error {
@@ -28,6 +28,13 @@ func (s *Server) searchCatalogue(c echo.Context) error {
 		default:
 			q.fail("kind", "%q is not one of volunteer, neighbourhood_help, offer", k)
 		}
+	}
+	switch f := q.str("facets", 8); f {
+	case "", "true":
+		sq.Facets = true
+	case "false":
+	default:
+		q.fail("facets", "must be true or false")
 	}
 	switch a := q.str("accessible", 8); a {
 	case "":

@@ -33,6 +33,10 @@ type SearchQuery struct {
 	NearQuarter string
 	RadiusKM    float64
 	Sort        string // relevance (default with text), distance, updated
+	// Facets asks for counts per kind, district, kind of help, language and
+	// target group over all hits. They cost about as much as the search
+	// itself, so a page asks for them once, not when it turns.
+	Facets bool
 	Page
 }
 

@@ -20,7 +20,10 @@ const (
 func (c centres) document(r catalogue.Record) (map[string]any, error) {
 	d := map[string]any{
 		"kind": string(r.Kind), "status": string(r.Status), fieldName: r.Name, "districts": r.Districts,
-		fieldUpdate: r.UpdatedAt, "valid_from": openFrom, "valid_until": openUntil,
+		fieldUpdate: r.UpdatedAt, "valid_from": openFrom, "valid_until": openUntil, fieldAudience: audience(r),
+	}
+	if r.ValidFrom != "" || r.ValidUntil != "" {
+		d[fieldPeriodic] = "1"
 	}
 	var text []string
 	var place catalogue.Place
@@ -95,6 +98,25 @@ func nonEmpty(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// Audiences precompute the date-free part of who may see an entry, so that
+// the scope of a search is one posting list instead of a scan.
+const (
+	audiencePublic   = "public"   // active volunteers and helps, approved offers (if current)
+	audienceStaff    = "staff"    // everything else that is not archived
+	audienceArchived = "archived" // only on request
+)
+
+func audience(r catalogue.Record) string {
+	switch {
+	case r.Status == catalogue.StatusArchived:
+		return audienceArchived
+	case r.Kind == catalogue.KindOffer && r.Status == catalogue.StatusApproved,
+		r.Kind != catalogue.KindOffer && r.Status == catalogue.StatusActive:
+		return audiencePublic
+	}
+	return audienceStaff
 }
 
 // centres knows the centre of every quarter and district.

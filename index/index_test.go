@@ -80,6 +80,7 @@ func (w *world) search(p access.Principal, q catalogue.SearchQuery) catalogue.Se
 	if q.Limit == 0 {
 		q.Limit = 50
 	}
+	q.Facets = true
 	res, err := w.svc.Search(context.Background(), p, w.ix, q)
 	if err != nil {
 		w.t.Fatal(err)

@@ -33,17 +33,29 @@ func anyTerm(field string, values ...string) query.Query {
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
-func termRange(field, min, max string) query.Query {
-	t := true
-	q := bleve.NewTermRangeInclusiveQuery(min, max, &t, &t)
+// public matches what case managers may see: entries of the public
+// audience, less offers whose period does not cover today. Few offers have
+// a period, so the exclusion costs little.
+func public(today string) query.Query {
+	q := bleve.NewBooleanQuery()
+	q.AddMust(term(fieldAudience, audiencePublic))
+	q.AddMustNot(bleve.NewConjunctionQuery(term(fieldPeriodic, "1"), bleve.NewDisjunctionQuery(
+		exclusiveAbove("valid_from", today), exclusiveBelow("valid_until", today))))
+	return q
+}
+
+func exclusiveAbove(field, day string) query.Query {
+	f, t := false, true
+	q := bleve.NewTermRangeInclusiveQuery(day, openUntil, &f, &t)
 	q.SetField(field)
 	return q
 }
 
-// visibleOffer matches approved offers whose period covers today.
-func visibleOffer(today string) query.Query {
-	return bleve.NewConjunctionQuery(term("kind", string(catalogue.KindOffer)), term("status", string(catalogue.StatusApproved)),
-		termRange("valid_from", openFrom, today), termRange("valid_until", today, openUntil))
+func exclusiveBelow(field, day string) query.Query {
+	t, f := true, false
+	q := bleve.NewTermRangeInclusiveQuery(openFrom, day, &t, &f)
+	q.SetField(field)
+	return q
 }
 
 // scopeQuery is the part of every query that keeps hits within what the
@@ -54,30 +66,18 @@ func scopeQuery(s catalogue.SearchScope, status catalogue.Status) query.Query {
 		if status != "" {
 			return term("status", string(status))
 		}
-		q := bleve.NewBooleanQuery()
-		q.AddMust(bleve.NewMatchAllQuery())
-		q.AddMustNot(term("status", string(catalogue.StatusArchived)))
-		return q
+		return anyTerm(fieldAudience, audiencePublic, audienceStaff)
 	case access.RoleCaseManager:
-		active := bleve.NewConjunctionQuery(anyTerm("kind", string(catalogue.KindVolunteer), string(catalogue.KindNeighbourhoodHelp)),
-			term("status", string(catalogue.StatusActive)))
-		return withStatus(bleve.NewDisjunctionQuery(active, visibleOffer(s.Today)), status)
+		return withStatus(public(s.Today), status)
 	case access.RoleProvider:
-		own := bleve.NewConjunctionQuery(term("kind", string(catalogue.KindOffer)), term("provider_id", s.ProviderID))
-		q := bleve.NewDisjunctionQuery(own, visibleOffer(s.Today))
-		if status == "" {
-			return bleve.NewConjunctionQuery(q, notArchived())
+		own := bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), anyTerm(fieldAudience, audiencePublic, audienceStaff))
+		if status == catalogue.StatusArchived {
+			own = bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), term(fieldAudience, audienceArchived))
 		}
+		q := bleve.NewConjunctionQuery(term("kind", string(catalogue.KindOffer)), bleve.NewDisjunctionQuery(own, public(s.Today)))
 		return withStatus(q, status)
 	}
 	return bleve.NewMatchNoneQuery()
-}
-
-func notArchived() query.Query {
-	q := bleve.NewBooleanQuery()
-	q.AddMust(bleve.NewMatchAllQuery())
-	q.AddMustNot(term("status", string(catalogue.StatusArchived)))
-	return q
 }
 
 func withStatus(q query.Query, status catalogue.Status) query.Query {
@@ -87,9 +87,9 @@ func withStatus(q query.Query, status catalogue.Status) query.Query {
 	return bleve.NewConjunctionQuery(q, term("status", string(status)))
 }
 
-// textQuery finds the words of text in names and texts, exact matches
-// first, then near misses (one typo).
-func textQuery(text string) query.Query {
+// textQuery finds the words of text in names and texts; with fuzzy, near
+// misses (one typo) count too, weighted down.
+func textQuery(text string, fuzzy bool) query.Query {
 	var qs []query.Query
 	for _, f := range []struct {
 		field string
@@ -99,19 +99,32 @@ func textQuery(text string) query.Query {
 		exact.SetField(f.field)
 		exact.Analyzer = analyzerDE
 		exact.SetBoost(f.boost)
-		fuzzy := bleve.NewMatchQuery(text)
-		fuzzy.SetField(f.field)
-		fuzzy.Analyzer = analyzerDE
-		fuzzy.SetFuzziness(1)
-		fuzzy.SetPrefix(2) // typos rarely hit the first letters; keeps fuzzy search fast
-		fuzzy.SetBoost(f.boost * 0.3)
-		qs = append(qs, exact, fuzzy)
+		qs = append(qs, exact)
+		if fuzzy {
+			near := bleve.NewMatchQuery(text)
+			near.SetField(f.field)
+			near.Analyzer = analyzerDE
+			near.SetFuzziness(1)
+			near.SetPrefix(2) // typos rarely hit the first letters; keeps fuzzy search fast
+			near.SetBoost(f.boost * 0.3)
+			qs = append(qs, near)
+		}
 	}
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
-// Search implements catalogue.Searcher.
+// Search implements catalogue.Searcher. Text is matched exactly first;
+// only when nothing matches does it forgive typos, which costs a second
+// search but spares every ordinary query the fuzzy expansion.
 func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.SearchScope) (catalogue.SearchResult, error) {
+	res, err := ix.search(ctx, q, scope, false)
+	if err != nil || q.Text == "" || res.Total > 0 {
+		return res, err
+	}
+	return ix.search(ctx, q, scope, true)
+}
+
+func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.SearchScope, fuzzy bool) (catalogue.SearchResult, error) {
 	must := []query.Query{scopeQuery(scope, q.Status)}
 	if len(q.Kinds) > 0 {
 		kinds := make([]string, len(q.Kinds))
@@ -141,7 +154,7 @@ func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	if q.Text != "" {
 		// Filters must not add to the score: only the text decides relevance.
 		b := bleve.NewBooleanQuery()
-		b.AddMust(textQuery(q.Text))
+		b.AddMust(textQuery(q.Text, fuzzy))
 		b.AddFilter(filter)
 		root = b
 	} else {
@@ -149,8 +162,10 @@ func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	}
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
 	req.Fields = []string{"kind", "status", fieldName, "districts", "help_kinds", "lat", "lon"}
-	for name, field := range facetFields {
-		req.AddFacet(name, bleve.NewFacetRequest(field, 50))
+	if q.Facets {
+		for name, field := range facetFields {
+			req.AddFacet(name, bleve.NewFacetRequest(field, 50))
+		}
 	}
 	if q.Text != "" {
 		req.Highlight = bleve.NewHighlightWithStyle("html")
@@ -167,6 +182,9 @@ func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		default:
 			sortBy = "updated"
 		}
+	}
+	if sortBy != "relevance" {
+		req.Score = "none" // nothing reads the score: do not compute it
 	}
 	switch sortBy {
 	case "distance":

@@ -21,6 +21,7 @@ import (
 
 	"massanzug/access"
 	"massanzug/api"
+	"massanzug/bench"
 	"massanzug/catalogue"
 	"massanzug/demo"
 	"massanzug/index"
@@ -37,6 +38,7 @@ Usage:
   massanzug reindex [--data ./data]   rebuild the search index (stop the service first)
   massanzug import --kind KIND [--dry-run] [--data ./data] FILE.csv|FILE.json   (stop the service first)
   massanzug export --kind KIND [--format csv|json] [--data ./data] > FILE
+  massanzug bench [--entries 10000,100000]   measure import, start, search (in temporary folders)
   massanzug config [flags]     print the effective configuration
 
 Every flag can also be set as an environment variable: --review-months is
@@ -145,6 +147,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return importFile(ctx, args[1:], stdout, stderr)
 	case "export":
 		return exportKind(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -449,4 +453,35 @@ func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	return transfer.Write(stdout, catalogue.Kind(kind), transfer.Format(format), ';', entries)
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	var sizes string
+	fs := newFlags("bench", &c, stderr)
+	fs.StringVar(&sizes, "entries", "10000,100000", "catalogue sizes to measure, comma-separated")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var results []bench.Result
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 100 || n > 1_000_000 {
+			return fmt.Errorf("--entries: %q is not a size from 100 to 1000000", s)
+		}
+		dir, err := os.MkdirTemp("", "massanzug-bench-")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "measuring %d entries in %s ...\n", n, dir)
+		r, err := bench.Run(ctx, dir, n, log)
+		os.RemoveAll(dir)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+	}
+	bench.Report(stdout, results)
+	return nil
 }

@@ -1,0 +1,319 @@
+// Package bench measures the catalogue at realistic scale: it generates a
+// synthetic catalogue of N entries, imports it through the same path as
+// staff (validation, one transaction, batch indexing), reopens the data
+// folder, and times a mixed set of searches against an exhaustive scan over
+// the same entries with the same filters, the floor any index must beat.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+	"massanzug/index"
+	"massanzug/store"
+)
+
+// Result holds the figures of one run.
+type Result struct {
+	Entries          int
+	ImportPerSec     float64
+	Import           time.Duration
+	Open             time.Duration
+	SearchP50        time.Duration
+	SearchP99        time.Duration
+	ScanP50          time.Duration
+	ScanP99          time.Duration
+	HeapMB           float64
+	IndexMB, StoreMB float64
+	Queries          int
+}
+
+var staff = access.Principal{TokenID: "bench", Name: "bench", Role: access.RoleResourceManager}
+
+// Run builds a catalogue of n entries in dir (which should be empty) and
+// measures it.
+func Run(ctx context.Context, dir string, n int, log *slog.Logger) (Result, error) {
+	res := Result{Entries: n}
+	db, err := store.Open(ctx, dir)
+	if err != nil {
+		return res, err
+	}
+	if err := catalogue.NewService(db).Init(ctx); err != nil {
+		return res, err
+	}
+	ix, err := index.Open(ctx, dir, db, log)
+	if err != nil {
+		return res, err
+	}
+	svc := catalogue.NewService(db, catalogue.WithIndexer(ix), catalogue.WithLogger(log))
+	g, err := newGenerator(ctx, svc)
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	for done := 0; done < n; {
+		chunk := min(10_000, n-done)
+		for _, k := range catalogue.Kinds {
+			rows := g.rows(k, chunk)
+			rep, err := svc.Import(ctx, staff, k, rows, false)
+			if err != nil {
+				return res, err
+			}
+			if len(rep.Errors) > 0 {
+				return res, fmt.Errorf("generated rows were refused: %+v", rep.Errors[:min(3, len(rep.Errors))])
+			}
+			done += len(rows)
+		}
+	}
+	res.Import = time.Since(start)
+	res.ImportPerSec = float64(n) / res.Import.Seconds()
+	ix.Close()
+	db.Close()
+
+	// A start: open the database and the index, which must not rebuild.
+	start = time.Now()
+	db, err = store.Open(ctx, dir)
+	if err != nil {
+		return res, err
+	}
+	defer db.Close()
+	ix, err = index.Open(ctx, dir, db, log)
+	if err != nil {
+		return res, err
+	}
+	defer ix.Close()
+	res.Open = time.Since(start)
+	svc = catalogue.NewService(db, catalogue.WithIndexer(ix), catalogue.WithLogger(log))
+
+	queries := mixedQueries()
+	scan, err := loadScan(ctx, db)
+	if err != nil {
+		return res, err
+	}
+	var lat, scanLat []time.Duration
+	roles := []access.Principal{{Role: access.RoleCaseManager}, staff}
+	for round := 0; round < 5; round++ {
+		for i, q := range queries {
+			p := roles[i%2]
+			t0 := time.Now()
+			r, err := svc.Search(ctx, p, ix, q)
+			if err != nil {
+				return res, fmt.Errorf("query %d: %w", i, err)
+			}
+			lat = append(lat, time.Since(t0))
+			if round == 0 {
+				t0 = time.Now()
+				total := scan.search(q, p.Role, svc.Today())
+				scanLat = append(scanLat, time.Since(t0))
+				_ = total
+				_ = r
+			}
+		}
+	}
+	res.Queries = len(lat)
+	res.SearchP50, res.SearchP99 = percentile(lat, 50), percentile(lat, 99)
+	res.ScanP50, res.ScanP99 = percentile(scanLat, 50), percentile(scanLat, 99)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	res.HeapMB = float64(ms.HeapAlloc) / (1 << 20)
+	res.IndexMB = dirMB(filepath.Join(dir, index.DirName))
+	res.StoreMB = dirMB(filepath.Join(dir, store.FileName)) + dirMB(filepath.Join(dir, store.FileName+"-wal"))
+	runtime.KeepAlive(scan)
+	return res, nil
+}
+
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, len(s)*p/100)]
+}
+
+func dirMB(path string) float64 {
+	var total int64
+	filepath.Walk(path, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			total += info.Size()
+		}
+		return nil
+	})
+	return float64(total) / (1 << 20)
+}
+
+// Report writes results as a Markdown table.
+func Report(w io.Writer, rs []Result) {
+	fmt.Fprintln(w, "| entries | import (entries/s) | start without rebuild | search p50 | search p99 | exhaustive scan p50 | scan p99 | p99 speed-up | heap after | index on disk | database |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range rs {
+		fmt.Fprintf(w, "| %d | %.0f (%s) | %s | %s | %s | %s | %s | %.0f× | %.0f MB | %.0f MB | %.0f MB |\n",
+			r.Entries, r.ImportPerSec, r.Import.Round(time.Millisecond), r.Open.Round(time.Millisecond),
+			r.SearchP50.Round(10*time.Microsecond), r.SearchP99.Round(10*time.Microsecond),
+			r.ScanP50.Round(10*time.Microsecond), r.ScanP99.Round(10*time.Microsecond),
+			float64(r.ScanP99)/float64(max(r.SearchP99, 1)), r.HeapMB, r.IndexMB, r.StoreMB)
+	}
+}
+
+// rng-driven pools for the synthetic catalogue.
+var (
+	firstNames = strings.Fields("Anna Ayşe Brigitte Claudia Dieter Elena Fatma Frank Gisela Hans Ingrid Irina Jonas Karin Khaled Lena Mehmet Monika Nour Olga Petra Renate Samir Stefan Tobias Ursula Werner Zeynep")
+	lastNames  = strings.Fields("Müller Schmid Weber Maier Wagner Fischer Hofmann Keller Braun Huber Yılmaz Kaya Demir Haddad Nasser Iwanow Petrenko Rossi Horvat Ahmadi")
+	phrases    = []string{
+		"war selbst alleinerziehend", "früher Erzieherin im Kindergarten", "Rentner und ehemaliger Elektriker", "kam vor zwanzig Jahren nach Ulm",
+		"hat die Mutter gepflegt", "Lehrerin im Ruhestand", "studiert Soziale Arbeit", "spielt Fußball im Verein", "kocht und backt gern",
+		"hilft beim Einkaufen auf dem Markt", "begleitet zu Ämtern und Ärzten", "liest Kindern vor", "repariert Fahrräder", "näht und strickt",
+		"kennt sich mit Anträgen aus", "Nachbarschaftshilfe im Quartier", "Hausaufgabenbetreuung für Grundschulkinder", "Sprachcafé mit Tee",
+		"Frühstück für Familien", "Beratung bei Schulden", "Spaziergänge an der Donau", "Deutschlehrerin mit Geduld", "Fahrdienst zum Arzt",
+	}
+	langCodes = strings.Fields("de de de tr ar ru uk it fa ro hr en")
+)
+
+type generator struct {
+	rng      *rand.Rand
+	quarters []struct {
+		district, name string
+		lat, lon       float64
+	}
+	help      []string
+	groups    []string
+	providers []string
+	today     string
+}
+
+func newGenerator(ctx context.Context, svc *catalogue.Service) (*generator, error) {
+	g := &generator{rng: rand.New(rand.NewPCG(1, 2)), today: svc.Today()}
+	ds, err := svc.Districts(ctx, staff)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		for _, q := range d.Quarters {
+			g.quarters = append(g.quarters, struct {
+				district, name string
+				lat, lon       float64
+			}{d.ID, q.Name, q.Lat, q.Lon})
+		}
+	}
+	tax, err := svc.Taxonomy(ctx, staff)
+	if err != nil {
+		return nil, err
+	}
+	for _, th := range tax.Themes {
+		for _, h := range th.HelpKinds {
+			g.help = append(g.help, h.Code)
+		}
+	}
+	for _, t := range tax.TargetGroups {
+		g.groups = append(g.groups, t.Code)
+	}
+	for i := 0; i < 20; i++ {
+		p, err := svc.CreateProvider(ctx, access.Principal{Role: access.RoleAdmin}, catalogue.ProviderInput{Name: fmt.Sprintf("Träger %02d", i)})
+		if err != nil {
+			return nil, err
+		}
+		g.providers = append(g.providers, p.ID)
+	}
+	return g, nil
+}
+
+func (g *generator) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
+
+func (g *generator) text(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = g.pick(phrases)
+	}
+	return strings.Join(parts, ". ") + "."
+}
+
+func (g *generator) some(xs []string, n int) []string {
+	seen := map[string]bool{}
+	var out []string
+	for len(out) < n {
+		x := g.pick(xs)
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// rows makes a share of count entries of kind k (60 % volunteers, 10 %
+// neighbourhood helps, 30 % offers).
+func (g *generator) rows(k catalogue.Kind, count int) []catalogue.ImportRow {
+	share := map[catalogue.Kind]int{catalogue.KindVolunteer: 6, catalogue.KindNeighbourhoodHelp: 1, catalogue.KindOffer: 3}[k]
+	n := count * share / 10
+	if k == catalogue.KindOffer {
+		n = count - count*6/10 - count/10
+	}
+	rows := make([]catalogue.ImportRow, n)
+	for i := range rows {
+		q := g.quarters[g.rng.IntN(len(g.quarters))]
+		lat, lon := q.lat+(g.rng.Float64()-0.5)*0.01, q.lon+(g.rng.Float64()-0.5)*0.01
+		place := catalogue.Place{District: q.district, Quarter: q.name, Lat: &lat, Lon: &lon}
+		help := g.some(g.help, 1+g.rng.IntN(3))
+		groups := g.some(g.groups, 1+g.rng.IntN(2))
+		name := g.pick(firstNames) + " " + g.pick(lastNames)
+		var in any
+		switch k {
+		case catalogue.KindVolunteer:
+			capacity := 1 + g.rng.IntN(3)
+			in = &catalogue.VolunteerInput{Name: name, Home: place, Districts: []string{q.district}, HelpKinds: help, TargetGroups: groups,
+				Languages: []catalogue.LanguageSkill{{Code: g.pick(langCodes[3:]), Level: "native"}, {Code: "de", Level: "good"}}[:1+g.rng.IntN(2)],
+				Capacity:  capacity, Load: g.rng.IntN(capacity + 1), LifeExperience: g.text(2), Interests: g.text(1),
+				Consent: &catalogue.Consent{GivenOn: "2025-01-01"}, Status: []catalogue.Status{"", "", "", "", "", "paused"}[g.rng.IntN(6)]}
+		case catalogue.KindNeighbourhoodHelp:
+			in = &catalogue.NeighbourhoodHelpInput{Name: "Nachbarschaftshilfe " + q.name + " " + fmt.Sprint(i), Description: g.text(3),
+				Coordinator: catalogue.Contact{Name: name, Phone: "0731 123456"}, Location: place, Districts: []string{q.district},
+				HelpKinds: help, TargetGroups: groups, Languages: g.some(langCodes, 1)}
+		default:
+			o := &catalogue.OfferInput{ProviderID: g.pick(g.providers), Name: g.pick([]string{"Treff", "Café", "Beratung", "Gruppe", "Kurs"}) + " " + q.name,
+				Description: g.text(3), Category: g.pick([]string{"cafe_treffpunkt", "beratung", "lerngruppe", "selbsthilfegruppe", "freizeit_sport"}),
+				HelpKinds: help, TargetGroups: groups, Districts: []string{q.district}, Location: place, Accessible: g.rng.IntN(2) == 0,
+				Languages: g.some(langCodes, 1)}
+			if g.rng.IntN(5) == 0 {
+				o.ValidFrom, o.ValidUntil = "2025-01-01", "2025-12-31"
+			}
+			in = o
+		}
+		rows[i] = catalogue.ImportRow{Line: i + 2, Input: in}
+	}
+	return rows
+}
+
+func boolp(b bool) *bool { return &b }
+
+// mixedQueries is the set a day of case management might send: words,
+// words with filters, distance, filters alone; every answer has facets.
+func mixedQueries() []catalogue.SearchQuery {
+	pg := catalogue.Page{Limit: 20}
+	next := catalogue.Page{Limit: 20, Offset: 20}
+	return []catalogue.SearchQuery{
+		{Text: "Einkauf", Page: pg, Facets: true},
+		{Text: "alleinerziehend", District: "weststadt-soeflingen", Page: pg},
+		{Text: "Fußball", Page: pg, Facets: true},
+		{Text: "Lehrerin", Language: "tr", Page: next},
+		{Text: "Nachbarschaftshilve", Page: pg},
+		{Text: "Beratung Schulden", Kinds: []catalogue.Kind{catalogue.KindOffer}, Accessible: boolp(true), Page: pg, Facets: true},
+		{HelpKind: "einkaufshilfe", NearQuarter: "Weststadt", RadiusKM: 2, Page: pg},
+		{Text: "Arzt", NearQuarter: "Eselsberg", Sort: "distance", Page: next},
+		{District: "wiblingen", TargetGroup: "senioren", Page: pg, Facets: true},
+		{Text: "Frühstück Familien", Quarter: "Söflingen", Page: pg},
+		{Language: "ar", Kinds: []catalogue.Kind{catalogue.KindVolunteer}, Page: next},
+		{Text: "Hausaufgaben", HelpKind: "hausaufgabenhilfe", Page: pg},
+	}
+}

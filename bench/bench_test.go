@@ -1,0 +1,82 @@
+package bench
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+	"massanzug/index"
+	"massanzug/store"
+)
+
+// TestRunSmall runs the whole measurement on a small catalogue, so that the
+// benchmark command cannot rot; the figures themselves come from
+// `massanzug bench`.
+func TestRunSmall(t *testing.T) {
+	r, err := Run(context.Background(), t.TempDir(), 600, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Entries != 600 || r.Queries == 0 || r.ImportPerSec <= 0 || r.SearchP99 <= 0 || r.ScanP99 <= 0 {
+		t.Errorf("result %+v", r)
+	}
+}
+
+// BenchmarkSearch10k times the mixed queries over 10,000 entries:
+// go test ./bench -run XXX -bench Search -benchtime 200x
+func BenchmarkSearch10k(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := Run(ctx, dir, 10_000, quiet); err != nil {
+		b.Fatal(err)
+	}
+	db, _ := store.Open(ctx, dir)
+	defer db.Close()
+	ix, err := index.Open(ctx, dir, db, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	svc := catalogue.NewService(db)
+	qs := mixedQueries()
+	p := access.Principal{Role: access.RoleCaseManager}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := svc.Search(ctx, p, ix, qs[i%len(qs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEachQuery times each query of the mixed set on its own.
+func BenchmarkEachQuery(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := Run(ctx, dir, 10_000, quiet); err != nil {
+		b.Fatal(err)
+	}
+	db, _ := store.Open(ctx, dir)
+	defer db.Close()
+	ix, err := index.Open(ctx, dir, db, quiet)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	svc := catalogue.NewService(db)
+	for i, q := range mixedQueries() {
+		for _, p := range []access.Principal{{Role: access.RoleCaseManager}, staff} {
+			b.Run(string(p.Role)+"-"+string(rune('a'+i)), func(b *testing.B) {
+				for j := 0; j < b.N; j++ {
+					if _, err := svc.Search(ctx, p, ix, q); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
