@@ -80,6 +80,18 @@ func (c centres) document(r catalogue.Record) (map[string]any, error) {
 		}
 	}
 	d[fieldText] = strings.Join(nonEmpty(text), "\n")
+	facets := []string{"kind:" + string(r.Kind)}
+	add := func(facet string, values any) {
+		vs, _ := values.([]string)
+		for _, v := range vs {
+			facets = append(facets, facet+":"+v)
+		}
+	}
+	add("district", r.Districts)
+	add("help_kind", d["help_kinds"])
+	add("target_group", d["target_groups"])
+	add("language", langs)
+	d[fieldFacets] = facets
 	if len(langs) > 0 {
 		d["languages"] = langs
 	}

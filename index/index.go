@@ -44,7 +44,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "4"
+const schemaVersion = "5"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -71,6 +71,9 @@ const (
 	// fieldAudience and fieldPeriodic serve the scope of a search.
 	fieldAudience = "audience"
 	fieldPeriodic = "periodic"
+	// fieldFacets holds every facet value of a document, prefixed by its
+	// facet, so that counting facets reads one doc-value column, not five.
+	fieldFacets = "facets"
 )
 
 // Index is an open search index.
@@ -160,7 +163,7 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	doc.AddFieldMappingsAt(fieldName, text())
 	doc.AddFieldMappingsAt(fieldText, text())
 	for _, k := range []string{"kind", "status", "districts", "quarters", "help_kinds", "target_groups", "languages", "provider_id",
-		"valid_from", "valid_until", "category", fieldAudience, fieldPeriodic} {
+		"valid_from", "valid_until", "category", fieldAudience, fieldPeriodic, fieldFacets} {
 		f := kw()
 		f.Store = k == "kind" || k == "status" || k == "districts" || k == "help_kinds"
 		doc.AddFieldMappingsAt(k, f)
@@ -389,6 +392,17 @@ func compact(ctx context.Context, idx bleve.Index) error {
 	return nil
 }
 
+// Compact merges the index into one segment now, waiting for it.
+func (ix *Index) Compact(ctx context.Context) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	err := compact(ctx, ix.idx)
+	if err != nil && strings.Contains(err.Error(), "already in progress") {
+		return nil
+	}
+	return err
+}
+
 // Close closes the index.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
@@ -432,7 +446,14 @@ func (ix *Index) PutMany(ctx context.Context, rs []catalogue.Record) error {
 		}
 	}
 	if len(rs) >= compactAfter {
-		return compact(ctx, ix.idx)
+		// In the background: searches go on meanwhile, and imports in a row
+		// do not each wait for a merge of the whole index.
+		idx := ix.idx
+		go func() {
+			if err := compact(context.Background(), idx); err != nil {
+				ix.log.Debug("index merge skipped", "err", err)
+			}
+		}()
 	}
 	return nil
 }

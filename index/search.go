@@ -16,8 +16,8 @@ import (
 	"massanzug/catalogue"
 )
 
-// facetFields are the facets every answer carries, by their API name.
-var facetFields = map[string]string{"kind": "kind", "district": "districts", "help_kind": "help_kinds", "language": "languages", "target_group": "target_groups"}
+// facetNames are the facets an answer carries.
+var facetNames = []string{"kind", "district", "help_kind", "language", "target_group"}
 
 func term(field, value string) query.Query {
 	q := bleve.NewTermQuery(value)
@@ -163,9 +163,8 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
 	req.Fields = []string{"kind", "status", fieldName, "districts", "help_kinds", "lat", "lon"}
 	if q.Facets {
-		for name, field := range facetFields {
-			req.AddFacet(name, bleve.NewFacetRequest(field, 50))
-		}
+		// Every value of every facet: the vocabularies are small.
+		req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, 1000))
 	}
 	if q.Text != "" {
 		req.Highlight = bleve.NewHighlightWithStyle("html")
@@ -230,15 +229,22 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		}
 		out.Items = append(out.Items, hit)
 	}
-	for name, f := range res.Facets {
-		counts := []catalogue.FacetCount{}
-		if f.Terms != nil {
+	if q.Facets {
+		for _, name := range facetNames {
+			out.Facets[name] = []catalogue.FacetCount{}
+		}
+		if f := res.Facets[fieldFacets]; f != nil && f.Terms != nil {
 			for _, t := range f.Terms.Terms() {
-				counts = append(counts, catalogue.FacetCount{Value: t.Term, Count: t.Count})
+				name, value, _ := strings.Cut(t.Term, ":")
+				if list, ok := out.Facets[name]; ok {
+					out.Facets[name] = append(list, catalogue.FacetCount{Value: value, Count: t.Count})
+				}
 			}
 		}
-		sort.SliceStable(counts, func(i, j int) bool { return counts[i].Count > counts[j].Count })
-		out.Facets[name] = counts
+		for name, counts := range out.Facets {
+			sort.SliceStable(counts, func(i, j int) bool { return counts[i].Count > counts[j].Count })
+			out.Facets[name] = counts
+		}
 	}
 	return out, nil
 }
