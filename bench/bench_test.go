@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"massanzug/access"
@@ -52,13 +55,24 @@ func BenchmarkSearch10k(b *testing.B) {
 	}
 }
 
-// BenchmarkEachQuery times each query of the mixed set on its own.
+// BenchmarkEachQuery times each query of the mixed set on its own, over
+// 10,000 entries, or over the catalogue in MASSANZUG_BENCH_DIR (made by an
+// earlier run with MASSANZUG_BENCH_ENTRIES entries) to study larger sizes.
 func BenchmarkEachQuery(b *testing.B) {
 	ctx := context.Background()
-	dir := b.TempDir()
+	dir := os.Getenv("MASSANZUG_BENCH_DIR")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := Run(ctx, dir, 10_000, quiet); err != nil {
-		b.Fatal(err)
+	if dir == "" {
+		dir = b.TempDir()
+	}
+	if _, err := os.Stat(filepath.Join(dir, store.FileName)); err != nil {
+		n := 10_000
+		if s := os.Getenv("MASSANZUG_BENCH_ENTRIES"); s != "" {
+			n, _ = strconv.Atoi(s)
+		}
+		if _, err := Run(ctx, dir, n, quiet); err != nil {
+			b.Fatal(err)
+		}
 	}
 	db, _ := store.Open(ctx, dir)
 	defer db.Close()

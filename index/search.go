@@ -191,12 +191,12 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		if err != nil {
 			return catalogue.SearchResult{}, err
 		}
-		req.SortByCustom(search.SortOrder{gs, &search.SortScore{Desc: true}, &search.SortDocID{}})
+		req.SortByCustom(search.SortOrder{gs})
 	case "updated":
-		req.SortByCustom(search.SortOrder{&search.SortField{Field: fieldUpdate, Desc: true}, &search.SortDocID{}})
-	default:
-		req.SortByCustom(search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}})
+		req.SortByCustom(search.SortOrder{&search.SortField{Field: fieldUpdate, Desc: true}})
 	}
+	// No tie-break by id: it reads every hit's id, a seventh of the time
+	// of a broad search. Ties keep the index's order, stable between writes.
 	ix.mu.RLock()
 	res, err := ix.idx.SearchInContext(ctx, req)
 	ix.mu.RUnlock()
