@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -310,5 +309,3 @@ func (e *env) create(who, path string, body any) string {
 	}
 	return r.object(e.t)["id"].(string)
 }
-
-func TestMain(m *testing.M) { os.Exit(m.Run()) }

@@ -345,20 +345,6 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 	return nil
 }
 
-// Rebuild rebuilds the index from src on demand (massanzug reindex).
-func (ix *Index) Rebuild(ctx context.Context, dataDir string, src Source) error {
-	words, err := Words(dataDir)
-	if err != nil {
-		return err
-	}
-	m, version, err := newMapping(words)
-	if err != nil {
-		return err
-	}
-	ix.version = version
-	return ix.rebuild(ctx, src, m)
-}
-
 // Put indexes one committed entry and records its change number, in one
 // batch. It implements catalogue.Indexer.
 func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {

@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -373,14 +372,6 @@ func cellText(v any) string {
 			parts[i] = cellText(e)
 		}
 		return strings.Join(parts, "|")
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b, _ := json.Marshal(x)
-		return string(b)
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
