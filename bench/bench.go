@@ -76,8 +76,8 @@ func Run(ctx context.Context, dir string, n int, log *slog.Logger) (Result, erro
 			done += len(rows)
 		}
 	}
-	// The merge that follows a bulk load runs in the background in the
-	// service; here it is waited for and counted as part of the import.
+	// As after `massanzug import`: one merge of the index, counted as part
+	// of the import.
 	if err := ix.Compact(ctx); err != nil {
 		return res, err
 	}

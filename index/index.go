@@ -44,7 +44,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "5"
+const schemaVersion = "6"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -57,17 +57,14 @@ const (
 var shippedWords string
 
 const (
-	analyzerDE = "de_compound"
-	seqKey     = "seq"
-	versionKey = "mapping_version"
-	batchSize  = 1000
-	// compactAfter is the size of a bulk write after which the index is
-	// merged into one segment.
-	compactAfter = 2000
-	fieldText    = "text"
-	fieldName    = "name"
-	fieldGeo     = "location"
-	fieldUpdate  = "updated_at"
+	analyzerDE  = "de_compound"
+	seqKey      = "seq"
+	versionKey  = "mapping_version"
+	batchSize   = 1000
+	fieldText   = "text"
+	fieldName   = "name"
+	fieldGeo    = "location"
+	fieldUpdate = "updated_at"
 	// fieldAudience and fieldPeriodic serve the scope of a search.
 	fieldAudience = "audience"
 	fieldPeriodic = "periodic"
@@ -143,6 +140,7 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 		f.Analyzer = analyzerDE
 		f.Store = true
 		f.IncludeTermVectors = true // for highlighting
+		f.IncludeInAll = false      // queries name their fields; no composite _all field to build
 		return f
 	}
 	kw := func() *mapping.FieldMapping {
@@ -364,7 +362,7 @@ func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
 
 // compact merges the index into one segment. Many small segments, as a
 // bulk load leaves them, make every search visit each; one merge after the
-// load makes searches several times faster.
+// load makes searches faster. Smaller writes leave merging to bleve.
 func compact(ctx context.Context, idx bleve.Index) error {
 	adv, err := idx.Advanced()
 	if err != nil {
@@ -382,11 +380,7 @@ func compact(ctx context.Context, idx bleve.Index) error {
 func (ix *Index) Compact(ctx context.Context) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	err := compact(ctx, ix.idx)
-	if err != nil && strings.Contains(err.Error(), "already in progress") {
-		return nil
-	}
-	return err
+	return compact(ctx, ix.idx)
 }
 
 // Close closes the index.
@@ -430,16 +424,6 @@ func (ix *Index) PutMany(ctx context.Context, rs []catalogue.Record) error {
 			}
 			b.Reset()
 		}
-	}
-	if len(rs) >= compactAfter {
-		// In the background: searches go on meanwhile, and imports in a row
-		// do not each wait for a merge of the whole index.
-		idx := ix.idx
-		go func() {
-			if err := compact(context.Background(), idx); err != nil {
-				ix.log.Debug("index merge skipped", "err", err)
-			}
-		}()
 	}
 	return nil
 }

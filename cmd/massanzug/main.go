@@ -416,6 +416,13 @@ func importFile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if rep.Imported > 0 {
+		// A bulk load leaves the index in many small segments; merge them
+		// before the service starts searching it.
+		if err := a.ix.Compact(ctx); err != nil {
+			return err
+		}
+	}
 	for _, e := range rep.Errors {
 		fmt.Fprintf(stdout, "%s:%d: %s: %s\n", path, e.Line, e.Field, e.Message)
 	}
