@@ -233,6 +233,33 @@ func (q *query) int(name string, def, min, max int) int {
 	return n
 }
 
+// boolean reads true or false; nil when the parameter is absent.
+func (q *query) boolean(name string) *bool {
+	switch q.v.Get(name) {
+	case "":
+		return nil
+	case "true":
+		b := true
+		return &b
+	case "false":
+		b := false
+		return &b
+	}
+	q.fail(name, "must be true or false")
+	return nil
+}
+
+// entryKind reads the required kind of entry of an import or export.
+func (q *query) entryKind() catalogue.Kind {
+	k := catalogue.Kind(q.str("kind", 32))
+	switch k {
+	case catalogue.KindVolunteer, catalogue.KindNeighbourhoodHelp, catalogue.KindOffer:
+	default:
+		q.fail("kind", "is required: volunteer, neighbourhood_help or offer")
+	}
+	return k
+}
+
 func (q *query) page() catalogue.Page {
 	return catalogue.Page{Limit: q.int("limit", 50, 1, 500), Offset: q.int("offset", 0, 0, 10_000_000)}
 }

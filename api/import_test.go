@@ -71,7 +71,7 @@ func TestImportAllOrNothing(t *testing.T) {
 		r      req
 		status int
 	}{
-		{req{Who: "rm", Method: "POST", Path: "/v1/import?kind=cat", Body: volunteersCSV, Headers: csvHeaders}, 422},
+		{req{Who: "rm", Method: "POST", Path: "/v1/import?kind=cat", Body: volunteersCSV, Headers: csvHeaders}, 400},
 		{req{Who: "rm", Method: "POST", Path: "/v1/import", Body: volunteersCSV, Headers: csvHeaders}, 400},
 		{req{Who: "rm", Method: "POST", Path: "/v1/import?kind=volunteer", Body: "name;colour\nA;blau\n", Headers: csvHeaders}, 400},
 		{req{Who: "rm", Method: "POST", Path: "/v1/import?kind=volunteer", Body: volunteersCSV, Headers: map[string]string{"Content-Type": "text/plain"}}, 415},

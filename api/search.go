@@ -29,21 +29,9 @@ func (s *Server) searchCatalogue(c echo.Context) error {
 			q.fail("kind", "%q is not one of volunteer, neighbourhood_help, offer", k)
 		}
 	}
-	switch f := q.str("facets", 8); f {
-	case "", "true":
-		sq.Facets = true
-	case "false":
-	default:
-		q.fail("facets", "must be true or false")
-	}
-	switch a := q.str("accessible", 8); a {
-	case "":
-	case "true", "false":
-		b := a == "true"
-		sq.Accessible = &b
-	default:
-		q.fail("accessible", "must be true or false")
-	}
+	facets := q.boolean("facets")
+	sq.Facets = facets == nil || *facets
+	sq.Accessible = q.boolean("accessible")
 	if near := q.str("near", 64); near != "" {
 		lat, lon, ok := strings.Cut(near, ",")
 		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)

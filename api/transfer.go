@@ -23,22 +23,10 @@ type importProblem struct {
 
 func (s *Server) importEntries(c echo.Context) error {
 	q := newQuery(c, "kind", "dry_run")
-	kind := catalogue.Kind(q.str("kind", 32))
-	dry := false
-	switch q.str("dry_run", 8) {
-	case "", "false":
-	case "true":
-		dry = true
-	default:
-		q.fail("dry_run", "must be true or false")
-	}
-	if kind == "" {
-		q.fail("kind", "is required: volunteer, neighbourhood_help or offer")
-	}
+	kind := q.entryKind()
+	dryRun := q.boolean("dry_run")
+	dry := dryRun != nil && *dryRun
 	if err := q.err(); err != nil {
-		return err
-	}
-	if _, err := catalogue.NewInput(kind); err != nil {
 		return err
 	}
 	var format transfer.Format
@@ -84,7 +72,7 @@ func (s *Server) importEntries(c echo.Context) error {
 
 func (s *Server) exportEntries(c echo.Context) error {
 	q := newQuery(c, "kind", "format", "separator")
-	kind := catalogue.Kind(q.str("kind", 32))
+	kind := q.entryKind()
 	format := transfer.Format(q.str("format", 8))
 	sep := ';'
 	switch format {
@@ -101,13 +89,7 @@ func (s *Server) exportEntries(c echo.Context) error {
 	default:
 		q.fail("separator", "must be ; or ,")
 	}
-	if kind == "" {
-		q.fail("kind", "is required: volunteer, neighbourhood_help or offer")
-	}
 	if err := q.err(); err != nil {
-		return err
-	}
-	if _, err := catalogue.NewInput(kind); err != nil {
 		return err
 	}
 	var entries []any
