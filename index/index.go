@@ -44,7 +44,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "6"
+const schemaVersion = "7"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -147,7 +147,7 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.IncludeInAll = false
-		f.DocValues = true
+		f.DocValues = false // only the facet column is read per hit
 		return f
 	}
 	stored := func() *mapping.FieldMapping {
@@ -164,6 +164,7 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 		"valid_from", "valid_until", "category", fieldAudience, fieldPeriodic, fieldFacets} {
 		f := kw()
 		f.Store = k == "kind" || k == "status" || k == "districts" || k == "help_kinds"
+		f.DocValues = k == fieldFacets
 		doc.AddFieldMappingsAt(k, f)
 	}
 	acc := bleve.NewBooleanFieldMapping()
