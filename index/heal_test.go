@@ -3,6 +3,7 @@ package index_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -106,4 +107,19 @@ func TestStaffExtendTheWordList(t *testing.T) {
 	if res := w.search(rm, catalogue.SearchQuery{Text: "Künstlerin"}); res.Total != 1 {
 		t.Errorf("after adding the word: %s", names(res))
 	}
+}
+
+// TestSecondProcessIsRefused: the index folder is locked while open, so a
+// command-line import or reindex cannot corrupt the running service's index.
+func TestSecondProcessIsRefused(t *testing.T) {
+	w := newWorld(t)
+	if _, err := index.Open(context.Background(), w.dir, w.db, quiet); !errors.Is(err, index.ErrInUse) {
+		t.Fatalf("second open: %v", err)
+	}
+	w.ix.Close()
+	ix, err := index.Open(context.Background(), w.dir, w.db, quiet)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	ix.Close()
 }

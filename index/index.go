@@ -81,6 +81,7 @@ type Index struct {
 	mu      sync.RWMutex
 	idx     bleve.Index
 	dir     string
+	lock    *os.File
 	version string
 	log     *slog.Logger
 }
@@ -213,16 +214,18 @@ func Open(ctx context.Context, dataDir string, src Source, log *slog.Logger) (*I
 	if err != nil {
 		return nil, fmt.Errorf("load districts: %w", err)
 	}
-	ix := &Index{dir: filepath.Join(dataDir, DirName), version: version, log: log, centres: newCentres(ds)}
-	reason, err := ix.openExisting(ctx, src)
+	lock, err := lockDir(dataDir)
 	if err != nil {
 		return nil, err
 	}
-	if reason == "" {
-		return ix, nil
+	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, centres: newCentres(ds)}
+	reason, err := ix.openExisting(ctx, src)
+	if err == nil && reason != "" {
+		log.Info("rebuilding search index", "reason", reason)
+		err = ix.rebuild(ctx, src, m)
 	}
-	log.Info("rebuilding search index", "reason", reason)
-	if err := ix.rebuild(ctx, src, m); err != nil {
+	if err != nil {
+		ix.Close()
 		return nil, err
 	}
 	return ix, nil
@@ -384,15 +387,19 @@ func (ix *Index) Compact(ctx context.Context) error {
 	return compact(ctx, ix.idx)
 }
 
-// Close closes the index.
+// Close closes the index and releases its lock.
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	if ix.idx == nil {
-		return nil
+	var err error
+	if ix.idx != nil {
+		err = ix.idx.Close()
+		ix.idx = nil
 	}
-	err := ix.idx.Close()
-	ix.idx = nil
+	if ix.lock != nil {
+		err = errors.Join(err, ix.lock.Close()) // closing the file releases the lock
+		ix.lock = nil
+	}
 	return err
 }
 
