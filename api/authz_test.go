@@ -129,6 +129,11 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/v1/import?kind=neighbourhood_help&dry_run=true", func(string) any { return []any{nh} }, nil, [4]int{403, 200, 403, 403}},
 		{"GET", "/v1/export?kind=volunteer", nil, nil, [4]int{403, 200, 403, 403}},
 
+		{"POST", "/v1/match", func(string) any {
+			return map[string]any{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}
+		}, nil, [4]int{403, 200, 200, 403}},
+		{"GET", "/v1/reports/unmet-needs", nil, nil, [4]int{403, 200, 403, 403}},
+
 		{"GET", "/v1/tokens", nil, nil, [4]int{200, 403, 403, 403}},
 		{"POST", "/v1/tokens", func(string) any { return map[string]any{"name": "Neu", "role": "fallmanager"} }, nil, [4]int{201, 403, 403, 403}},
 		{"DELETE", "/v1/tokens/{tok}", nil, nil, [4]int{204, 403, 403, 403}},

@@ -20,7 +20,7 @@ import (
 func TestRoutesMatchSpec(t *testing.T) {
 	doc, _ := loadSpec(t)
 	e := newEnv(t)
-	ech := api.New(catalogue.NewService(e.db), e.ix, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ech := api.New(catalogue.NewService(e.db), e.ix, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	served := map[string]bool{}
 	for _, r := range ech.Routes() {
 		if r.Method == echo.RouteNotFound || strings.HasSuffix(r.Path, "/*") {

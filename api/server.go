@@ -17,20 +17,23 @@ import (
 
 	"massanzug/access"
 	"massanzug/catalogue"
+	"massanzug/matching"
 )
 
 // Server holds what the handlers need.
 type Server struct {
-	svc    *catalogue.Service
-	search catalogue.Searcher
-	tokens access.TokenStore
-	log    *slog.Logger
-	now    func() time.Time
+	svc     *catalogue.Service
+	search  catalogue.Searcher
+	matcher *matching.Matcher
+	tokens  access.TokenStore
+	log     *slog.Logger
+	now     func() time.Time
 }
 
-// New builds the HTTP handler for svc, searching with sr.
-func New(svc *catalogue.Service, sr catalogue.Searcher, log *slog.Logger) *echo.Echo {
-	s := &Server{svc: svc, search: sr, tokens: svc.Store(), log: log, now: time.Now}
+// New builds the HTTP handler for svc, searching with sr and matching
+// with m.
+func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, log *slog.Logger) *echo.Echo {
+	s := &Server{svc: svc, search: sr, matcher: m, tokens: svc.Store(), log: log, now: time.Now}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -99,6 +102,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/search", s.searchCatalogue)
 	v1.POST("/import", s.importEntries)
 	v1.GET("/export", s.exportEntries)
+
+	v1.POST("/match", s.match)
+	v1.GET("/reports/unmet-needs", s.unmetNeeds)
 
 	v1.GET("/tokens", s.listTokens)
 	v1.POST("/tokens", s.createToken)

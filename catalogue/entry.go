@@ -96,3 +96,17 @@ func fromRecord[E any, P interface {
 	e.setStatus(r.Status)
 	return e, nil
 }
+
+// Decode turns a stored record into its entry: *Volunteer,
+// *NeighbourhoodHelp or *Offer, with nothing hidden.
+func Decode(r Record) (any, error) {
+	switch r.Kind {
+	case KindVolunteer:
+		return fromRecord[Volunteer](r)
+	case KindNeighbourhoodHelp:
+		return fromRecord[NeighbourhoodHelp](r)
+	case KindOffer:
+		return fromRecord[Offer](r)
+	}
+	return nil, fmt.Errorf("record %s: unknown kind %q", r.ID, r.Kind)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"massanzug/access"
 )
@@ -177,4 +178,21 @@ func (s *Service) AuditLog(ctx context.Context, p access.Principal, pg Page) ([]
 		return nil, 0, forbidden(p, "read the audit log")
 	}
 	return s.store.ListAudit(ctx, pg.Limit, pg.Offset)
+}
+
+// UnmetNeeds reports needs nothing fitted, per district, kind of help and
+// month; for staff, who report the gaps to the city's planners.
+func (s *Service) UnmetNeeds(ctx context.Context, p access.Principal, district, month string) ([]UnmetNeed, error) {
+	if !p.Is(access.RoleResourceManager) {
+		return nil, forbidden(p, "read the report of unmet needs")
+	}
+	if err := s.checkFilters(ctx, district, ""); err != nil {
+		return nil, err
+	}
+	if month != "" {
+		if _, err := time.Parse("2006-01", month); err != nil {
+			return nil, &ValidationError{Fields: []FieldError{{Field: "month", Message: "must be a month as YYYY-MM"}}}
+		}
+	}
+	return s.store.UnmetNeeds(ctx, district, month)
 }

@@ -86,6 +86,9 @@ func NewService(store Store, opts ...Option) *Service {
 	return s
 }
 
+// Now is the current instant of the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
 // Today is the current day in the city's calendar, as YYYY-MM-DD.
 func (s *Service) Today() string { return s.now().In(s.loc).Format(time.DateOnly) }
 

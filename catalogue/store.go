@@ -37,11 +37,18 @@ type Store interface {
 	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
 	UpdateEntry(ctx context.Context, r Record, expected int64) (int64, error)
 	ReviewQueue(ctx context.Context, q ReviewQuery) ([]Record, int, error)
+	// Offering returns the entries, archived ones left out, that offer at
+	// least one of the kinds of help.
+	Offering(ctx context.Context, helpKinds []string) ([]Record, error)
 	CountEntries(ctx context.Context) (int, error)
 	// Fingerprint returns the number of entries and the last change number.
 	Fingerprint(ctx context.Context) (count int, seq int64, err error)
 	// EachEntry calls fn for every entry, archived ones included.
 	EachEntry(ctx context.Context, fn func(Record) error) error
+
+	// CountUnmet counts one need no entry met; UnmetNeeds reports them.
+	CountUnmet(ctx context.Context, district, helpKind, month string) error
+	UnmetNeeds(ctx context.Context, district, month string) ([]UnmetNeed, error)
 
 	// Audit records a read or change of personal data.
 	Audit(ctx context.Context, e AuditEvent) error
@@ -111,4 +118,13 @@ type AuditEvent struct {
 	Action    string    `json:"action"`
 	Kind      Kind      `json:"kind"`
 	EntryIDs  []string  `json:"entry_ids"`
+}
+
+// UnmetNeed is how often, in a district and month, a kind of help was asked
+// for and nothing fitted. It holds nothing about the people.
+type UnmetNeed struct {
+	District string `json:"district"`
+	HelpKind string `json:"help_kind"`
+	Month    string `json:"month"`
+	Count    int    `json:"count"`
 }

@@ -117,3 +117,14 @@ func message(fe validator.FieldError) string {
 	}
 	return "is invalid (" + fe.Tag() + ")"
 }
+
+// CheckShape checks the struct tags of v (for inputs outside this package,
+// such as case profiles) and returns the bad fields; add more with Add and
+// return OrNil.
+func CheckShape(v any) *ValidationError { return checkShape(v) }
+
+// Add records a bad field.
+func (e *ValidationError) Add(field, format string, args ...any) { e.add(field, format, args...) }
+
+// OrNil returns the error if it holds any field, else nil.
+func (e *ValidationError) OrNil() error { return e.orNil() }

@@ -403,6 +403,23 @@ func (ix *Index) Close() error {
 	return err
 }
 
+// Terms returns the terms the index's German analysis makes of text:
+// lower-cased, compounds split, folded and stemmed. Matching compares a
+// client's words with an entry's texts by them.
+func (ix *Index) Terms(text string) map[string]bool {
+	ix.mu.RLock()
+	an := ix.idx.Mapping().AnalyzerNamed(analyzerDE)
+	ix.mu.RUnlock()
+	out := map[string]bool{}
+	if an == nil {
+		return out
+	}
+	for _, t := range an.Analyze([]byte(text)) {
+		out[string(t.Term)] = true
+	}
+	return out
+}
+
 // DocCount reports how many entries the index holds.
 func (ix *Index) DocCount() (uint64, error) {
 	ix.mu.RLock()

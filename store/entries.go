@@ -245,6 +245,33 @@ func (db *DB) ReviewQueue(ctx context.Context, q catalogue.ReviewQuery) ([]catal
 	return db.listEntries(ctx, w, "e.verified_at IS NOT NULL, e.verified_at, e.name, e.id", q.Page)
 }
 
+// Offering returns the entries, archived ones left out, that offer at least
+// one of the kinds of help.
+func (db *DB) Offering(ctx context.Context, helpKinds []string) ([]catalogue.Record, error) {
+	if len(helpKinds) == 0 {
+		return []catalogue.Record{}, nil
+	}
+	args := make([]any, len(helpKinds))
+	for i, h := range helpKinds {
+		args[i] = h
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.status <> 'archived'
+		AND EXISTS (SELECT 1 FROM entry_help_kinds h WHERE h.entry_id = e.id AND h.code IN (`+placeholders(len(args))+`))`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("entries offering %v: %w", helpKinds, err)
+	}
+	defer rows.Close()
+	out := []catalogue.Record{}
+	for rows.Next() {
+		r, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // Fingerprint is the number of entries and the last change number: enough
 // for the search index to tell whether it has seen every change.
 func (db *DB) Fingerprint(ctx context.Context) (count int, seq int64, err error) {

@@ -129,3 +129,38 @@ func (db *DB) ListAudit(ctx context.Context, limit, offset int) ([]catalogue.Aud
 	}
 	return out, total, rows.Err()
 }
+
+// CountUnmet adds one to the unmet needs of a district, help kind and month.
+func (db *DB) CountUnmet(ctx context.Context, district, helpKind, month string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO unmet_needs (district_id, help_kind, month, count) VALUES (?, ?, ?, 1)
+			ON CONFLICT (district_id, help_kind, month) DO UPDATE SET count = count + 1`, district, helpKind, month)
+		return mapErr(err)
+	})
+}
+
+// UnmetNeeds lists counted unmet needs, newest month first.
+func (db *DB) UnmetNeeds(ctx context.Context, district, month string) ([]catalogue.UnmetNeed, error) {
+	var w where
+	if district != "" {
+		w.add("district_id = ?", district)
+	}
+	if month != "" {
+		w.add("month = ?", month)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT district_id, help_kind, month, count FROM unmet_needs`+w.sql()+
+		` ORDER BY month DESC, district_id, count DESC, help_kind`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("unmet needs: %w", err)
+	}
+	defer rows.Close()
+	out := []catalogue.UnmetNeed{}
+	for rows.Next() {
+		var u catalogue.UnmetNeed
+		if err := rows.Scan(&u.District, &u.HelpKind, &u.Month, &u.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

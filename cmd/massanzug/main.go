@@ -25,6 +25,7 @@ import (
 	"massanzug/catalogue"
 	"massanzug/demo"
 	"massanzug/index"
+	"massanzug/matching"
 	"massanzug/store"
 	"massanzug/transfer"
 )
@@ -58,6 +59,7 @@ type config struct {
 	Data         string
 	Demo         bool
 	ReviewMonths int
+	MatchWeights string
 	LogFormat    string
 	LogLevel     string
 }
@@ -97,6 +99,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
 	fs.BoolVar(&c.Demo, "demo", envBool("DEMO"), "fill an empty catalogue with demo data")
 	fs.IntVar(&c.ReviewMonths, "review-months", envInt("REVIEW_MONTHS", 12), "months after which an entry is due for review")
+	fs.StringVar(&c.MatchWeights, "match-weights", env("MATCH_WEIGHTS", ""), "weights of the matching factors, e.g. fit=3,distance=2,language=2 (others keep their defaults)")
 	return fs
 }
 
@@ -131,8 +134,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := serveFlags(&c, stderr).Parse(args[1:]); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",
-			c.Addr, c.Data, c.Demo, c.ReviewMonths, c.LogFormat, c.LogLevel)
+		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_MATCH_WEIGHTS=%s\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",
+			c.Addr, c.Data, c.Demo, c.ReviewMonths, c.MatchWeights, c.LogFormat, c.LogLevel)
 		return nil
 	case "token":
 		if len(args) < 2 || args[1] != "create" {
@@ -201,6 +204,10 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	if c.ReviewMonths < 1 || c.ReviewMonths > 120 {
 		return fmt.Errorf("--review-months must be from 1 to 120, not %d", c.ReviewMonths)
 	}
+	weights, err := matching.ParseWeights(c.MatchWeights)
+	if err != nil {
+		return fmt.Errorf("--match-weights: %w", err)
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a, err := open(ctx, c, log, catalogue.WithReviewAfter(c.ReviewMonths))
@@ -215,7 +222,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	}
 	srv := &http.Server{
 		Addr:              c.Addr,
-		Handler:           api.New(a.svc, a.ix, log),
+		Handler:           api.New(a.svc, a.ix, matching.New(a.svc, a.ix, weights, log), log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

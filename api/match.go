@@ -1,0 +1,38 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"massanzug/catalogue"
+	"massanzug/matching"
+)
+
+// The case profile in a match request is personal social data: it is
+// decoded, matched and forgotten. Nothing here logs or stores it.
+
+func (s *Server) match(c echo.Context) error {
+	var cs matching.Case
+	if err := bindJSON(c, &cs); err != nil {
+		return err
+	}
+	res, err := s.matcher.Match(ctx(c), principal(c), cs)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+func (s *Server) unmetNeeds(c echo.Context) error {
+	q := newQuery(c, "district", "month")
+	district, month := q.str("district", 64), q.str("month", 7)
+	if err := q.err(); err != nil {
+		return err
+	}
+	items, err := s.svc.UnmetNeeds(ctx(c), principal(c), district, month)
+	if err != nil {
+		return err
+	}
+	return sendList(c, items, len(items), catalogue.Page{Limit: len(items)})
+}

@@ -1,0 +1,214 @@
+package matching
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"massanzug/catalogue"
+)
+
+// candidate is what matching needs of an entry, whatever its kind.
+type candidate struct {
+	kind                    catalogue.Kind
+	id, name                string
+	status                  catalogue.Status
+	validFrom, validUntil   string
+	capacity                *int
+	load                    int
+	helpKinds, targetGroups []string
+	languages               map[string]string // code → level
+	slots                   []catalogue.Slot
+	gender                  string
+	place                   catalogue.Place
+	districts               []string
+	cert                    *catalogue.PoliceCertificate
+	accessible              *bool
+	minAge, maxAge          *int
+	texts                   []string
+	lifeExperience          string
+	verifiedAt              *time.Time
+}
+
+func view(e any) candidate {
+	switch x := e.(type) {
+	case *catalogue.Volunteer:
+		c := candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, capacity: &x.Capacity, load: x.Load,
+			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, languages: map[string]string{}, slots: x.Availability,
+			gender: x.Gender, place: x.Home, districts: x.Districts, cert: x.PoliceCertificate,
+			texts: []string{x.LifeExperience, x.Interests}, lifeExperience: x.LifeExperience, verifiedAt: x.VerifiedAt}
+		for _, l := range x.Languages {
+			c.languages[l.Code] = l.Level
+		}
+		return c
+	case *catalogue.NeighbourhoodHelp:
+		c := candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, capacity: x.Capacity, load: x.Load,
+			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, languages: map[string]string{}, slots: x.Availability,
+			place: x.Location, districts: x.Districts, texts: []string{x.Description}, verifiedAt: x.VerifiedAt}
+		for _, l := range x.Languages {
+			c.languages[l] = "good"
+		}
+		return c
+	case *catalogue.Offer:
+		acc := x.Accessible
+		c := candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, validFrom: x.ValidFrom, validUntil: x.ValidUntil,
+			capacity: x.Capacity, load: x.Load, helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, languages: map[string]string{},
+			slots: x.Schedule, place: x.Location, districts: x.Districts, accessible: &acc,
+			minAge: x.Eligibility.MinAge, maxAge: x.Eligibility.MaxAge, texts: []string{x.Description, x.OpeningTimes}, verifiedAt: x.VerifiedAt}
+		for _, l := range x.Languages {
+			c.languages[l] = "good"
+		}
+		return c
+	}
+	return candidate{}
+}
+
+// hardRule names the first rule c breaks for the case, with a German reason
+// a case manager reads, or "" when c may be suggested. These rules are never
+// weighed against anything.
+func hardRule(pc *prepared, c candidate) (rule, reason string) {
+	switch {
+	case contains(pc.Exclude, c.id):
+		return "excluded", "vom Fallmanagement ausgeschlossen"
+	case c.kind == catalogue.KindOffer && c.status != catalogue.StatusApproved:
+		return "not_approved", "Angebot ist nicht freigegeben"
+	case c.kind != catalogue.KindOffer && c.status != catalogue.StatusActive:
+		return "not_active", map[catalogue.Status]string{catalogue.StatusPaused: "pausiert", catalogue.StatusInactive: "nicht aktiv"}[c.status]
+	case c.validFrom != "" && c.validFrom > pc.today:
+		return "period", "Angebot beginnt erst am " + c.validFrom
+	case c.validUntil != "" && c.validUntil < pc.today:
+		return "period", "Angebot ist am " + c.validUntil + " abgelaufen"
+	case c.capacity != nil && c.load >= *c.capacity:
+		return "full", "keine freien Plätze"
+	case pc.minors && c.kind == catalogue.KindVolunteer && !c.cert.ValidOn(pc.today):
+		return "police_certificate", "kein gültiges Führungszeugnis"
+	case pc.AccessibilityNeeded && c.accessible != nil && !*c.accessible:
+		return "accessibility", "nicht barrierefrei"
+	case pc.ClientAge != nil && c.minAge != nil && *pc.ClientAge < *c.minAge:
+		return "age", fmt.Sprintf("erst ab %d Jahren", *c.minAge)
+	case pc.ClientAge != nil && c.maxAge != nil && *pc.ClientAge > *c.maxAge:
+		return "age", fmt.Sprintf("nur bis %d Jahre", *c.maxAge)
+	case !overlaps(pc.HelpKinds, c.helpKinds):
+		return "help_kind", "bietet keine der gesuchten Hilfen"
+	}
+	return "", ""
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		if contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// prepare validates a case and resolves its place, words and rules.
+func (m *Matcher) prepare(ctx context.Context, c Case) (*prepared, error) {
+	ve := catalogue.CheckShape(&c)
+	ds, err := m.store.Districts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tax, err := m.store.Taxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now()}
+	centres := map[string]catalogue.GeoPoint{}
+	districtOf := map[string]string{}
+	for _, d := range ds {
+		var lat, lon float64
+		for _, q := range d.Quarters {
+			centres[d.ID+"/"+q.Name] = catalogue.GeoPoint{Lat: q.Lat, Lon: q.Lon}
+			districtOf[strings.ToLower(q.Name)] = d.ID
+			lat, lon = lat+q.Lat, lon+q.Lon
+		}
+		if n := float64(len(d.Quarters)); n > 0 {
+			centres[d.ID] = catalogue.GeoPoint{Lat: lat / n, Lon: lon / n}
+		}
+	}
+	pc.centres = func(p catalogue.Place, districts []string) (catalogue.GeoPoint, bool) {
+		if p.Lat != nil && p.Lon != nil {
+			return catalogue.GeoPoint{Lat: *p.Lat, Lon: *p.Lon}, true
+		}
+		for _, k := range append([]string{p.District + "/" + p.Quarter, p.District}, districts...) {
+			if g, ok := centres[k]; ok {
+				return g, true
+			}
+		}
+		return catalogue.GeoPoint{}, false
+	}
+	known := map[string]catalogue.Term{}
+	for _, th := range tax.Themes {
+		for _, h := range th.HelpKinds {
+			known[h.Code] = h
+			pc.labels[h.Code] = h.Label
+		}
+	}
+	groups := map[string]bool{}
+	for _, g := range tax.TargetGroups {
+		groups[g.Code] = true
+	}
+	for i, h := range c.HelpKinds {
+		t, ok := known[h]
+		if !ok {
+			ve.Add(fmt.Sprintf("help_kinds[%d]", i), "%q is not in the taxonomy's help-kinds", h)
+		}
+		pc.minors = pc.minors || t.Minors
+	}
+	pc.minors = pc.minors || c.MinorsInvolved
+	for i, g := range c.TargetGroups {
+		if !groups[g] {
+			ve.Add(fmt.Sprintf("target_groups[%d]", i), "%q is not in the taxonomy's target-groups", g)
+		}
+	}
+	if (c.Lat == nil) != (c.Lon == nil) {
+		ve.Add("lat", "lat and lon must be given together")
+	}
+	if c.District != "" {
+		if _, ok := centres[c.District]; !ok {
+			ve.Add("district", "%q is not a known district", c.District)
+		}
+	}
+	if c.Quarter != "" {
+		d, ok := districtOf[strings.ToLower(c.Quarter)]
+		if !ok || (c.District != "" && d != c.District) {
+			ve.Add("quarter", "%q is not a quarter of the district", c.Quarter)
+		}
+		if pc.District == "" {
+			pc.District = d
+		}
+		for _, q := range ds {
+			for _, qq := range q.Quarters {
+				if strings.EqualFold(qq.Name, c.Quarter) {
+					pc.Quarter = qq.Name
+				}
+			}
+		}
+	}
+	if c.District == "" && c.Quarter == "" && c.Lat == nil {
+		ve.Add("district", "the case needs a district, a quarter or coordinates")
+	}
+	if err := ve.OrNil(); err != nil {
+		return nil, err
+	}
+	pc.district = pc.District
+	if g, ok := pc.centres(catalogue.Place{District: pc.District, Quarter: pc.Quarter, Lat: c.Lat, Lon: c.Lon}, nil); ok {
+		pc.point = &g
+	}
+	if m.analyzer != nil && strings.TrimSpace(c.Text) != "" {
+		pc.terms = m.analyzer.Terms(c.Text)
+	}
+	return pc, nil
+}
