@@ -132,6 +132,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/v1/match", func(string) any {
 			return map[string]any{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}
 		}, nil, [4]int{403, 200, 200, 403}},
+		{"POST", "/v1/match/assign", func(string) any {
+			return map[string]any{"cases": []map[string]any{{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}}}
+		}, nil, [4]int{403, 200, 200, 403}},
 		{"GET", "/v1/reports/unmet-needs", nil, nil, [4]int{403, 200, 403, 403}},
 
 		{"GET", "/v1/tokens", nil, nil, [4]int{200, 403, 403, 403}},

@@ -24,6 +24,23 @@ func (s *Server) match(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
+// assignRequest holds the cases to assign at once.
+type assignRequest struct {
+	Cases []matching.Case `json:"cases"`
+}
+
+func (s *Server) assign(c echo.Context) error {
+	var r assignRequest
+	if err := bindJSON(c, &r); err != nil {
+		return err
+	}
+	res, err := s.matcher.Assign(ctx(c), principal(c), r.Cases)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
 func (s *Server) unmetNeeds(c echo.Context) error {
 	q := newQuery(c, "district", "month")
 	district, month := q.str("district", 64), q.str("month", 7)

@@ -146,3 +146,41 @@ func TestUnmetNeedsAreCounted(t *testing.T) {
 		}
 	}
 }
+
+// TestAssignSharesScarcePlaces: two cases want the same helper, who has one
+// free place; the assignment serves both with the best total.
+func TestAssignSharesScarcePlaces(t *testing.T) {
+	e := newEnv(t)
+	near := e.create("rm", "/v1/volunteers", volunteer("Ayşe Yılmaz", "Weststadt", "weststadt-soeflingen", map[string]any{
+		"help_kinds": []string{"einkaufshilfe"}, "capacity": 1, "load": 0}))
+	other := e.create("rm", "/v1/volunteers", volunteer("Olga Iwanow", "Söflingen", "weststadt-soeflingen", map[string]any{
+		"help_kinds": []string{"einkaufshilfe"}, "capacity": 1, "load": 0, "languages": []map[string]any{{"code": "ru", "level": "native"}}}))
+	cases := []map[string]any{
+		{"reference": "A", "quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}, "languages": []string{"tr"}},
+		{"reference": "B", "quarter": "Söflingen", "help_kinds": []string{"einkaufshilfe"}, "languages": []string{"ru"}},
+		{"reference": "C", "quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}},
+	}
+	r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match/assign", Body: map[string]any{"cases": cases}})
+	var res struct {
+		Assignments []struct {
+			Reference  string
+			Suggestion struct{ ID string }
+		}
+		Unassigned []struct{ Reference string }
+	}
+	r.decode(t, &res)
+	if r.Status != 200 || len(res.Assignments) != 2 || len(res.Unassigned) != 1 {
+		t.Fatalf("assign: %d %s", r.Status, r.Body)
+	}
+	got := map[string]string{}
+	for _, a := range res.Assignments {
+		got[a.Reference] = a.Suggestion.ID
+	}
+	if got["A"] != near || got["B"] != other || res.Unassigned[0].Reference != "C" {
+		t.Errorf("assignment %v, unassigned %v", got, res.Unassigned)
+	}
+	bad := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match/assign", Body: map[string]any{"cases": []map[string]any{{"quarter": "Weststadt", "help_kinds": []string{}}}}})
+	if bad.Status != 422 || !strings.Contains(string(bad.Body), "cases[0].help_kinds") {
+		t.Errorf("bad case: %d %s", bad.Status, bad.Body)
+	}
+}

@@ -104,6 +104,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/export", s.exportEntries)
 
 	v1.POST("/match", s.match)
+	v1.POST("/match/assign", s.assign)
 	v1.GET("/reports/unmet-needs", s.unmetNeeds)
 
 	v1.GET("/tokens", s.listTokens)

@@ -29,6 +29,7 @@ type candidate struct {
 	texts                   []string
 	lifeExperience          string
 	verifiedAt              *time.Time
+	terms                   map[string]bool // of texts, when computed ahead
 }
 
 func view(e any) candidate {

@@ -83,7 +83,10 @@ func (m *Matcher) score(pc *prepared, c candidate) Suggestion {
 	}
 	fit := float64(offered) / float64(len(pc.HelpKinds))
 	if len(pc.terms) > 0 && m.analyzer != nil {
-		entryTerms := m.analyzer.Terms(strings.Join(c.texts, "\n"))
+		entryTerms := c.terms
+		if entryTerms == nil {
+			entryTerms = m.analyzer.Terms(strings.Join(c.texts, "\n"))
+		}
 		hits := 0
 		for t := range pc.terms {
 			if entryTerms[t] {
