@@ -21,6 +21,7 @@ import (
 	"massanzug/access"
 	"massanzug/catalogue"
 	"massanzug/index"
+	"massanzug/matching"
 	"massanzug/store"
 )
 
@@ -37,6 +38,9 @@ type Result struct {
 	HeapMB           float64
 	IndexMB, StoreMB float64
 	Queries          int
+	MatchP50         time.Duration
+	MatchP99         time.Duration
+	Assign200        time.Duration
 }
 
 var staff = access.Principal{TokenID: "bench", Name: "bench", Role: access.RoleResourceManager}
@@ -129,6 +133,26 @@ func Run(ctx context.Context, dir string, n int, log *slog.Logger) (Result, erro
 	res.Queries = len(lat)
 	res.SearchP50, res.SearchP99 = percentile(lat, 50), percentile(lat, 99)
 	res.ScanP50, res.ScanP99 = percentile(scanLat, 50), percentile(scanLat, 99)
+	// Matching: one case after another, then 200 at once.
+	m := matching.New(svc, ix, matching.DefaultWeights(), log)
+	if err := m.Warm(ctx); err != nil { // as the service does after a start
+		return res, err
+	}
+	cases := g.cases(200)
+	var matchLat []time.Duration
+	for i := 0; i < 60; i++ {
+		t0 := time.Now()
+		if _, err := m.Match(ctx, roles[0], cases[i]); err != nil {
+			return res, fmt.Errorf("match %d: %w", i, err)
+		}
+		matchLat = append(matchLat, time.Since(t0))
+	}
+	res.MatchP50, res.MatchP99 = percentile(matchLat, 50), percentile(matchLat, 99)
+	t0 := time.Now()
+	if _, err := m.Assign(ctx, roles[0], cases); err != nil {
+		return res, fmt.Errorf("assign: %w", err)
+	}
+	res.Assign200 = time.Since(t0)
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -159,8 +183,16 @@ func dirMB(path string) float64 {
 	return float64(total) / (1 << 20)
 }
 
-// Report writes results as a Markdown table.
+// Report writes results as Markdown tables.
 func Report(w io.Writer, rs []Result) {
+	defer func() {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "| entries | match p50 | match p99 | assignment of 200 cases |")
+		fmt.Fprintln(w, "| ---: | ---: | ---: | ---: |")
+		for _, r := range rs {
+			fmt.Fprintf(w, "| %d | %s | %s | %s |\n", r.Entries, r.MatchP50.Round(10*time.Microsecond), r.MatchP99.Round(10*time.Microsecond), r.Assign200.Round(time.Millisecond))
+		}
+	}()
 	fmt.Fprintln(w, "| entries | import (entries/s) | start without rebuild | search p50 | search p99 | exhaustive scan p50 | scan p99 | p99 speed-up | heap after | index on disk | database |")
 	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range rs {
@@ -301,6 +333,27 @@ func (g *generator) rows(k catalogue.Kind, count int) []catalogue.ImportRow {
 }
 
 func boolp(b bool) *bool { return &b }
+
+// cases makes n case profiles as case managers write them: a quarter, one
+// or two kinds of help, the client's words and languages, sometimes a
+// target group, a gender preference, minors or no car.
+func (g *generator) cases(n int) []matching.Case {
+	out := make([]matching.Case, n)
+	for i := range out {
+		q := g.quarters[g.rng.IntN(len(g.quarters))]
+		c := matching.Case{Quarter: q.name, District: q.district, HelpKinds: g.some(g.help, 1+g.rng.IntN(2)), Text: g.text(1),
+			Languages: []string{g.pick(langCodes)}, HasCar: g.rng.IntN(3) == 0, Limit: 5}
+		if g.rng.IntN(2) == 0 {
+			c.TargetGroups = g.some(g.groups, 1)
+		}
+		if g.rng.IntN(3) == 0 {
+			c.GenderPreference = "female"
+		}
+		c.MinorsInvolved = g.rng.IntN(6) == 0
+		out[i] = c
+	}
+	return out
+}
 
 // mixedQueries is the set a day of case management might send: words,
 // words with filters, distance, filters alone; every answer has facets.

@@ -37,7 +37,8 @@ type Store interface {
 	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
 	UpdateEntry(ctx context.Context, r Record, expected int64) (int64, error)
 	ReviewQueue(ctx context.Context, q ReviewQuery) ([]Record, int, error)
-	// Offering returns the entries, archived ones left out, that offer at
+	// Offering returns id, kind and change number (Record.ID, Kind, Seq;
+	// nothing else) of the entries, archived ones left out, that offer at
 	// least one of the kinds of help.
 	Offering(ctx context.Context, helpKinds []string) ([]Record, error)
 	CountEntries(ctx context.Context) (int, error)

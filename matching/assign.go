@@ -6,7 +6,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 
 	"massanzug/access"
 	"massanzug/catalogue"
@@ -238,19 +237,11 @@ func (m *Matcher) pool(ctx context.Context, cases []*prepared) ([]candidate, err
 	if err != nil {
 		return nil, err
 	}
-	withText := false
-	for _, pc := range cases {
-		withText = withText || len(pc.terms) > 0
-	}
 	out := make([]candidate, 0, len(recs))
 	for _, r := range recs {
-		e, err := catalogue.Decode(r)
+		c, err := m.candidate(ctx, r)
 		if err != nil {
 			return nil, err
-		}
-		c := view(e)
-		if withText && m.analyzer != nil {
-			c.terms = m.analyzer.Terms(strings.Join(c.texts, "\n")) // once, not once per case
 		}
 		out = append(out, c)
 	}

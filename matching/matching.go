@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"massanzug/access"
@@ -89,6 +90,7 @@ type Analyzer interface {
 
 // Matcher matches cases against the catalogue.
 type Matcher struct {
+	cache     candidateCache
 	store     catalogue.Store
 	svc       *catalogue.Service
 	analyzer  Analyzer
@@ -166,11 +168,10 @@ func (m *Matcher) candidates(ctx context.Context, pc *prepared) ([]Suggestion, [
 		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, r.Kind) {
 			continue
 		}
-		e, err := catalogue.Decode(r)
+		c, err := m.candidate(ctx, r)
 		if err != nil {
 			return nil, nil, err
 		}
-		c := view(e)
 		s := m.score(pc, c)
 		if rule, reason := hardRule(pc, c); rule != "" {
 			if pc.ExplainRemoved && rule != "excluded" {
@@ -212,3 +213,66 @@ func (m *Matcher) countUnmet(ctx context.Context, pc *prepared) error {
 }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// candidateCache keeps decoded entries with the terms of their texts, by id
+// and change number: a match reads hundreds of entries, and decoding and
+// analysing each again would cost more than all the rest.
+type candidateCache struct {
+	mu      sync.Mutex
+	entries map[string]cached
+}
+
+type cached struct {
+	seq int64
+	c   candidate
+}
+
+// Warm reads every entry into the cache, so that the first matches after a
+// start do not each read their candidates one by one. The service runs it
+// in the background at start.
+func (m *Matcher) Warm(ctx context.Context) error {
+	return m.store.EachEntry(ctx, func(r catalogue.Record) error {
+		if r.Status == catalogue.StatusArchived {
+			return ctx.Err()
+		}
+		if _, err := m.remember(r); err != nil {
+			return err
+		}
+		return ctx.Err()
+	})
+}
+
+// candidate returns the entry behind a stamp (id, kind, change number),
+// read, decoded and analysed once per change.
+func (m *Matcher) candidate(ctx context.Context, stamp catalogue.Record) (candidate, error) {
+	m.cache.mu.Lock()
+	hit, ok := m.cache.entries[stamp.ID]
+	m.cache.mu.Unlock()
+	if ok && hit.seq == stamp.Seq {
+		return hit.c, nil
+	}
+	r, err := m.store.Entry(ctx, stamp.Kind, stamp.ID)
+	if err != nil {
+		return candidate{}, err
+	}
+	return m.remember(r)
+}
+
+// remember decodes and analyses r and keeps it by its change number.
+func (m *Matcher) remember(r catalogue.Record) (candidate, error) {
+	e, err := catalogue.Decode(r)
+	if err != nil {
+		return candidate{}, err
+	}
+	c := view(e)
+	if m.analyzer != nil {
+		c.terms = m.analyzer.Terms(strings.Join(c.texts, "\n"))
+	}
+	m.cache.mu.Lock()
+	if m.cache.entries == nil {
+		m.cache.entries = map[string]cached{}
+	}
+	m.cache.entries[r.ID] = cached{seq: r.Seq, c: c}
+	m.cache.mu.Unlock()
+	return c, nil
+}

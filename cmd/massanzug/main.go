@@ -220,9 +220,25 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 			return err
 		}
 	}
+	matcher := matching.New(a.svc, a.ix, weights, log)
+	// Warm the matching cache in the background; serve waits for it before
+	// it closes the database, so the goroutine never outlives serve.
+	warmed := make(chan struct{})
+	go func() {
+		defer close(warmed)
+		start := time.Now()
+		if err := matcher.Warm(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("matching cache not warmed", "err", err)
+			}
+			return
+		}
+		log.Info("matching cache warm", "ms", time.Since(start).Milliseconds())
+	}()
+	defer func() { <-warmed }()
 	srv := &http.Server{
 		Addr:              c.Addr,
-		Handler:           api.New(a.svc, a.ix, matching.New(a.svc, a.ix, weights, log), log),
+		Handler:           api.New(a.svc, a.ix, matcher, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
