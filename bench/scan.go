@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"encoding/json"
-	"math"
 	"sort"
 	"strings"
 
@@ -146,7 +145,7 @@ func (s *scanner) search(q catalogue.SearchQuery, role access.Role, today string
 			if !d.located {
 				continue
 			}
-			dist := haversine(near.Lat, near.Lon, d.lat, d.lon)
+			dist := catalogue.DistanceKM(*near, catalogue.GeoPoint{Lat: d.lat, Lon: d.lon})
 			if q.RadiusKM > 0 && dist > q.RadiusKM {
 				continue
 			}
@@ -183,11 +182,4 @@ func hasKind(ks []catalogue.Kind, k catalogue.Kind) bool {
 		}
 	}
 	return false
-}
-
-func haversine(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * 6371 * math.Asin(math.Sqrt(a))
 }

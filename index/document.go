@@ -17,7 +17,7 @@ const (
 
 // document turns a stored entry into what the index holds. Only what search
 // needs is indexed; the entry itself is read from the store.
-func (c centres) document(r catalogue.Record) (map[string]any, error) {
+func document(places catalogue.Places, r catalogue.Record) (map[string]any, error) {
 	d := map[string]any{
 		"kind": string(r.Kind), "status": string(r.Status), fieldName: r.Name, "districts": r.Districts,
 		fieldUpdate: r.UpdatedAt, "valid_from": openFrom, "valid_until": openUntil, fieldAudience: audience(r),
@@ -95,7 +95,7 @@ func (c centres) document(r catalogue.Record) (map[string]any, error) {
 	if len(langs) > 0 {
 		d["languages"] = langs
 	}
-	if p, ok := c.locate(place, r.Districts); ok {
+	if p, ok := places.Locate(place, r.Districts); ok {
 		d[fieldGeo] = map[string]any{"lat": p.Lat, "lon": p.Lon}
 		d["lat"], d["lon"] = p.Lat, p.Lon
 	}
@@ -129,45 +129,4 @@ func audience(r catalogue.Record) string {
 		return audiencePublic
 	}
 	return audienceStaff
-}
-
-// centres knows the centre of every quarter and district.
-type centres struct {
-	quarter  map[string]catalogue.GeoPoint // by district + "/" + quarter
-	district map[string]catalogue.GeoPoint
-}
-
-func newCentres(ds []catalogue.District) centres {
-	c := centres{quarter: map[string]catalogue.GeoPoint{}, district: map[string]catalogue.GeoPoint{}}
-	for _, d := range ds {
-		var lat, lon float64
-		for _, q := range d.Quarters {
-			c.quarter[d.ID+"/"+q.Name] = catalogue.GeoPoint{Lat: q.Lat, Lon: q.Lon}
-			lat, lon = lat+q.Lat, lon+q.Lon
-		}
-		if n := float64(len(d.Quarters)); n > 0 {
-			c.district[d.ID] = catalogue.GeoPoint{Lat: lat / n, Lon: lon / n}
-		}
-	}
-	return c
-}
-
-// locate returns where an entry is: its coordinates, else the centre of its
-// quarter, else of its district, else of the first district it helps in.
-func (c centres) locate(p catalogue.Place, districts []string) (catalogue.GeoPoint, bool) {
-	if p.Lat != nil && p.Lon != nil {
-		return catalogue.GeoPoint{Lat: *p.Lat, Lon: *p.Lon}, true
-	}
-	if g, ok := c.quarter[p.District+"/"+p.Quarter]; ok {
-		return g, true
-	}
-	if g, ok := c.district[p.District]; ok {
-		return g, true
-	}
-	for _, d := range districts {
-		if g, ok := c.district[d]; ok {
-			return g, true
-		}
-	}
-	return catalogue.GeoPoint{}, false
 }

@@ -75,9 +75,9 @@ const (
 
 // Index is an open search index.
 type Index struct {
-	// centres places entries that name a district or quarter but no
+	// places locates entries that name a district or quarter but no
 	// coordinates, so that distance search finds them too.
-	centres centres
+	places  catalogue.Places
 	mu      sync.RWMutex
 	idx     bleve.Index
 	dir     string
@@ -218,7 +218,7 @@ func Open(ctx context.Context, dataDir string, src Source, log *slog.Logger) (*I
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, centres: newCentres(ds)}
+	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, places: catalogue.NewPlaces(ds)}
 	reason, err := ix.openExisting(ctx, src)
 	if err == nil && reason != "" {
 		log.Info("rebuilding search index", "reason", reason)
@@ -294,7 +294,7 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 	}
 	b := idx.NewBatch()
 	err = src.EachEntry(ctx, func(r catalogue.Record) error {
-		d, err := ix.centres.document(r)
+		d, err := document(ix.places, r)
 		if err != nil {
 			return err
 		}
@@ -350,7 +350,7 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 // Put indexes one committed entry and records its change number, in one
 // batch. It implements catalogue.Indexer.
 func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
-	d, err := ix.centres.document(r)
+	d, err := document(ix.places, r)
 	if err != nil {
 		return err
 	}
@@ -435,7 +435,7 @@ func (ix *Index) PutMany(ctx context.Context, rs []catalogue.Record) error {
 	defer ix.mu.RUnlock()
 	b := ix.idx.NewBatch()
 	for i, r := range rs {
-		d, err := ix.centres.document(r)
+		d, err := document(ix.places, r)
 		if err != nil {
 			return err
 		}

@@ -214,7 +214,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		}
 		if lat, ok := h.Fields["lat"].(float64); ok && q.Near != nil {
 			lon, _ := h.Fields["lon"].(float64)
-			d := math.Round(haversineKM(q.Near.Lat, q.Near.Lon, lat, lon)*100) / 100
+			d := math.Round(catalogue.DistanceKM(*q.Near, catalogue.GeoPoint{Lat: lat, Lon: lon})*100) / 100
 			hit.DistanceKM = &d
 		}
 		for field, frags := range h.Fragments {
@@ -268,12 +268,4 @@ func strs(v any) []string {
 		return out
 	}
 	return []string{}
-}
-
-func haversineKM(lat1, lon1, lat2, lon2 float64) float64 {
-	const r = 6371.0
-	rad := math.Pi / 180
-	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * r * math.Asin(math.Sqrt(a))
 }

@@ -126,29 +126,13 @@ func (m *Matcher) prepare(ctx context.Context, c Case) (*prepared, error) {
 		return nil, err
 	}
 	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now()}
-	centres := map[string]catalogue.GeoPoint{}
+	places := catalogue.NewPlaces(ds)
+	pc.centres = places.Locate
 	districtOf := map[string]string{}
 	for _, d := range ds {
-		var lat, lon float64
 		for _, q := range d.Quarters {
-			centres[d.ID+"/"+q.Name] = catalogue.GeoPoint{Lat: q.Lat, Lon: q.Lon}
 			districtOf[strings.ToLower(q.Name)] = d.ID
-			lat, lon = lat+q.Lat, lon+q.Lon
 		}
-		if n := float64(len(d.Quarters)); n > 0 {
-			centres[d.ID] = catalogue.GeoPoint{Lat: lat / n, Lon: lon / n}
-		}
-	}
-	pc.centres = func(p catalogue.Place, districts []string) (catalogue.GeoPoint, bool) {
-		if p.Lat != nil && p.Lon != nil {
-			return catalogue.GeoPoint{Lat: *p.Lat, Lon: *p.Lon}, true
-		}
-		for _, k := range append([]string{p.District + "/" + p.Quarter, p.District}, districts...) {
-			if g, ok := centres[k]; ok {
-				return g, true
-			}
-		}
-		return catalogue.GeoPoint{}, false
 	}
 	known := map[string]catalogue.Term{}
 	for _, th := range tax.Themes {
@@ -178,7 +162,7 @@ func (m *Matcher) prepare(ctx context.Context, c Case) (*prepared, error) {
 		ve.Add("lat", "lat and lon must be given together")
 	}
 	if c.District != "" {
-		if _, ok := centres[c.District]; !ok {
+		if _, ok := places.Locate(catalogue.Place{District: c.District}, nil); !ok {
 			ve.Add("district", "%q is not a known district", c.District)
 		}
 	}

@@ -109,7 +109,7 @@ func (m *Matcher) score(pc *prepared, c candidate) Suggestion {
 	// Distance: counts more without a car.
 	if pc.point != nil {
 		if g, ok := pc.centres(c.place, c.districts); ok {
-			d := haversine(pc.point.Lat, pc.point.Lon, g.Lat, g.Lon)
+			d := catalogue.DistanceKM(*pc.point, g)
 			scale := 1.5
 			if pc.HasCar {
 				scale = 5
@@ -267,11 +267,4 @@ func overlapShare(windows, slots []catalogue.Slot) float64 {
 		return 0
 	}
 	return math.Min(1, float64(covered)/float64(total))
-}
-
-func haversine(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * 6371 * math.Asin(math.Sqrt(a))
 }
