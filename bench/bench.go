@@ -232,9 +232,24 @@ type generator struct {
 
 func newGenerator(ctx context.Context, svc *catalogue.Service) (*generator, error) {
 	g := &generator{rng: rand.New(rand.NewPCG(1, 2)), today: svc.Today()}
+	if err := g.load(ctx, svc); err != nil {
+		return nil, err
+	}
+	for i := 0; i < 20; i++ {
+		p, err := svc.CreateProvider(ctx, access.Principal{Role: access.RoleAdmin}, catalogue.ProviderInput{Name: fmt.Sprintf("Träger %02d", i)})
+		if err != nil {
+			return nil, err
+		}
+		g.providers = append(g.providers, p.ID)
+	}
+	return g, nil
+}
+
+// load reads the quarters and vocabularies the generator draws from.
+func (g *generator) load(ctx context.Context, svc *catalogue.Service) error {
 	ds, err := svc.Districts(ctx, staff)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, d := range ds {
 		for _, q := range d.Quarters {
@@ -246,7 +261,7 @@ func newGenerator(ctx context.Context, svc *catalogue.Service) (*generator, erro
 	}
 	tax, err := svc.Taxonomy(ctx, staff)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, th := range tax.Themes {
 		for _, h := range th.HelpKinds {
@@ -256,14 +271,7 @@ func newGenerator(ctx context.Context, svc *catalogue.Service) (*generator, erro
 	for _, t := range tax.TargetGroups {
 		g.groups = append(g.groups, t.Code)
 	}
-	for i := 0; i < 20; i++ {
-		p, err := svc.CreateProvider(ctx, access.Principal{Role: access.RoleAdmin}, catalogue.ProviderInput{Name: fmt.Sprintf("Träger %02d", i)})
-		if err != nil {
-			return nil, err
-		}
-		g.providers = append(g.providers, p.ID)
-	}
-	return g, nil
+	return nil
 }
 
 func (g *generator) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"massanzug/access"
 	"massanzug/catalogue"
 	"massanzug/index"
+	"massanzug/matching"
 	"massanzug/store"
 )
 
@@ -87,4 +89,25 @@ func openCatalogue(b *testing.B) (*catalogue.Service, *index.Index) {
 	}
 	b.Cleanup(func() { ix.Close(); db.Close() })
 	return catalogue.NewService(db), ix
+}
+
+// BenchmarkMatch times case profiles one after another, cache warm.
+func BenchmarkMatch(b *testing.B) {
+	svc, ix := openCatalogue(b)
+	m := matching.New(svc, ix, matching.DefaultWeights(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := m.Warm(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	g := &generator{rng: rand.New(rand.NewPCG(3, 4))}
+	if err := g.load(context.Background(), svc); err != nil {
+		b.Fatal(err)
+	}
+	cases := g.cases(100)
+	p := access.Principal{Role: access.RoleCaseManager}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Match(context.Background(), p, cases[i%len(cases)]); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

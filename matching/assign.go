@@ -175,9 +175,13 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 	helperIndex := map[string]int{}
 	var capacity []int
 	var pairs []Pair
-	var suggestions []Suggestion
+	var pairCands []candidate
 	for i, pc := range prepared {
-		var ok []Suggestion
+		type scored struct {
+			c candidate
+			s Suggestion
+		}
+		var ok []scored
 		for _, c := range pool {
 			if !overlaps(pc.HelpKinds, c.helpKinds) || (len(pc.Kinds) > 0 && !hasKind(pc.Kinds, c.kind)) {
 				continue
@@ -185,10 +189,11 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 			if rule, _ := hardRule(pc, c); rule != "" {
 				continue
 			}
-			ok = append(ok, m.score(pc, c))
+			ok = append(ok, scored{c, m.score(pc, c, false)})
 		}
-		sort.SliceStable(ok, func(a, b int) bool { return ok[a].Score > ok[b].Score })
-		for _, s := range ok[:min(len(ok), perCase)] {
+		sort.SliceStable(ok, func(a, b int) bool { return ok[a].s.Score > ok[b].s.Score })
+		for _, x := range ok[:min(len(ok), perCase)] {
+			s := x.s
 			j, seen := helperIndex[s.ID]
 			if !seen {
 				j = len(capacity)
@@ -200,7 +205,7 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 				capacity = append(capacity, free)
 			}
 			pairs = append(pairs, Pair{Case: i, Helper: j, Score: s.Score})
-			suggestions = append(suggestions, s)
+			pairCands = append(pairCands, x.c)
 		}
 	}
 	chosen := Optimal(len(prepared), capacity, pairs)
@@ -212,7 +217,7 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 			res.Unassigned = append(res.Unassigned, a)
 			continue
 		}
-		s := suggestions[k]
+		s := m.score(prepared[i], pairCands[k], true) // explained only once chosen
 		a.Suggestion = &s
 		res.TotalScore += s.Score
 		res.Assignments = append(res.Assignments, a)

@@ -130,21 +130,17 @@ func (m *Matcher) Match(ctx context.Context, p access.Principal, c Case) (Result
 	if err != nil {
 		return Result{}, err
 	}
-	scored, removed, err := m.candidates(ctx, pc)
-	if err != nil {
-		return Result{}, err
-	}
 	limit := c.Limit
 	if limit == 0 {
 		limit = 5
 	}
-	res := Result{Reference: c.Reference, Suggestions: []Suggestion{}}
-	for i := 0; i < len(scored) && i < limit; i++ {
-		res.Suggestions = append(res.Suggestions, scored[i])
+	suggestions, removed, err := m.candidates(ctx, pc, limit)
+	if err != nil {
+		return Result{}, err
 	}
+	res := Result{Reference: c.Reference, Suggestions: suggestions}
 	if c.ExplainRemoved {
-		sort.SliceStable(removed, func(i, j int) bool { return removed[i].Score > removed[j].Score })
-		res.Removed = removed[:min(len(removed), limit)]
+		res.Removed = removed
 	}
 	if len(res.Suggestions) == 0 || res.Suggestions[0].Score < m.threshold {
 		res.Unmet = true
@@ -156,38 +152,59 @@ func (m *Matcher) Match(ctx context.Context, p access.Principal, c Case) (Result
 }
 
 // candidates scores every entry offering a needed kind of help; those a
-// hard rule removes are returned apart, scored as if they had passed.
-func (m *Matcher) candidates(ctx context.Context, pc *prepared) ([]Suggestion, []Removed, error) {
-	recs, err := m.store.Offering(ctx, pc.HelpKinds)
+// hard rule removes are returned apart, scored as if they had passed. Only
+// the first limit of each are explained.
+func (m *Matcher) candidates(ctx context.Context, pc *prepared, limit int) ([]Suggestion, []Removed, error) {
+	stamps, err := m.store.Offering(ctx, pc.HelpKinds)
 	if err != nil {
 		return nil, nil, err
 	}
-	var ok []Suggestion
-	var removed []Removed
-	for _, r := range recs {
-		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, r.Kind) {
+	type scored struct {
+		c candidate
+		s Suggestion
+	}
+	var ok, out []scored
+	rules := map[string][2]string{}
+	for _, st := range stamps {
+		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, st.Kind) {
 			continue
 		}
-		c, err := m.candidate(ctx, r)
+		c, err := m.candidate(ctx, st)
 		if err != nil {
 			return nil, nil, err
 		}
-		s := m.score(pc, c)
-		if rule, reason := hardRule(pc, c); rule != "" {
-			if pc.ExplainRemoved && rule != "excluded" {
-				removed = append(removed, Removed{Kind: c.kind, ID: c.id, Name: c.name, Score: s.Score, Rule: rule, Reason: reason})
-			}
+		rule, reason := hardRule(pc, c)
+		if rule == "excluded" || (rule != "" && !pc.ExplainRemoved) {
 			continue
 		}
-		ok = append(ok, s)
-	}
-	sort.SliceStable(ok, func(i, j int) bool {
-		if ok[i].Score != ok[j].Score {
-			return ok[i].Score > ok[j].Score
+		sc := scored{c, m.score(pc, c, false)}
+		if rule != "" {
+			rules[c.id] = [2]string{rule, reason}
+			out = append(out, sc)
+			continue
 		}
-		return ok[i].ID < ok[j].ID
-	})
-	return ok, removed, nil
+		ok = append(ok, sc)
+	}
+	byScore := func(xs []scored) {
+		sort.SliceStable(xs, func(i, j int) bool {
+			if xs[i].s.Score != xs[j].s.Score {
+				return xs[i].s.Score > xs[j].s.Score
+			}
+			return xs[i].s.ID < xs[j].s.ID
+		})
+	}
+	byScore(ok)
+	byScore(out)
+	suggestions := make([]Suggestion, 0, min(limit, len(ok)))
+	for _, x := range ok[:min(limit, len(ok))] {
+		suggestions = append(suggestions, m.score(pc, x.c, true))
+	}
+	removed := make([]Removed, 0, min(limit, len(out)))
+	for _, x := range out[:min(limit, len(out))] {
+		r := rules[x.c.id]
+		removed = append(removed, Removed{Kind: x.c.kind, ID: x.c.id, Name: x.c.name, Score: x.s.Score, Rule: r[0], Reason: r[1]})
+	}
+	return suggestions, removed, nil
 }
 
 func hasKind(ks []catalogue.Kind, k catalogue.Kind) bool {

@@ -59,8 +59,10 @@ var languageNames = map[string]string{
 	"el": "Griechisch", "fr": "Französisch", "es": "Spanisch", "bs": "Bosnisch", "bg": "Bulgarisch", "ti": "Tigrinya", "so": "Somali",
 }
 
-// score computes the soft factors of c for the case and explains them.
-func (m *Matcher) score(pc *prepared, c candidate) Suggestion {
+// score computes the soft factors of c for the case; with explain, it also
+// writes the sentence, which costs more than the score and so is written
+// only for the entries that are shown.
+func (m *Matcher) score(pc *prepared, c candidate, explain bool) Suggestion {
 	w := m.weights
 	s := Suggestion{Kind: c.kind, ID: c.id, Name: c.name, Factors: []Factor{}}
 	var parts []string
@@ -95,7 +97,7 @@ func (m *Matcher) score(pc *prepared, c candidate) Suggestion {
 		}
 		words := float64(hits) / float64(len(pc.terms))
 		fit = 0.6*fit + 0.4*words
-		if hits > 0 && c.lifeExperience != "" {
+		if explain && hits > 0 && c.lifeExperience != "" {
 			if sentence := matchingSentence(m.analyzer, c.lifeExperience, pc.terms); sentence != "" {
 				parts = append(parts, "„"+sentence+"“")
 			}
@@ -213,7 +215,9 @@ func (m *Matcher) score(pc *prepared, c candidate) Suggestion {
 	}
 	s.Score = round(total)
 	sort.SliceStable(s.Factors, func(i, j int) bool { return s.Factors[i].Contribution > s.Factors[j].Contribution })
-	s.Explanation = strings.Join(parts, " · ")
+	if explain {
+		s.Explanation = strings.Join(parts, " · ")
+	}
 	return s
 }
 

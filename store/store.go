@@ -45,7 +45,9 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	path := filepath.Join(dir, FileName)
 	dsn := func(extra string) string {
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		// cache_size: 32 MiB of pages per connection instead of 2 MiB, so that
+		// the indexes of a large catalogue stay in memory.
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-32768)"} {
 			q.Add("_pragma", p)
 		}
 		if extra != "" {
