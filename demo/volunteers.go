@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 
 	"massanzug/catalogue"
 )
@@ -13,6 +14,15 @@ var (
 	firstNamesDE = []string{"Anna", "Brigitte", "Claudia", "Dieter", "Elke", "Frank", "Gisela", "Hans", "Ingrid", "Jürgen", "Karin", "Lukas", "Monika", "Norbert", "Petra", "Renate", "Stefan", "Tobias", "Ursula", "Werner", "Sabine", "Julia", "Lena", "Felix", "Heike"}
 	lastNamesDE  = []string{"Müller", "Schmid", "Weber", "Maier", "Wagner", "Fischer", "Hofmann", "Keller", "Braun", "Huber", "Schäfer", "Bauer", "Walter", "Zimmermann", "Krämer", "Wolf", "Lang", "Frank", "Seitz", "Kohler"}
 )
+
+var maleNames = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields("Dieter Frank Hans Jürgen Lukas Norbert Stefan Tobias Werner Felix Mehmet Ali Murat Hakan " +
+		"Khaled Samir Omar Sergej Viktor Andrij Marco Giuseppe Marko Reza Hamid Mihai Andrei") {
+		m[n] = true
+	}
+	return m
+}()
 
 // origins give volunteers names and languages that belong together.
 var origins = []struct {
@@ -91,7 +101,7 @@ func loadVolunteers(ctx context.Context, svc *catalogue.Service, rng *rand.Rand,
 		q := quarters[rng.IntN(len(quarters))]
 		first := pick(rng, o.first)
 		gender := "female"
-		if rng.IntN(3) == 0 {
+		if maleNames[first] {
 			gender = "male"
 		}
 		langs := []catalogue.LanguageSkill{{Code: "de", Level: "native"}}
