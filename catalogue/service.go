@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -483,9 +482,6 @@ func verifyEntry[E any, P interface {
 	}
 	return e, s.audit(ctx, p, "verify", k, id)
 }
-
-// IsNotFound reports whether err means "no such item".
-func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
 // stamp is the current instant as stored: UTC, to the microsecond, so that a
 // value read back equals the value written.

@@ -12,7 +12,6 @@ import (
 
 	"massanzug/catalogue"
 	"massanzug/index"
-	"massanzug/store"
 )
 
 // reopen closes everything and opens it again as a start would, returning
@@ -21,18 +20,7 @@ func (w *world) reopen() string {
 	w.t.Helper()
 	w.close()
 	var logs bytes.Buffer
-	ctx := context.Background()
-	db, err := store.Open(ctx, w.dir)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	ix, err := index.Open(ctx, w.dir, db, slog.New(slog.NewTextHandler(&logs, nil)))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.db, w.ix = db, ix
-	w.svc = catalogue.NewService(db, catalogue.WithIndexer(ix), catalogue.WithLogger(quiet))
-	w.t.Cleanup(func() { ix.Close(); db.Close() })
+	w.open(slog.New(slog.NewTextHandler(&logs, nil)))
 	return logs.String()
 }
 

@@ -32,11 +32,12 @@ var (
 
 func newWorld(t *testing.T) *world {
 	w := &world{t: t, dir: t.TempDir()}
-	w.open()
+	w.open(quiet)
 	return w
 }
 
-func (w *world) open() {
+// open opens the data folder as a start does, logging to log.
+func (w *world) open(log *slog.Logger) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, w.dir)
 	if err != nil {
@@ -46,7 +47,7 @@ func (w *world) open() {
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		w.t.Fatal(err)
 	}
-	ix, err := index.Open(ctx, w.dir, db, quiet)
+	ix, err := index.Open(ctx, w.dir, db, log)
 	if err != nil {
 		w.t.Fatal(err)
 	}

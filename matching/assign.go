@@ -150,10 +150,14 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 	if len(cases) == 0 || len(cases) > MaxAssignCases {
 		return AssignResult{}, &catalogue.ValidationError{Fields: []catalogue.FieldError{{Field: "cases", Message: fmt.Sprintf("give 1 to %d cases", MaxAssignCases)}}}
 	}
+	refs, err := m.loadRefs(ctx)
+	if err != nil {
+		return AssignResult{}, err
+	}
 	var prepared []*prepared
 	ve := &catalogue.ValidationError{}
 	for i, c := range cases {
-		pc, err := m.prepare(ctx, c)
+		pc, err := m.prepare(refs, c)
 		if err != nil {
 			if v, ok := err.(*catalogue.ValidationError); ok {
 				for _, f := range v.Fields {

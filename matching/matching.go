@@ -126,7 +126,11 @@ func (m *Matcher) Match(ctx context.Context, p access.Principal, c Case) (Result
 	if !p.Is(access.RoleCaseManager, access.RoleResourceManager) {
 		return Result{}, fmt.Errorf("%w: role %s may not ask for suggestions", catalogue.ErrForbidden, p.Role)
 	}
-	pc, err := m.prepare(ctx, c)
+	refs, err := m.loadRefs(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	pc, err := m.prepare(refs, c)
 	if err != nil {
 		return Result{}, err
 	}

@@ -114,9 +114,17 @@ func overlaps(a, b []string) bool {
 	return false
 }
 
-// prepare validates a case and resolves its place, words and rules.
-func (m *Matcher) prepare(ctx context.Context, c Case) (*prepared, error) {
-	ve := catalogue.CheckShape(&c)
+// caseRefs is the reference data cases are checked and placed by, read
+// once per request, however many cases it holds.
+type caseRefs struct {
+	districts  []catalogue.District
+	places     catalogue.Places
+	districtOf map[string]string // lower-case quarter name → district id
+	helpKinds  map[string]catalogue.Term
+	groups     map[string]bool
+}
+
+func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
 	ds, err := m.store.Districts(ctx)
 	if err != nil {
 		return nil, err
@@ -125,28 +133,33 @@ func (m *Matcher) prepare(ctx context.Context, c Case) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now()}
-	places := catalogue.NewPlaces(ds)
-	pc.centres = places.Locate
-	districtOf := map[string]string{}
+	r := &caseRefs{districts: ds, places: catalogue.NewPlaces(ds), districtOf: map[string]string{},
+		helpKinds: map[string]catalogue.Term{}, groups: map[string]bool{}}
 	for _, d := range ds {
 		for _, q := range d.Quarters {
-			districtOf[strings.ToLower(q.Name)] = d.ID
+			r.districtOf[strings.ToLower(q.Name)] = d.ID
 		}
 	}
-	known := map[string]catalogue.Term{}
 	for _, th := range tax.Themes {
 		for _, h := range th.HelpKinds {
-			known[h.Code] = h
-			pc.labels[h.Code] = h.Label
+			r.helpKinds[h.Code] = h
 		}
 	}
-	groups := map[string]bool{}
 	for _, g := range tax.TargetGroups {
-		groups[g.Code] = true
+		r.groups[g.Code] = true
+	}
+	return r, nil
+}
+
+// prepare validates a case and resolves its place, words and rules.
+func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
+	ve := catalogue.CheckShape(&c)
+	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now(), centres: refs.places.Locate}
+	for code, h := range refs.helpKinds {
+		pc.labels[code] = h.Label
 	}
 	for i, h := range c.HelpKinds {
-		t, ok := known[h]
+		t, ok := refs.helpKinds[h]
 		if !ok {
 			ve.Add(fmt.Sprintf("help_kinds[%d]", i), "%q is not in the taxonomy's help-kinds", h)
 		}
@@ -154,7 +167,7 @@ func (m *Matcher) prepare(ctx context.Context, c Case) (*prepared, error) {
 	}
 	pc.minors = pc.minors || c.MinorsInvolved
 	for i, g := range c.TargetGroups {
-		if !groups[g] {
+		if !refs.groups[g] {
 			ve.Add(fmt.Sprintf("target_groups[%d]", i), "%q is not in the taxonomy's target-groups", g)
 		}
 	}
@@ -162,19 +175,19 @@ func (m *Matcher) prepare(ctx context.Context, c Case) (*prepared, error) {
 		ve.Add("lat", "lat and lon must be given together")
 	}
 	if c.District != "" {
-		if _, ok := places.Locate(catalogue.Place{District: c.District}, nil); !ok {
+		if _, ok := refs.places.Locate(catalogue.Place{District: c.District}, nil); !ok {
 			ve.Add("district", "%q is not a known district", c.District)
 		}
 	}
 	if c.Quarter != "" {
-		d, ok := districtOf[strings.ToLower(c.Quarter)]
+		d, ok := refs.districtOf[strings.ToLower(c.Quarter)]
 		if !ok || (c.District != "" && d != c.District) {
 			ve.Add("quarter", "%q is not a quarter of the district", c.Quarter)
 		}
 		if pc.District == "" {
 			pc.District = d
 		}
-		for _, q := range ds {
+		for _, q := range refs.districts {
 			for _, qq := range q.Quarters {
 				if strings.EqualFold(qq.Name, c.Quarter) {
 					pc.Quarter = qq.Name

@@ -108,8 +108,8 @@ func fieldType(t reflect.Type, path string) (reflect.Type, bool) {
 	return t, t.Kind() != reflect.Struct
 }
 
-// ReadCSV parses a CSV file of entries of type t.
-func ReadCSV(r io.Reader, t reflect.Type) ([]Row, error) {
+// readCSV parses a CSV file of entries of type t.
+func readCSV(r io.Reader, t reflect.Type) ([]Row, error) {
 	br := bufio.NewReader(r)
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
@@ -268,9 +268,9 @@ func cellValue(cell string, t reflect.Type) (any, error) {
 	return nil, fmt.Errorf("column type %s cannot be read from CSV", t)
 }
 
-// ReadJSON parses a JSON array of entry objects. Each object keeps its own
+// readJSON parses a JSON array of entry objects. Each object keeps its own
 // line number for the report.
-func ReadJSON(r io.Reader) ([]Row, error) {
+func readJSON(r io.Reader) ([]Row, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("read JSON: %w", err)
@@ -310,9 +310,9 @@ func withoutID(m json.RawMessage) json.RawMessage {
 	return b
 }
 
-// WriteCSV writes entries (values of the kind's input type, as JSON
+// writeCSV writes entries (values of the kind's input type, as JSON
 // objects) as CSV with the kind's columns, separated by sep.
-func WriteCSV(w io.Writer, t reflect.Type, sep rune, objects []map[string]any) error {
+func writeCSV(w io.Writer, t reflect.Type, sep rune, objects []map[string]any) error {
 	cols := append([]string{IDColumn}, Columns(t)...)
 	cw := csv.NewWriter(w)
 	cw.Comma = sep
@@ -396,9 +396,9 @@ func Parse(k catalogue.Kind, f Format, r io.Reader) ([]catalogue.ImportRow, erro
 	var rows []Row
 	switch f {
 	case CSV:
-		rows, err = ReadCSV(r, t)
+		rows, err = readCSV(r, t)
 	case JSON:
-		rows, err = ReadJSON(r)
+		rows, err = readJSON(r)
 	default:
 		return nil, fmt.Errorf("unknown format %q: use csv or json", f)
 	}
@@ -450,7 +450,7 @@ func Write(w io.Writer, k catalogue.Kind, f Format, sep rune, entries []any) err
 				return err
 			}
 		}
-		return WriteCSV(w, t, sep, objs)
+		return writeCSV(w, t, sep, objs)
 	}
 	return fmt.Errorf("unknown format %q: use csv or json", f)
 }
