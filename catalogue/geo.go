@@ -13,18 +13,22 @@ func DistanceKM(a, b GeoPoint) float64 {
 // Places knows the centre of every quarter and district, to place entries
 // and cases that name a district or quarter but no coordinates.
 type Places struct {
-	quarter  map[string]GeoPoint // by district + "/" + quarter
+	quarter  map[quarterKey]GeoPoint
 	district map[string]GeoPoint
 }
+
+// quarterKey is a struct, not a joined string, so that locating thousands
+// of candidates in a match allocates nothing.
+type quarterKey struct{ district, quarter string }
 
 // NewPlaces computes the centres of ds; a district's is the mean of its
 // quarters'.
 func NewPlaces(ds []District) Places {
-	p := Places{quarter: map[string]GeoPoint{}, district: map[string]GeoPoint{}}
+	p := Places{quarter: map[quarterKey]GeoPoint{}, district: map[string]GeoPoint{}}
 	for _, d := range ds {
 		var lat, lon float64
 		for _, q := range d.Quarters {
-			p.quarter[d.ID+"/"+q.Name] = GeoPoint{Lat: q.Lat, Lon: q.Lon}
+			p.quarter[quarterKey{d.ID, q.Name}] = GeoPoint{Lat: q.Lat, Lon: q.Lon}
 			lat, lon = lat+q.Lat, lon+q.Lon
 		}
 		if n := float64(len(d.Quarters)); n > 0 {
@@ -40,7 +44,7 @@ func (p Places) Locate(pl Place, districts []string) (GeoPoint, bool) {
 	if pl.Lat != nil && pl.Lon != nil {
 		return GeoPoint{Lat: *pl.Lat, Lon: *pl.Lon}, true
 	}
-	if g, ok := p.quarter[pl.District+"/"+pl.Quarter]; ok {
+	if g, ok := p.quarter[quarterKey{pl.District, pl.Quarter}]; ok {
 		return g, true
 	}
 	if g, ok := p.district[pl.District]; ok {

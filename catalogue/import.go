@@ -108,9 +108,9 @@ func (s *Service) commitMany(ctx context.Context, recs []Record) error {
 	for i := range recs {
 		recs[i].Seq = seqs[i]
 	}
-	if s.indexer != nil {
-		if err := s.indexer.PutMany(ctx, recs); err != nil {
-			s.log.ErrorContext(ctx, "search index update failed; it will be rebuilt at the next start", "err", err)
+	for _, ix := range s.indexers {
+		if err := ix.PutMany(ctx, recs); err != nil {
+			s.log.ErrorContext(ctx, "derived index update failed; it will be rebuilt at the next start", "err", err)
 		}
 	}
 	return nil

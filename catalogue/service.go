@@ -22,15 +22,15 @@ type Service struct {
 	loc         *time.Location
 	reviewAfter int // months
 	log         *slog.Logger
-	indexer     Indexer
+	indexers    []Indexer
 	// writeMu orders entry writes and their index updates alike, so that
 	// the index applies changes in commit order.
 	writeMu sync.Mutex
 }
 
-// Indexer keeps a derived view of the entries, the search index, in step
-// with the store. The store stays the source of truth: an Indexer must be
-// rebuildable from Store.EachEntry at any time.
+// Indexer keeps a derived view of the entries (the search index, the
+// matching pool) in step with the store. The store stays the source of
+// truth: an Indexer must be rebuildable from Store.EachEntry at any time.
 type Indexer interface {
 	Put(ctx context.Context, r Record) error
 	// PutMany indexes committed records in batches, in the order given.
@@ -39,7 +39,17 @@ type Indexer interface {
 
 // WithIndexer has every committed entry write passed to ix before the write
 // returns, so that a change is searchable as soon as it is acknowledged.
-func WithIndexer(ix Indexer) Option { return func(s *Service) { s.indexer = ix } }
+// Given more than once, each indexer gets every write, in the order given.
+func WithIndexer(ix Indexer) Option { return func(s *Service) { s.indexers = append(s.indexers, ix) } }
+
+// Follow adds an indexer to a running service: it gets every write
+// committed from now on, and must read what came before from the store
+// itself (after Follow returns, so that nothing falls between the two).
+func (s *Service) Follow(ix Indexer) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.indexers = append(s.indexers, ix)
+}
 
 // commit runs a store write and hands the committed record to the indexer.
 func (s *Service) commit(ctx context.Context, rec Record, write func() (int64, error)) error {
@@ -50,11 +60,11 @@ func (s *Service) commit(ctx context.Context, rec Record, write func() (int64, e
 		return err
 	}
 	rec.Seq = seq
-	if s.indexer != nil {
-		if err := s.indexer.Put(ctx, rec); err != nil {
+	for _, ix := range s.indexers {
+		if err := ix.Put(ctx, rec); err != nil {
 			// The change is committed and acknowledged; the index is derived
 			// and notices the gap at the next start, where it is rebuilt.
-			s.log.ErrorContext(ctx, "search index update failed; it will be rebuilt at the next start", "id", rec.ID, "err", err)
+			s.log.ErrorContext(ctx, "derived index update failed; it will be rebuilt at the next start", "id", rec.ID, "err", err)
 		}
 	}
 	return nil

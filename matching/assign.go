@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 
 	"massanzug/access"
@@ -172,44 +171,28 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 	if err := ve.OrNil(); err != nil {
 		return AssignResult{}, err
 	}
-	pool, err := m.pool(ctx, prepared)
-	if err != nil {
+	if err := m.Warm(ctx); err != nil {
 		return AssignResult{}, err
 	}
 	helperIndex := map[string]int{}
 	var capacity []int
 	var pairs []Pair
-	var pairCands []candidate
+	var pairCands []ranked
 	for i, pc := range prepared {
-		type scored struct {
-			c candidate
-			s Suggestion
-		}
-		var ok []scored
-		for _, c := range pool {
-			if !overlaps(pc.HelpKinds, c.helpKinds) || (len(pc.Kinds) > 0 && !hasKind(pc.Kinds, c.kind)) {
-				continue
-			}
-			if rule, _ := hardRule(pc, c); rule != "" {
-				continue
-			}
-			ok = append(ok, scored{c, m.score(pc, c, false)})
-		}
-		sort.SliceStable(ok, func(a, b int) bool { return ok[a].s.Score > ok[b].s.Score })
-		for _, x := range ok[:min(len(ok), perCase)] {
-			s := x.s
-			j, seen := helperIndex[s.ID]
+		best, _ := m.rank(pc, perCase, false)
+		for _, r := range best {
+			j, seen := helperIndex[r.c.id]
 			if !seen {
 				j = len(capacity)
-				helperIndex[s.ID] = j
+				helperIndex[r.c.id] = j
 				free := len(prepared) // no fixed capacity: as many as there are cases
-				if s.FreePlaces != nil {
-					free = *s.FreePlaces
+				if r.e.freeKnown {
+					free = r.e.free
 				}
 				capacity = append(capacity, free)
 			}
-			pairs = append(pairs, Pair{Case: i, Helper: j, Score: s.Score})
-			pairCands = append(pairCands, x.c)
+			pairs = append(pairs, Pair{Case: i, Helper: j, Score: r.e.score})
+			pairCands = append(pairCands, r)
 		}
 	}
 	chosen := Optimal(len(prepared), capacity, pairs)
@@ -221,38 +204,11 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 			res.Unassigned = append(res.Unassigned, a)
 			continue
 		}
-		s := m.score(prepared[i], pairCands[k], true) // explained only once chosen
+		s := m.suggestion(prepared[i], pairCands[k].c, pairCands[k].e) // explained only once chosen
 		a.Suggestion = &s
 		res.TotalScore += s.Score
 		res.Assignments = append(res.Assignments, a)
 	}
 	res.TotalScore = round(res.TotalScore)
 	return res, nil
-}
-
-// pool decodes every entry offering a kind of help some case needs, once.
-func (m *Matcher) pool(ctx context.Context, cases []*prepared) ([]candidate, error) {
-	kinds := map[string]bool{}
-	var list []string
-	for _, pc := range cases {
-		for _, h := range pc.HelpKinds {
-			if !kinds[h] {
-				kinds[h] = true
-				list = append(list, h)
-			}
-		}
-	}
-	recs, err := m.store.Offering(ctx, list)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]candidate, 0, len(recs))
-	for _, r := range recs {
-		c, err := m.candidate(ctx, r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
 }

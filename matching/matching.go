@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"massanzug/access"
@@ -90,7 +89,7 @@ type Analyzer interface {
 
 // Matcher matches cases against the catalogue.
 type Matcher struct {
-	cache     candidateCache
+	pool      *pool
 	store     catalogue.Store
 	svc       *catalogue.Service
 	analyzer  Analyzer
@@ -99,10 +98,19 @@ type Matcher struct {
 	log       *slog.Logger
 }
 
-// New returns a Matcher. Weights come from configuration (see Weights).
+// New returns a Matcher that follows svc's changes from now on; it reads
+// the rest of the catalogue at its first match, or at Warm. Weights come
+// from configuration (see Weights).
 func New(svc *catalogue.Service, an Analyzer, w Weights, log *slog.Logger) *Matcher {
-	return &Matcher{store: svc.Store(), svc: svc, analyzer: an, weights: w, threshold: UnmetBelow, log: log}
+	m := &Matcher{pool: newPool(an), store: svc.Store(), svc: svc, analyzer: an, weights: w, threshold: UnmetBelow, log: log}
+	svc.Follow(m.pool)
+	return m
 }
+
+// Warm reads the catalogue into memory, so that the first match after a
+// start does not wait for it. The service runs it in the background at
+// start.
+func (m *Matcher) Warm(ctx context.Context) error { return m.pool.load(ctx, m.store) }
 
 // UnmetBelow is the score under which even the best suggestion counts as
 // an unmet need.
@@ -119,6 +127,9 @@ type prepared struct {
 	now      time.Time
 	centres  func(catalogue.Place, []string) (catalogue.GeoPoint, bool)
 	district string
+	windows  []span
+	termIDs  []uint32 // terms as the pool numbers them
+	nTerms   int
 }
 
 // Match suggests entries for c.
@@ -134,14 +145,14 @@ func (m *Matcher) Match(ctx context.Context, p access.Principal, c Case) (Result
 	if err != nil {
 		return Result{}, err
 	}
+	if err := m.Warm(ctx); err != nil {
+		return Result{}, err
+	}
 	limit := c.Limit
 	if limit == 0 {
 		limit = 5
 	}
-	suggestions, removed, err := m.candidates(ctx, pc, limit)
-	if err != nil {
-		return Result{}, err
-	}
+	suggestions, removed := m.candidates(pc, limit)
 	res := Result{Reference: c.Reference, Suggestions: suggestions}
 	if c.ExplainRemoved {
 		res.Removed = removed
@@ -155,60 +166,80 @@ func (m *Matcher) Match(ctx context.Context, p access.Principal, c Case) (Result
 	return res, nil
 }
 
-// candidates scores every entry offering a needed kind of help; those a
-// hard rule removes are returned apart, scored as if they had passed. Only
-// the first limit of each are explained.
-func (m *Matcher) candidates(ctx context.Context, pc *prepared, limit int) ([]Suggestion, []Removed, error) {
-	stamps, err := m.store.Offering(ctx, pc.HelpKinds)
-	if err != nil {
-		return nil, nil, err
+// ranked is a candidate with its evaluation and, if one removed it, the
+// hard rule.
+type ranked struct {
+	c    *candidate
+	e    evaluation
+	rule string
+}
+
+// better orders by score, then by id, so that equal scores come out the
+// same way every time.
+func better(a, b *ranked) bool {
+	if a.e.score != b.e.score {
+		return a.e.score > b.e.score
 	}
-	type scored struct {
-		c candidate
-		s Suggestion
+	return a.c.id < b.c.id
+}
+
+// top keeps the best k of what it is offered, best first.
+type top struct {
+	k     int
+	items []ranked
+}
+
+func (t *top) offer(r ranked) {
+	if len(t.items) == t.k && !better(&r, &t.items[t.k-1]) {
+		return
 	}
-	var ok, out []scored
-	rules := map[string][2]string{}
-	for _, st := range stamps {
-		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, st.Kind) {
-			continue
+	i := sort.Search(len(t.items), func(i int) bool { return better(&r, &t.items[i]) })
+	if len(t.items) < t.k {
+		t.items = append(t.items, ranked{})
+	}
+	copy(t.items[i+1:], t.items[i:])
+	t.items[i] = r
+}
+
+// rank scores every candidate offering a needed kind of help and keeps the
+// best limit that pass the hard rules, and, with removed, the best limit a
+// rule kept out, scored as if they had passed.
+func (m *Matcher) rank(pc *prepared, limit int, removed bool) (ok, out []ranked) {
+	m.pool.mu.RLock()
+	defer m.pool.mu.RUnlock()
+	pc.termIDs = m.pool.termIDs(pc.terms)
+	pass, fail := top{k: limit}, top{k: limit}
+	m.pool.offering(pc.HelpKinds, func(c *candidate) {
+		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, c.kind) {
+			return
 		}
-		c, err := m.candidate(ctx, st)
-		if err != nil {
-			return nil, nil, err
+		rule := hardRule(pc, c)
+		if rule == "excluded" || (rule != "" && !removed) {
+			return
 		}
-		rule, reason := hardRule(pc, c)
-		if rule == "excluded" || (rule != "" && !pc.ExplainRemoved) {
-			continue
-		}
-		sc := scored{c, m.score(pc, c, false)}
+		r := ranked{c: c, e: m.evaluate(pc, c), rule: rule}
 		if rule != "" {
-			rules[c.id] = [2]string{rule, reason}
-			out = append(out, sc)
-			continue
+			fail.offer(r)
+			return
 		}
-		ok = append(ok, sc)
+		pass.offer(r)
+	})
+	return pass.items, fail.items
+}
+
+// candidates returns the suggestions for a case and the strong candidates
+// the hard rules removed, explained.
+func (m *Matcher) candidates(pc *prepared, limit int) ([]Suggestion, []Removed) {
+	ok, out := m.rank(pc, limit, pc.ExplainRemoved)
+	suggestions := make([]Suggestion, 0, len(ok))
+	for _, r := range ok {
+		suggestions = append(suggestions, m.suggestion(pc, r.c, r.e))
 	}
-	byScore := func(xs []scored) {
-		sort.SliceStable(xs, func(i, j int) bool {
-			if xs[i].s.Score != xs[j].s.Score {
-				return xs[i].s.Score > xs[j].s.Score
-			}
-			return xs[i].s.ID < xs[j].s.ID
-		})
+	removed := make([]Removed, 0, len(out))
+	for _, r := range out {
+		removed = append(removed, Removed{Kind: r.c.kind, ID: r.c.id, Name: r.c.name, Score: r.e.score, Rule: r.rule, Reason: reason(pc, r.c, r.rule)})
 	}
-	byScore(ok)
-	byScore(out)
-	suggestions := make([]Suggestion, 0, min(limit, len(ok)))
-	for _, x := range ok[:min(limit, len(ok))] {
-		suggestions = append(suggestions, m.score(pc, x.c, true))
-	}
-	removed := make([]Removed, 0, min(limit, len(out)))
-	for _, x := range out[:min(limit, len(out))] {
-		r := rules[x.c.id]
-		removed = append(removed, Removed{Kind: x.c.kind, ID: x.c.id, Name: x.c.name, Score: x.s.Score, Rule: r[0], Reason: r[1]})
-	}
-	return suggestions, removed, nil
+	return suggestions, removed
 }
 
 func hasKind(ks []catalogue.Kind, k catalogue.Kind) bool {
@@ -234,66 +265,3 @@ func (m *Matcher) countUnmet(ctx context.Context, pc *prepared) error {
 }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
-
-// candidateCache keeps decoded entries with the terms of their texts, by id
-// and change number: a match reads hundreds of entries, and decoding and
-// analysing each again would cost more than all the rest.
-type candidateCache struct {
-	mu      sync.Mutex
-	entries map[string]cached
-}
-
-type cached struct {
-	seq int64
-	c   candidate
-}
-
-// Warm reads every entry into the cache, so that the first matches after a
-// start do not each read their candidates one by one. The service runs it
-// in the background at start.
-func (m *Matcher) Warm(ctx context.Context) error {
-	return m.store.EachEntry(ctx, func(r catalogue.Record) error {
-		if r.Status == catalogue.StatusArchived {
-			return ctx.Err()
-		}
-		if _, err := m.remember(r); err != nil {
-			return err
-		}
-		return ctx.Err()
-	})
-}
-
-// candidate returns the entry behind a stamp (id, kind, change number),
-// read, decoded and analysed once per change.
-func (m *Matcher) candidate(ctx context.Context, stamp catalogue.Record) (candidate, error) {
-	m.cache.mu.Lock()
-	hit, ok := m.cache.entries[stamp.ID]
-	m.cache.mu.Unlock()
-	if ok && hit.seq == stamp.Seq {
-		return hit.c, nil
-	}
-	r, err := m.store.Entry(ctx, stamp.Kind, stamp.ID)
-	if err != nil {
-		return candidate{}, err
-	}
-	return m.remember(r)
-}
-
-// remember decodes and analyses r and keeps it by its change number.
-func (m *Matcher) remember(r catalogue.Record) (candidate, error) {
-	e, err := catalogue.Decode(r)
-	if err != nil {
-		return candidate{}, err
-	}
-	c := view(e)
-	if m.analyzer != nil {
-		c.terms = m.analyzer.Terms(strings.Join(c.texts, "\n"))
-	}
-	m.cache.mu.Lock()
-	if m.cache.entries == nil {
-		m.cache.entries = map[string]cached{}
-	}
-	m.cache.entries[r.ID] = cached{seq: r.Seq, c: c}
-	m.cache.mu.Unlock()
-	return c, nil
-}

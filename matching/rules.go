@@ -9,7 +9,9 @@ import (
 	"massanzug/catalogue"
 )
 
-// candidate is what matching needs of an entry, whatever its kind.
+// candidate is what matching needs of an entry, whatever its kind, with
+// what every match would otherwise compute again (slots in minutes, the
+// language levels as values, the terms of its texts) computed once.
 type candidate struct {
 	kind                    catalogue.Kind
 	id, name                string
@@ -18,82 +20,166 @@ type candidate struct {
 	capacity                *int
 	load                    int
 	helpKinds, targetGroups []string
-	languages               map[string]string // code → level
-	slots                   []catalogue.Slot
+	languages               []languageSkill
+	slots                   []span
 	gender                  string
 	place                   catalogue.Place
 	districts               []string
 	cert                    *catalogue.PoliceCertificate
 	accessible              *bool
 	minAge, maxAge          *int
-	texts                   []string
+	texts                   []string // analysed into terms, then dropped
 	lifeExperience          string
 	verifiedAt              *time.Time
-	terms                   map[string]bool // of texts, when computed ahead
+	terms                   []uint32 // the pool's ids of the terms of texts, sorted
+	// blocked is the rule that keeps c out of every case (status,
+	// capacity), decided once per change instead of once per match.
+	blocked string
 }
 
-func view(e any) candidate {
+// block decides the rules that do not depend on the case.
+func (c *candidate) block() {
+	switch {
+	case c.kind == catalogue.KindOffer && c.status != catalogue.StatusApproved:
+		c.blocked = "not_approved"
+	case c.kind != catalogue.KindOffer && c.status != catalogue.StatusActive:
+		c.blocked = "not_active"
+	case c.capacity != nil && c.load >= *c.capacity:
+		c.blocked = "full"
+	}
+}
+
+type languageSkill struct {
+	code, level string
+	value       float64
+}
+
+// levelValue is how well a language is spoken, as the language factor
+// counts it.
+func levelValue(level string) float64 {
+	switch level {
+	case "native", "fluent":
+		return 1
+	case "good":
+		return 0.8
+	case "basic":
+		return 0.3
+	}
+	return 0
+}
+
+// span is a weekly time slot in minutes of its day.
+type span struct{ day, from, to int }
+
+func spans(slots []catalogue.Slot) []span {
+	out := make([]span, 0, len(slots))
+	for _, s := range slots {
+		out = append(out, span{dayIndex[s.Day], minutes(s.From), minutes(s.To)})
+	}
+	return out
+}
+
+func view(e any) *candidate {
 	switch x := e.(type) {
 	case *catalogue.Volunteer:
-		c := candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, capacity: &x.Capacity, load: x.Load,
-			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, languages: map[string]string{}, slots: x.Availability,
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, capacity: &x.Capacity, load: x.Load,
+			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			gender: x.Gender, place: x.Home, districts: x.Districts, cert: x.PoliceCertificate,
 			texts: []string{x.LifeExperience, x.Interests}, lifeExperience: x.LifeExperience, verifiedAt: x.VerifiedAt}
 		for _, l := range x.Languages {
-			c.languages[l.Code] = l.Level
+			c.languages = append(c.languages, languageSkill{l.Code, l.Level, levelValue(l.Level)})
 		}
 		return c
 	case *catalogue.NeighbourhoodHelp:
-		c := candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, capacity: x.Capacity, load: x.Load,
-			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, languages: map[string]string{}, slots: x.Availability,
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, capacity: x.Capacity, load: x.Load,
+			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			place: x.Location, districts: x.Districts, texts: []string{x.Description}, verifiedAt: x.VerifiedAt}
 		for _, l := range x.Languages {
-			c.languages[l] = "good"
+			c.languages = append(c.languages, languageSkill{l, "good", levelValue("good")})
 		}
 		return c
 	case *catalogue.Offer:
 		acc := x.Accessible
-		c := candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, validFrom: x.ValidFrom, validUntil: x.ValidUntil,
-			capacity: x.Capacity, load: x.Load, helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, languages: map[string]string{},
-			slots: x.Schedule, place: x.Location, districts: x.Districts, accessible: &acc,
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, validFrom: x.ValidFrom, validUntil: x.ValidUntil,
+			capacity: x.Capacity, load: x.Load, helpKinds: x.HelpKinds, targetGroups: x.TargetGroups,
+			slots: spans(x.Schedule), place: x.Location, districts: x.Districts, accessible: &acc,
 			minAge: x.Eligibility.MinAge, maxAge: x.Eligibility.MaxAge, texts: []string{x.Description, x.OpeningTimes}, verifiedAt: x.VerifiedAt}
 		for _, l := range x.Languages {
-			c.languages[l] = "good"
+			c.languages = append(c.languages, languageSkill{l, "good", levelValue("good")})
 		}
 		return c
 	}
-	return candidate{}
+	return nil
 }
 
-// hardRule names the first rule c breaks for the case, with a German reason
-// a case manager reads, or "" when c may be suggested. These rules are never
-// weighed against anything.
-func hardRule(pc *prepared, c candidate) (rule, reason string) {
-	switch {
-	case contains(pc.Exclude, c.id):
-		return "excluded", "vom Fallmanagement ausgeschlossen"
-	case c.kind == catalogue.KindOffer && c.status != catalogue.StatusApproved:
-		return "not_approved", "Angebot ist nicht freigegeben"
-	case c.kind != catalogue.KindOffer && c.status != catalogue.StatusActive:
-		return "not_active", map[catalogue.Status]string{catalogue.StatusPaused: "pausiert", catalogue.StatusInactive: "nicht aktiv"}[c.status]
-	case c.validFrom != "" && c.validFrom > pc.today:
-		return "period", "Angebot beginnt erst am " + c.validFrom
-	case c.validUntil != "" && c.validUntil < pc.today:
-		return "period", "Angebot ist am " + c.validUntil + " abgelaufen"
-	case c.capacity != nil && c.load >= *c.capacity:
-		return "full", "keine freien Plätze"
-	case pc.minors && c.kind == catalogue.KindVolunteer && !c.cert.ValidOn(pc.today):
-		return "police_certificate", "kein gültiges Führungszeugnis"
-	case pc.AccessibilityNeeded && c.accessible != nil && !*c.accessible:
-		return "accessibility", "nicht barrierefrei"
-	case pc.ClientAge != nil && c.minAge != nil && *pc.ClientAge < *c.minAge:
-		return "age", fmt.Sprintf("erst ab %d Jahren", *c.minAge)
-	case pc.ClientAge != nil && c.maxAge != nil && *pc.ClientAge > *c.maxAge:
-		return "age", fmt.Sprintf("nur bis %d Jahre", *c.maxAge)
-	case !overlaps(pc.HelpKinds, c.helpKinds):
-		return "help_kind", "bietet keine der gesuchten Hilfen"
+// language returns how well c speaks code.
+func (c *candidate) language(code string) float64 {
+	for _, l := range c.languages {
+		if l.code == code {
+			return l.value
+		}
 	}
-	return "", ""
+	return 0
+}
+
+// hardRule names the first rule c breaks for the case, or "" when c may be
+// suggested. These rules are never weighed against anything. It runs for
+// every candidate of every match, so it only names the rule; reason says
+// it in German for the few that are shown.
+func hardRule(pc *prepared, c *candidate) string {
+	switch {
+	case len(pc.Exclude) > 0 && contains(pc.Exclude, c.id):
+		return "excluded"
+	case c.blocked == "not_approved" || c.blocked == "not_active":
+		return c.blocked
+	case c.validFrom != "" && c.validFrom > pc.today, c.validUntil != "" && c.validUntil < pc.today:
+		return "period"
+	case c.blocked != "":
+		return c.blocked
+	case pc.minors && c.kind == catalogue.KindVolunteer && !c.cert.ValidOn(pc.today):
+		return "police_certificate"
+	case pc.AccessibilityNeeded && c.accessible != nil && !*c.accessible:
+		return "accessibility"
+	case pc.ClientAge != nil && (c.minAge != nil && *pc.ClientAge < *c.minAge || c.maxAge != nil && *pc.ClientAge > *c.maxAge):
+		return "age"
+	case !overlaps(pc.HelpKinds, c.helpKinds):
+		return "help_kind"
+	}
+	return ""
+}
+
+// reason says in German, for a case manager, why rule keeps c out.
+func reason(pc *prepared, c *candidate, rule string) string {
+	switch rule {
+	case "excluded":
+		return "vom Fallmanagement ausgeschlossen"
+	case "not_approved":
+		return "Angebot ist nicht freigegeben"
+	case "not_active":
+		if c.status == catalogue.StatusPaused {
+			return "pausiert"
+		}
+		return "nicht aktiv"
+	case "period":
+		if c.validFrom != "" && c.validFrom > pc.today {
+			return "Angebot beginnt erst am " + c.validFrom
+		}
+		return "Angebot ist am " + c.validUntil + " abgelaufen"
+	case "full":
+		return "keine freien Plätze"
+	case "police_certificate":
+		return "kein gültiges Führungszeugnis"
+	case "accessibility":
+		return "nicht barrierefrei"
+	case "age":
+		if c.minAge != nil && *pc.ClientAge < *c.minAge {
+			return fmt.Sprintf("erst ab %d Jahren", *c.minAge)
+		}
+		return fmt.Sprintf("nur bis %d Jahre", *c.maxAge)
+	case "help_kind":
+		return "bietet keine der gesuchten Hilfen"
+	}
+	return rule
 }
 
 func contains(xs []string, x string) bool {
@@ -202,11 +288,13 @@ func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 		return nil, err
 	}
 	pc.district = pc.District
+	pc.windows = spans(c.TimeWindows)
 	if g, ok := pc.centres(catalogue.Place{District: pc.District, Quarter: pc.Quarter, Lat: c.Lat, Lon: c.Lon}, nil); ok {
 		pc.point = &g
 	}
 	if m.analyzer != nil && strings.TrimSpace(c.Text) != "" {
 		pc.terms = m.analyzer.Terms(c.Text)
+		pc.nTerms = len(pc.terms)
 	}
 	return pc, nil
 }

@@ -59,118 +59,108 @@ var languageNames = map[string]string{
 	"el": "Griechisch", "fr": "Französisch", "es": "Spanisch", "bs": "Bosnisch", "bg": "Bulgarisch", "ti": "Tigrinya", "so": "Somali",
 }
 
-// score computes the soft factors of c for the case; with explain, it also
-// writes the sentence, which costs more than the score and so is written
-// only for the entries that are shown.
-func (m *Matcher) score(pc *prepared, c candidate, explain bool) Suggestion {
-	w := m.weights
-	s := Suggestion{Kind: c.kind, ID: c.id, Name: c.name, Factors: []Factor{}}
-	var parts []string
-	add := func(name string, weight, value float64) {
-		if weight <= 0 {
-			return
-		}
-		s.Factors = append(s.Factors, Factor{Name: name, Value: round(value), Weight: weight})
+// The soft factors, in the order they are summed.
+const (
+	factorFit = iota
+	factorDistance
+	factorLanguage
+	factorAvailability
+	factorTargetGroup
+	factorGender
+	factorCapacity
+	factorRecency
+	factorCount
+)
+
+var factorNames = [factorCount]string{"fit", "distance", "language", "availability", "target_group", "gender", "capacity", "recency"}
+
+func (w Weights) of(f int) float64 {
+	return [factorCount]float64{w.Fit, w.Distance, w.Language, w.Availability, w.TargetGroup, w.Gender, w.Capacity, w.Recency}[f]
+}
+
+// evaluation is the soft factors of one candidate for one case: what every
+// candidate of a match needs to be ranked, computed without allocating.
+// Only the candidates shown are turned into a Suggestion with words.
+type evaluation struct {
+	value   [factorCount]float64
+	applies [factorCount]bool
+	score   float64
+	// for the explanation
+	distance  float64
+	located   bool
+	termHits  int
+	language  string // the client's language the helper speaks best
+	free      int
+	freeKnown bool
+}
+
+// evaluate scores c for the case. A factor that does not apply to the case
+// (no languages given, no time windows, no gender preference) or weighs
+// nothing is left out of the score instead of counting as zero.
+func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
+	var e evaluation
+	set := func(f int, v float64) {
+		e.value[f], e.applies[f] = v, m.weights.of(f) > 0
 	}
 
 	// Fit: the needed kinds of help it offers, and the client's words in
 	// its texts (German analysis: compounds, stems).
 	offered := 0
-	var offeredLabels []string
 	for _, h := range pc.HelpKinds {
 		if contains(c.helpKinds, h) {
 			offered++
-			offeredLabels = append(offeredLabels, pc.labels[h])
 		}
 	}
 	fit := float64(offered) / float64(len(pc.HelpKinds))
-	if len(pc.terms) > 0 && m.analyzer != nil {
-		entryTerms := c.terms
-		if entryTerms == nil {
-			entryTerms = m.analyzer.Terms(strings.Join(c.texts, "\n"))
-		}
-		hits := 0
-		for t := range pc.terms {
-			if entryTerms[t] {
-				hits++
-			}
-		}
-		words := float64(hits) / float64(len(pc.terms))
-		fit = 0.6*fit + 0.4*words
-		if explain && hits > 0 && c.lifeExperience != "" {
-			if sentence := matchingSentence(m.analyzer, c.lifeExperience, pc.terms); sentence != "" {
-				parts = append(parts, "„"+sentence+"“")
-			}
-		}
+	if pc.nTerms > 0 {
+		e.termHits = intersect(pc.termIDs, c.terms)
+		fit = 0.6*fit + 0.4*float64(e.termHits)/float64(pc.nTerms)
 	}
-	add("fit", w.Fit, fit)
-	if len(offeredLabels) > 0 {
-		parts = append([]string{"bietet " + strings.Join(offeredLabels, ", ")}, parts...)
-	}
+	set(factorFit, fit)
 
 	// Distance: counts more without a car.
 	if pc.point != nil {
-		if g, ok := pc.centres(c.place, c.districts); ok {
+		g, ok := pc.centres(c.place, c.districts)
+		v := 0.0
+		if ok {
 			d := catalogue.DistanceKM(*pc.point, g)
 			scale := 1.5
 			if pc.HasCar {
 				scale = 5
 			}
-			dd := math.Round(d*10) / 10
-			s.DistanceKM = &dd
-			add("distance", w.Distance, math.Exp(-d/scale))
-			text := strings.Replace(strconv.FormatFloat(dd, 'f', 1, 64), ".", ",", 1) + " km entfernt"
-			if pc.district != "" && (c.place.District == pc.district || (c.place.District == "" && contains(c.districts, pc.district))) {
-				text += ", im selben Sozialraum"
-			}
-			parts = append(parts, text)
-		} else {
-			add("distance", w.Distance, 0)
+			e.distance, e.located = d, true
+			v = math.Exp(-d / scale)
 		}
+		set(factorDistance, v)
 	}
 
 	// Language: one the client speaks and the helper speaks well.
 	if len(pc.Languages) > 0 {
-		best, bestCode := 0.0, ""
+		best := 0.0
 		for _, l := range pc.Languages {
-			v := map[string]float64{"native": 1, "fluent": 1, "good": 0.8, "basic": 0.3}[c.languages[l]]
-			if v > best || (v == best && bestCode == "de" && l != "de") {
-				best, bestCode = v, l
+			v := c.language(l)
+			if v > best || (v == best && e.language == "de" && l != "de") {
+				best, e.language = v, l
 			}
 		}
-		add("language", w.Language, best)
-		if best >= 0.8 && bestCode != "" {
-			name := languageNames[bestCode]
-			if name == "" {
-				name = bestCode
-			}
-			who := "die Klientin"
-			if pc.GenderPreference == "male" {
-				who = "der Klient"
-			}
-			parts = append(parts, "spricht "+name+" wie "+who)
-		}
+		set(factorLanguage, best)
 	}
 
 	// Availability: share of the client's time windows the entry covers.
-	if len(pc.TimeWindows) > 0 {
+	if len(pc.windows) > 0 {
 		v := 0.5 // no times known: neither good nor bad
 		if len(c.slots) > 0 {
-			v = overlapShare(pc.TimeWindows, c.slots)
-			if v > 0 {
-				parts = append(parts, "hat Zeit, wenn es passt")
-			}
+			v = overlapShare(pc.windows, c.slots)
 		}
-		add("availability", w.Availability, v)
+		set(factorAvailability, v)
 	}
 
 	if len(pc.TargetGroups) > 0 {
 		v := 0.0
 		if overlaps(pc.TargetGroups, c.targetGroups) {
 			v = 1
-			parts = append(parts, "Erfahrung mit der Zielgruppe")
 		}
-		add("target_group", w.TargetGroup, v)
+		set(factorTargetGroup, v)
 	}
 
 	if pc.GenderPreference != "" {
@@ -179,23 +169,16 @@ func (m *Matcher) score(pc *prepared, c candidate, explain bool) Suggestion {
 			v = 0
 			if c.gender == pc.GenderPreference {
 				v = 1
-				parts = append(parts, map[string]string{"female": "eine Frau, wie gewünscht", "male": "ein Mann, wie gewünscht"}[c.gender])
 			}
 		}
-		add("gender", w.Gender, v)
+		set(factorGender, v)
 	}
 
 	if c.capacity != nil && *c.capacity > 0 {
-		free := *c.capacity - c.load
-		add("capacity", w.Capacity, float64(free)/float64(*c.capacity))
-		s.FreePlaces = &free
-		if free == 1 {
-			parts = append(parts, "noch 1 freier Platz")
-		} else if free > 1 && c.kind == catalogue.KindVolunteer {
-			parts = append(parts, fmt.Sprintf("noch %d freie Plätze", free))
-		}
+		e.free, e.freeKnown = *c.capacity-c.load, true
+		set(factorCapacity, float64(e.free)/float64(*c.capacity))
 	} else {
-		add("capacity", w.Capacity, 0.5)
+		set(factorCapacity, 0.5)
 	}
 
 	recency := 0.0
@@ -203,21 +186,116 @@ func (m *Matcher) score(pc *prepared, c candidate, explain bool) Suggestion {
 		months := pc.now.Sub(*c.verifiedAt).Hours() / 24 / 30
 		recency = math.Max(0, math.Min(1, 1-(months-3)/21))
 	}
-	add("recency", w.Recency, recency)
+	set(factorRecency, recency)
 
-	total, weights := 0.0, 0.0
-	for _, f := range s.Factors {
-		weights += f.Weight
+	weights := 0.0
+	for f := range factorCount {
+		if e.applies[f] {
+			weights += m.weights.of(f)
+		}
 	}
-	for i := range s.Factors {
-		s.Factors[i].Contribution = round(s.Factors[i].Value * s.Factors[i].Weight / weights)
-		total += s.Factors[i].Value * s.Factors[i].Weight / weights
+	total := 0.0
+	for f := range factorCount {
+		if e.applies[f] {
+			total += e.value[f] * m.weights.of(f) / weights
+		}
 	}
-	s.Score = round(total)
+	e.score = round(total)
+	return e
+}
+
+// intersect counts the ids two sorted lists share.
+func intersect(a, b []uint32) int {
+	n := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			n++
+			i++
+			j++
+		}
+	}
+	return n
+}
+
+// suggestion turns an evaluation into what the case manager reads: the
+// factors with their contributions and the sentence that says why.
+func (m *Matcher) suggestion(pc *prepared, c *candidate, e evaluation) Suggestion {
+	s := Suggestion{Kind: c.kind, ID: c.id, Name: c.name, Score: e.score, Factors: []Factor{}}
+	weights := 0.0
+	for f := range factorCount {
+		if e.applies[f] {
+			weights += m.weights.of(f)
+		}
+	}
+	for f := range factorCount {
+		if e.applies[f] {
+			w := m.weights.of(f)
+			s.Factors = append(s.Factors, Factor{Name: factorNames[f], Value: round(e.value[f]), Weight: w, Contribution: round(e.value[f] * w / weights)})
+		}
+	}
 	sort.SliceStable(s.Factors, func(i, j int) bool { return s.Factors[i].Contribution > s.Factors[j].Contribution })
-	if explain {
-		s.Explanation = strings.Join(parts, " · ")
+
+	var parts []string
+	var offered []string
+	for _, h := range pc.HelpKinds {
+		if contains(c.helpKinds, h) {
+			offered = append(offered, pc.labels[h])
+		}
 	}
+	if len(offered) > 0 {
+		parts = append(parts, "bietet "+strings.Join(offered, ", "))
+	}
+	if e.termHits > 0 && c.lifeExperience != "" && m.analyzer != nil {
+		if sentence := matchingSentence(m.analyzer, c.lifeExperience, pc.terms); sentence != "" {
+			parts = append(parts, "„"+sentence+"“")
+		}
+	}
+	if e.located {
+		dd := math.Round(e.distance*10) / 10
+		s.DistanceKM = &dd
+		text := strings.Replace(strconv.FormatFloat(dd, 'f', 1, 64), ".", ",", 1) + " km entfernt"
+		if pc.district != "" && (c.place.District == pc.district || (c.place.District == "" && contains(c.districts, pc.district))) {
+			text += ", im selben Sozialraum"
+		}
+		parts = append(parts, text)
+	}
+	if len(pc.Languages) > 0 {
+		if e.value[factorLanguage] >= 0.8 && e.language != "" {
+			name := languageNames[e.language]
+			if name == "" {
+				name = e.language
+			}
+			who := "die Klientin"
+			if pc.GenderPreference == "male" {
+				who = "der Klient"
+			}
+			parts = append(parts, "spricht "+name+" wie "+who)
+		}
+	}
+	if len(pc.windows) > 0 && len(c.slots) > 0 && e.value[factorAvailability] > 0 {
+		parts = append(parts, "hat Zeit, wenn es passt")
+	}
+	if len(pc.TargetGroups) > 0 && e.value[factorTargetGroup] == 1 {
+		parts = append(parts, "Erfahrung mit der Zielgruppe")
+	}
+	if pc.GenderPreference != "" && c.kind == catalogue.KindVolunteer && c.gender == pc.GenderPreference {
+		parts = append(parts, map[string]string{"female": "eine Frau, wie gewünscht", "male": "ein Mann, wie gewünscht"}[c.gender])
+	}
+	if e.freeKnown {
+		free := e.free
+		s.FreePlaces = &free
+		if free == 1 {
+			parts = append(parts, "noch 1 freier Platz")
+		} else if free > 1 && c.kind == catalogue.KindVolunteer {
+			parts = append(parts, fmt.Sprintf("noch %d freie Plätze", free))
+		}
+	}
+	s.Explanation = strings.Join(parts, " · ")
 	return s
 }
 
@@ -254,17 +332,15 @@ func minutes(hhmm string) int {
 }
 
 // overlapShare is the share of the windows' minutes the slots cover.
-func overlapShare(windows, slots []catalogue.Slot) float64 {
+func overlapShare(windows, slots []span) float64 {
 	total, covered := 0, 0
 	for _, w := range windows {
-		wf, wt := minutes(w.From), minutes(w.To)
-		total += max(0, wt-wf)
+		total += max(0, w.to-w.from)
 		for _, s := range slots {
-			if dayIndex[s.Day] != dayIndex[w.Day] {
+			if s.day != w.day {
 				continue
 			}
-			from, to := max(wf, minutes(s.From)), min(wt, minutes(s.To))
-			covered += max(0, to-from)
+			covered += max(0, min(w.to, s.to)-max(w.from, s.from))
 		}
 	}
 	if total == 0 {

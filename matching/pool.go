@@ -1,0 +1,220 @@
+package matching
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"massanzug/catalogue"
+)
+
+// pool holds every entry that is not archived as a candidate, decoded and
+// analysed, with one list per kind of help. It follows the service's
+// commits like the search index does (catalogue.Indexer), so a change
+// counts in the next match, and a match reads no SQL and decodes nothing:
+// at 100,000 entries, reading the candidates of a case from the store cost
+// twenty times more than scoring them.
+type pool struct {
+	analyzer Analyzer
+
+	mu     sync.RWMutex
+	seqs   map[string]int64 // newest change seen per id, archived ones too
+	byID   map[string]*candidate
+	byHelp map[string]map[string]*candidate
+	terms  map[string]uint32 // every term seen, numbered
+
+	loadMu sync.Mutex
+	loaded bool
+}
+
+func newPool(an Analyzer) *pool {
+	return &pool{analyzer: an, seqs: map[string]int64{}, byID: map[string]*candidate{},
+		byHelp: map[string]map[string]*candidate{}, terms: map[string]uint32{}}
+}
+
+// built is a record made ready outside the lock: analysing texts is the
+// dear part and must not hold up matches.
+type built struct {
+	id    string
+	seq   int64
+	c     *candidate // nil: archived, out of the pool
+	terms []string
+}
+
+func (p *pool) build(r catalogue.Record) (built, error) {
+	b := built{id: r.ID, seq: r.Seq}
+	if r.Status == catalogue.StatusArchived {
+		return b, nil
+	}
+	e, err := catalogue.Decode(r)
+	if err != nil {
+		return b, fmt.Errorf("matching pool: %w", err)
+	}
+	b.c = view(e)
+	if b.c == nil {
+		return b, fmt.Errorf("matching pool: entry %s of unknown kind %q", r.ID, r.Kind)
+	}
+	if p.analyzer != nil {
+		for t := range p.analyzer.Terms(strings.Join(b.c.texts, "\n")) {
+			b.terms = append(b.terms, t)
+		}
+	}
+	b.c.texts = nil
+	b.c.block()
+	return b, nil
+}
+
+// apply puts b in the pool unless a newer change of the entry is there
+// already: loading at start and commits meanwhile may come in any order.
+// The caller holds mu.
+func (p *pool) apply(b built) {
+	if seq, ok := p.seqs[b.id]; ok && seq >= b.seq {
+		return
+	}
+	p.seqs[b.id] = b.seq
+	if old := p.byID[b.id]; old != nil {
+		for _, h := range old.helpKinds {
+			delete(p.byHelp[h], b.id)
+		}
+		delete(p.byID, b.id)
+	}
+	if b.c == nil {
+		return
+	}
+	ids := make([]uint32, 0, len(b.terms))
+	for _, t := range b.terms {
+		n, ok := p.terms[t]
+		if !ok {
+			n = uint32(len(p.terms))
+			p.terms[t] = n
+		}
+		ids = append(ids, n)
+	}
+	slices.Sort(ids)
+	b.c.terms = ids
+	p.byID[b.id] = b.c
+	for _, h := range b.c.helpKinds {
+		if p.byHelp[h] == nil {
+			p.byHelp[h] = map[string]*candidate{}
+		}
+		p.byHelp[h][b.id] = b.c
+	}
+}
+
+// Put implements catalogue.Indexer.
+func (p *pool) Put(ctx context.Context, r catalogue.Record) error {
+	return p.PutMany(ctx, []catalogue.Record{r})
+}
+
+// PutMany implements catalogue.Indexer.
+func (p *pool) PutMany(_ context.Context, rs []catalogue.Record) error {
+	bs := make([]built, 0, len(rs))
+	for _, r := range rs {
+		b, err := p.build(r)
+		if err != nil {
+			return err
+		}
+		bs = append(bs, b)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, b := range bs {
+		p.apply(b)
+	}
+	return nil
+}
+
+// load reads every entry from the store, once; callers that come while it
+// runs wait for it. It must start after the pool follows the service's
+// commits, so that no change falls between the two.
+func (p *pool) load(ctx context.Context, store catalogue.Store) error {
+	p.loadMu.Lock()
+	defer p.loadMu.Unlock()
+	if p.loaded {
+		return nil
+	}
+	// Decoding and analysing is the work; it runs on every core while the
+	// store is read. Order does not matter: each entry comes once, and
+	// apply keeps the newest change of any.
+	records := make(chan []catalogue.Record, runtime.GOMAXPROCS(0))
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var failed error
+			for rs := range records {
+				if failed != nil {
+					continue // drain, so the reader never blocks
+				}
+				bs := make([]built, 0, len(rs))
+				for _, r := range rs {
+					b, err := p.build(r)
+					if err != nil {
+						failed = err
+						break
+					}
+					bs = append(bs, b)
+				}
+				p.mu.Lock()
+				for _, b := range bs {
+					p.apply(b)
+				}
+				p.mu.Unlock()
+			}
+			errs <- failed
+		}()
+	}
+	batch := make([]catalogue.Record, 0, 256)
+	err := store.EachEntry(ctx, func(r catalogue.Record) error {
+		if batch = append(batch, r); len(batch) == cap(batch) {
+			records <- batch
+			batch = make([]catalogue.Record, 0, 256)
+		}
+		return ctx.Err()
+	})
+	records <- batch
+	close(records)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		err = errors.Join(err, e)
+	}
+	if err != nil {
+		return fmt.Errorf("load matching pool: %w", err)
+	}
+	p.loaded = true
+	return nil
+}
+
+// termIDs returns the pool's ids of the terms it knows, sorted; a term no
+// entry has cannot match and is left out. The caller holds mu.
+func (p *pool) termIDs(terms map[string]bool) []uint32 {
+	ids := make([]uint32, 0, len(terms))
+	for t := range terms {
+		if n, ok := p.terms[t]; ok {
+			ids = append(ids, n)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// offering calls fn once for every candidate offering one of the kinds of
+// help. The caller holds mu.
+func (p *pool) offering(helpKinds []string, fn func(*candidate)) {
+	for i, h := range helpKinds {
+		for _, c := range p.byHelp[h] {
+			// Seen already under an earlier kind of this case.
+			if i > 0 && overlaps(helpKinds[:i], c.helpKinds) {
+				continue
+			}
+			fn(c)
+		}
+	}
+}
