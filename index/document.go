@@ -8,22 +8,13 @@ import (
 	"massanzug/catalogue"
 )
 
-// Sentinels stand for an open period, so that "current on day" is two
-// plain term ranges.
-const (
-	openFrom  = "0000-01-01"
-	openUntil = "9999-12-31"
-)
-
-// document turns a stored entry into what the index holds. Only what search
-// needs is indexed; the entry itself is read from the store.
+// document turns a stored entry into what the index holds, its row
+// included. Only what search needs is indexed; the entry
+// itself is read from the store.
 func document(places catalogue.Places, r catalogue.Record) (map[string]any, error) {
 	d := map[string]any{
 		"kind": string(r.Kind), "status": string(r.Status), fieldName: r.Name, "districts": r.Districts,
-		fieldUpdate: r.UpdatedAt, "valid_from": openFrom, "valid_until": openUntil, fieldAudience: audience(r),
-	}
-	if r.ValidFrom != "" || r.ValidUntil != "" {
-		d[fieldPeriodic] = "1"
+		fieldUpdate: r.UpdatedAt, fieldAudience: audience(r),
 	}
 	var text []string
 	var place catalogue.Place
@@ -60,12 +51,6 @@ func document(places catalogue.Places, r catalogue.Record) (map[string]any, erro
 		place, langs = o.Location, o.Languages
 		d["help_kinds"], d["target_groups"], d["category"] = o.HelpKinds, o.TargetGroups, o.Category
 		d["provider_id"], d["accessible"] = o.ProviderID, o.Accessible
-		if o.ValidFrom != "" {
-			d["valid_from"] = o.ValidFrom
-		}
-		if o.ValidUntil != "" {
-			d["valid_until"] = o.ValidUntil
-		}
 		if o.Location.Quarter != "" {
 			d["quarters"] = []string{o.Location.Quarter}
 		}
@@ -91,14 +76,17 @@ func document(places catalogue.Places, r catalogue.Record) (map[string]any, erro
 	add("help_kind", d["help_kinds"])
 	add("target_group", d["target_groups"])
 	add("language", langs)
-	d[fieldFacets] = facets
 	if len(langs) > 0 {
 		d["languages"] = langs
 	}
+	rw := &row{id: r.ID, kind: r.Kind, status: r.Status, name: r.Name, updated: r.UpdatedAt.UnixNano(), validFrom: r.ValidFrom,
+		validUntil: r.ValidUntil, provider: r.ProviderID, districts: r.Districts, facets: facets}
+	rw.helpKinds, _ = d["help_kinds"].([]string)
 	if p, ok := places.Locate(place, r.Districts); ok {
 		d[fieldGeo] = map[string]any{"lat": p.Lat, "lon": p.Lon}
-		d["lat"], d["lon"] = p.Lat, p.Lon
+		rw.lat, rw.lon, rw.located = p.Lat, p.Lon, true
 	}
+	d[fieldRow] = rw.encode()
 	return d, nil
 }
 

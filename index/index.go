@@ -44,7 +44,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "7"
+const schemaVersion = "8"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -65,12 +65,10 @@ const (
 	fieldName   = "name"
 	fieldGeo    = "location"
 	fieldUpdate = "updated_at"
-	// fieldAudience and fieldPeriodic serve the scope of a search.
+	// fieldAudience serves the scope of a search.
 	fieldAudience = "audience"
-	fieldPeriodic = "periodic"
-	// fieldFacets holds every facet value of a document, prefixed by its
-	// facet, so that counting facets reads one doc-value column, not five.
-	fieldFacets = "facets"
+	// fieldRow holds a document's row (see row), read back at start.
+	fieldRow = "row"
 )
 
 // Index is an open search index.
@@ -80,6 +78,7 @@ type Index struct {
 	places  catalogue.Places
 	mu      sync.RWMutex
 	idx     bleve.Index
+	rows    *rowCache // of idx's segments
 	dir     string
 	lock    *os.File
 	version string
@@ -148,38 +147,31 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.IncludeInAll = false
-		f.DocValues = false // only the facet column is read per hit
-		return f
-	}
-	stored := func() *mapping.FieldMapping {
-		f := bleve.NewNumericFieldMapping()
-		f.Index = false
-		f.Store = true
-		f.IncludeInAll = false
+		f.DocValues = false // searches read rows from memory, not doc values
 		return f
 	}
 	doc := bleve.NewDocumentMapping()
 	doc.AddFieldMappingsAt(fieldName, text())
 	doc.AddFieldMappingsAt(fieldText, text())
 	for _, k := range []string{"kind", "status", "districts", "quarters", "help_kinds", "target_groups", "languages", "provider_id",
-		"valid_from", "valid_until", "category", fieldAudience, fieldPeriodic, fieldFacets} {
-		f := kw()
-		f.Store = k == "kind" || k == "status" || k == "districts" || k == "help_kinds"
-		f.DocValues = k == fieldFacets
-		doc.AddFieldMappingsAt(k, f)
+		"category", fieldAudience} {
+		doc.AddFieldMappingsAt(k, kw())
 	}
+	// The row is read, never searched: a doc-value column. (zapx builds
+	// doc values from the indexed terms, so it is indexed too.)
+	rw := kw()
+	rw.DocValues = true
+	doc.AddFieldMappingsAt(fieldRow, rw)
 	acc := bleve.NewBooleanFieldMapping()
 	acc.IncludeInAll = false
 	doc.AddFieldMappingsAt("accessible", acc)
 	upd := bleve.NewDateTimeFieldMapping()
 	upd.IncludeInAll = false
-	upd.Store = true
+	upd.DocValues = false
 	doc.AddFieldMappingsAt(fieldUpdate, upd)
 	geo := bleve.NewGeoPointFieldMapping()
 	geo.IncludeInAll = false
 	doc.AddFieldMappingsAt(fieldGeo, geo)
-	doc.AddFieldMappingsAt("lat", stored())
-	doc.AddFieldMappingsAt("lon", stored())
 	doc.Dynamic = false
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerDE
@@ -246,7 +238,12 @@ func (ix *Index) openExisting(ctx context.Context, src Source) (string, error) {
 		idx.Close()
 		return reason, err
 	}
-	ix.idx = idx
+	rows := newRowCache()
+	if err := rows.warm(idx); err != nil {
+		idx.Close()
+		return fmt.Sprintf("rows unreadable: %v", err), nil
+	}
+	ix.idx, ix.rows = idx, rows
 	return "", nil
 }
 
@@ -343,25 +340,19 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 	if err != nil {
 		return fmt.Errorf("open rebuilt index: %w", err)
 	}
-	ix.idx = idx
+	rows := newRowCache()
+	if err := rows.warm(idx); err != nil {
+		idx.Close()
+		return fmt.Errorf("read rows of rebuilt index: %w", err)
+	}
+	ix.idx, ix.rows = idx, rows
 	return nil
 }
 
 // Put indexes one committed entry and records its change number, in one
 // batch. It implements catalogue.Indexer.
 func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
-	d, err := document(ix.places, r)
-	if err != nil {
-		return err
-	}
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	b := ix.idx.NewBatch()
-	if err := b.Index(r.ID, d); err != nil {
-		return err
-	}
-	b.SetInternal([]byte(seqKey), []byte(strconv.FormatInt(r.Seq, 10)))
-	return ix.idx.Batch(b)
+	return ix.PutMany(ctx, []catalogue.Record{r})
 }
 
 // compact merges the index into one segment. Many small segments, as a

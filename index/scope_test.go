@@ -43,6 +43,8 @@ func TestNoHiddenEntryLeaks(t *testing.T) {
 	approved := offer(rm, "Sichtbar Angebot", p2.ID, "", "")
 	expired := offer(rm, "Geheim Abgelaufen", p2.ID, "2025-01-01", "2025-12-31")
 	submittedOwn := offer(prov1, "Eigenes Eingereicht", "", "", "")
+	// A provider's own offer out of its period stays visible to them.
+	expiredOwn := offer(rm, "Eigenes Abgelaufen", prov1.ProviderID, "2025-01-01", "2025-12-31")
 	submittedOther := offer(access.Principal{Role: access.RoleProvider, ProviderID: p2.ID}, "Geheim Fremd Eingereicht", "", "", "")
 	archived := offer(rm, "Geheim Archiviert", p2.ID, "", "")
 	if err := w.svc.ArchiveOffer(ctx, rm, archived, 0); err != nil {
@@ -55,8 +57,8 @@ func TestNoHiddenEntryLeaks(t *testing.T) {
 		total int
 	}{
 		{"case manager", fm, []string{visible, approved}, 2},
-		{"provider", prov1, []string{approved, submittedOwn}, 2},
-		{"staff", rm, []string{visible, paused, approved, expired, submittedOwn, submittedOther}, 6},
+		{"provider", prov1, []string{approved, submittedOwn, expiredOwn}, 3},
+		{"staff", rm, []string{visible, paused, approved, expired, submittedOwn, expiredOwn, submittedOther}, 7},
 	} {
 		res := w.search(c.p, catalogue.SearchQuery{Text: "Zauberwort"})
 		got := map[string]bool{}

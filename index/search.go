@@ -33,30 +33,11 @@ func anyTerm(field string, values ...string) query.Query {
 	return bleve.NewDisjunctionQuery(qs...)
 }
 
-// public matches what case managers may see: entries of the public
-// audience, less offers whose period does not cover today. Few offers have
-// a period, so the exclusion costs little.
-func public(today string) query.Query {
-	q := bleve.NewBooleanQuery()
-	q.AddMust(term(fieldAudience, audiencePublic))
-	q.AddMustNot(bleve.NewConjunctionQuery(term(fieldPeriodic, "1"), bleve.NewDisjunctionQuery(
-		exclusiveAbove("valid_from", today), exclusiveBelow("valid_until", today))))
-	return q
-}
-
-func exclusiveAbove(field, day string) query.Query {
-	f, t := false, true
-	q := bleve.NewTermRangeInclusiveQuery(day, openUntil, &f, &t)
-	q.SetField(field)
-	return q
-}
-
-func exclusiveBelow(field, day string) query.Query {
-	t, f := true, false
-	q := bleve.NewTermRangeInclusiveQuery(openFrom, day, &t, &f)
-	q.SetField(field)
-	return q
-}
+// public matches what case managers may see, but for the period of offers:
+// entries of the public audience. Whether an offer's period covers today
+// is checked per hit from its row (see collector), as the few offers with
+// a period cost less there than a date range in every query.
+func public() query.Query { return term(fieldAudience, audiencePublic) }
 
 // scopeQuery is the part of every query that keeps hits within what the
 // principal may see; it is a filter, so hits, totals and facets obey it.
@@ -68,13 +49,13 @@ func scopeQuery(s catalogue.SearchScope, status catalogue.Status) query.Query {
 		}
 		return anyTerm(fieldAudience, audiencePublic, audienceStaff)
 	case access.RoleCaseManager:
-		return withStatus(public(s.Today), status)
+		return withStatus(public(), status)
 	case access.RoleProvider:
 		own := bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), anyTerm(fieldAudience, audiencePublic, audienceStaff))
 		if status == catalogue.StatusArchived {
 			own = bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), term(fieldAudience, audienceArchived))
 		}
-		q := bleve.NewConjunctionQuery(term("kind", string(catalogue.KindOffer)), bleve.NewDisjunctionQuery(own, public(s.Today)))
+		q := bleve.NewConjunctionQuery(term("kind", string(catalogue.KindOffer)), bleve.NewDisjunctionQuery(own, public()))
 		return withStatus(q, status)
 	}
 	return bleve.NewMatchNoneQuery()
@@ -160,17 +141,6 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	} else {
 		root = filter
 	}
-	req := bleve.NewSearchRequestOptions(root, q.Limit, q.Offset, false)
-	req.Fields = []string{"kind", "status", fieldName, "districts", "help_kinds", "lat", "lon"}
-	if q.Facets {
-		// Every value of every facet: the vocabularies are small.
-		req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, 1000))
-	}
-	if q.Text != "" {
-		req.Highlight = bleve.NewHighlightWithStyle("html")
-		req.Highlight.AddField(fieldName)
-		req.Highlight.AddField(fieldText)
-	}
 	sortBy := q.Sort
 	if sortBy == "" {
 		switch {
@@ -182,90 +152,114 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 			sortBy = "updated"
 		}
 	}
+	// bleve finds and scores the hits; the collector counts, filters by
+	// period, counts facets and keeps the page from the rows in memory.
+	// Size 0: bleve keeps no hits of its own.
+	req := bleve.NewSearchRequestOptions(root, 0, 0, false)
 	if sortBy != "relevance" {
 		req.Score = "none" // nothing reads the score: do not compute it
 	}
-	switch sortBy {
-	case "distance":
-		gs, err := search.NewSortGeoDistance(fieldGeo, "km", q.Near.Lon, q.Near.Lat, false)
-		if err != nil {
-			return catalogue.SearchResult{}, err
+	c := &collector{cache: ix.rows, facets: q.Facets, sortBy: sortBy, near: q.Near, want: q.Offset + q.Limit, today: scope.Today}
+	if scope.Role != access.RoleResourceManager {
+		c.dated = true // staff see offers whatever their period
+		if scope.Role == access.RoleProvider {
+			c.own = scope.ProviderID
 		}
-		req.SortByCustom(search.SortOrder{gs})
-	case "updated":
-		req.SortByCustom(search.SortOrder{&search.SortField{Field: fieldUpdate, Desc: true}})
 	}
-	// No tie-break by id: it reads every hit's id, a seventh of the time
-	// of a broad search. Ties keep the index's order, stable between writes.
 	ix.mu.RLock()
-	res, err := ix.idx.SearchInContext(ctx, req)
-	ix.mu.RUnlock()
+	defer ix.mu.RUnlock()
+	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.handler))
+	_, err := ix.idx.SearchInContext(hctx, req)
 	if err != nil {
 		return catalogue.SearchResult{}, fmt.Errorf("bleve search: %w", err)
 	}
-	out := catalogue.SearchResult{Items: make([]catalogue.SearchHit, 0, len(res.Hits)), Total: int(res.Total),
+	page := c.page(q.Offset)
+	out := catalogue.SearchResult{Items: make([]catalogue.SearchHit, 0, len(page)), Total: c.total,
 		Limit: q.Limit, Offset: q.Offset, Facets: map[string][]catalogue.FacetCount{}}
-	for _, h := range res.Hits {
-		hit := catalogue.SearchHit{ID: h.ID, Score: h.Score, Kind: catalogue.Kind(str(h.Fields["kind"])),
-			Status: catalogue.Status(str(h.Fields["status"])), Name: str(h.Fields[fieldName]),
-			Districts: strs(h.Fields["districts"]), HelpKinds: strs(h.Fields["help_kinds"])}
-		if sortBy != "relevance" {
-			hit.Score = 0
+	ids := make([]string, 0, len(page))
+	for _, h := range page {
+		r := h.row
+		hit := catalogue.SearchHit{ID: h.id, Kind: r.kind, Status: r.status, Name: r.name,
+			Districts: nonNil(r.districts), HelpKinds: nonNil(r.helpKinds)}
+		if sortBy == "relevance" {
+			hit.Score = h.score
 		}
-		if lat, ok := h.Fields["lat"].(float64); ok && q.Near != nil {
-			lon, _ := h.Fields["lon"].(float64)
-			d := math.Round(catalogue.DistanceKM(*q.Near, catalogue.GeoPoint{Lat: lat, Lon: lon})*100) / 100
+		if r.located && q.Near != nil {
+			d := math.Round(catalogue.DistanceKM(*q.Near, catalogue.GeoPoint{Lat: r.lat, Lon: r.lon})*100) / 100
 			hit.DistanceKM = &d
 		}
-		for field, frags := range h.Fragments {
-			for _, f := range frags {
-				if strings.Contains(f, "<mark>") { // a field shown whole, without a match, says nothing
-					if hit.Highlights == nil {
-						hit.Highlights = map[string][]string{}
-					}
-					hit.Highlights[field] = append(hit.Highlights[field], f)
-				}
-			}
-		}
 		out.Items = append(out.Items, hit)
+		ids = append(ids, h.id)
 	}
 	if q.Facets {
 		for _, name := range facetNames {
 			out.Facets[name] = []catalogue.FacetCount{}
 		}
-		if f := res.Facets[fieldFacets]; f != nil && f.Terms != nil {
-			for _, t := range f.Terms.Terms() {
-				name, value, _ := strings.Cut(t.Term, ":")
-				if list, ok := out.Facets[name]; ok {
-					out.Facets[name] = append(list, catalogue.FacetCount{Value: value, Count: t.Count})
-				}
+		for n, count := range c.counts {
+			if count == 0 {
+				continue
+			}
+			name, value, _ := strings.Cut(ix.rows.facetValue(n), ":")
+			if list, ok := out.Facets[name]; ok {
+				out.Facets[name] = append(list, catalogue.FacetCount{Value: value, Count: count})
 			}
 		}
-		for name, counts := range out.Facets {
-			sort.SliceStable(counts, func(i, j int) bool { return counts[i].Count > counts[j].Count })
-			out.Facets[name] = counts
+		for _, counts := range out.Facets {
+			sort.Slice(counts, func(i, j int) bool {
+				if counts[i].Count != counts[j].Count {
+					return counts[i].Count > counts[j].Count
+				}
+				return counts[i].Value < counts[j].Value
+			})
+		}
+	}
+	if q.Text != "" && len(ids) > 0 {
+		if err := ix.highlight(ctx, q.Text, fuzzy, out.Items); err != nil {
+			return catalogue.SearchResult{}, err
 		}
 	}
 	return out, nil
 }
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
+// highlight marks, in the hits of a page, the words that matched: a second
+// search, restricted to the page, that bleve highlights.
+func (ix *Index) highlight(ctx context.Context, text string, fuzzy bool, hits []catalogue.SearchHit) error {
+	ids := make([]string, len(hits))
+	at := map[string]int{}
+	for i, h := range hits {
+		ids[i] = h.ID
+		at[h.ID] = i
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(text, fuzzy)), len(ids), 0, false)
+	req.Highlight = bleve.NewHighlightWithStyle("html")
+	req.Highlight.AddField(fieldName)
+	req.Highlight.AddField(fieldText)
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return fmt.Errorf("bleve highlight: %w", err)
+	}
+	for _, h := range res.Hits {
+		i, ok := at[h.ID]
+		if !ok {
+			continue
+		}
+		for field, frags := range h.Fragments {
+			for _, f := range frags {
+				if strings.Contains(f, "<mark>") { // a field shown whole, without a match, says nothing
+					if hits[i].Highlights == nil {
+						hits[i].Highlights = map[string][]string{}
+					}
+					hits[i].Highlights[field] = append(hits[i].Highlights[field], f)
+				}
+			}
+		}
+	}
+	return nil
 }
 
-// strs reads a stored multi-value field: bleve returns a single value as a
-// string and several as a slice.
-func strs(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		out := make([]string, 0, len(x))
-		for _, e := range x {
-			out = append(out, str(e))
-		}
-		return out
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
 	}
-	return []string{}
+	return xs
 }

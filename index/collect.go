@@ -1,0 +1,128 @@
+package index
+
+import (
+	"container/heap"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2/search"
+
+	"massanzug/catalogue"
+)
+
+// collector receives every hit bleve finds (through bleve's document match
+// handler hook) and does what would otherwise read doc values from disk
+// for each: it drops offers whose period does not cover today, counts the
+// total and the facets, and keeps the best hits for the page, all from the
+// rows in memory.
+type collector struct {
+	cache  *rowCache
+	rows   *snapshotRows // of the snapshot being searched
+	facets bool
+	sortBy string // relevance, updated or distance
+	near   *catalogue.GeoPoint
+	want   int // offset + limit
+	today  string
+	dated  bool   // drop offers out of their period...
+	own    string // ...unless they are this provider's own
+	counts []int  // by facet number; nil: no facets
+	total  int
+	best   hitHeap
+}
+
+type collected struct {
+	id    string
+	row   *row
+	score float64 // relevance, or the negated sort key
+	order uint64  // bleve's hit number: ties keep the index's order
+}
+
+// better reports whether a comes before b on a page.
+func better(a, b *collected) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.order < b.order
+}
+
+// hitHeap holds the best hits seen, the worst on top, so that each new hit
+// is compared with one.
+type hitHeap []collected
+
+func (h hitHeap) Len() int           { return len(h) }
+func (h hitHeap) Less(i, j int) bool { return better(&h[j], &h[i]) }
+func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *hitHeap) Push(x any)        { *h = append(*h, x.(collected)) }
+func (h *hitHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// handler is a search.MakeDocumentMatchHandler: bleve calls it once per
+// search with the snapshot it searches, and the handler it returns once per
+// hit. Hits are found by bleve's internal number; bleve need not load ids
+// (false), as the row holds the id.
+func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHandler, bool, error) {
+	rows, err := c.cache.rows(sctx.IndexReader)
+	if err != nil {
+		return nil, false, err
+	}
+	c.rows = rows
+	if c.facets {
+		c.counts = make([]int, c.cache.facetCount())
+	}
+	return func(d *search.DocumentMatch) error {
+		if d == nil {
+			return nil
+		}
+		r := c.rows.at(d.IndexInternalID)
+		h := collected{score: d.Score, order: d.HitNumber}
+		sctx.DocumentMatchPool.Put(d)
+		if r == nil {
+			return nil // a document without a row, written by no version of ours
+		}
+		h.id = r.id
+		if c.dated && (r.validFrom != "" || r.validUntil != "") && !r.current(c.today) && (c.own == "" || r.provider != c.own) {
+			return nil
+		}
+		c.total++
+		if c.counts != nil {
+			for _, n := range r.ords {
+				if int(n) < len(c.counts) {
+					c.counts[n]++
+				}
+			}
+		}
+		if c.want == 0 {
+			return nil
+		}
+		h.row = r
+		switch c.sortBy {
+		case "updated":
+			h.score = float64(r.updated / 1000) // microseconds: exact in a float64
+		case "distance":
+			h.score = -1e9 // unplaced entries last
+			if r.located {
+				h.score = -catalogue.DistanceKM(*c.near, catalogue.GeoPoint{Lat: r.lat, Lon: r.lon})
+			}
+		}
+		if len(c.best) < c.want {
+			heap.Push(&c.best, h)
+		} else if better(&h, &c.best[0]) {
+			c.best[0] = h
+			heap.Fix(&c.best, 0)
+		}
+		return nil
+	}, true, nil
+}
+
+// page returns the hits from offset on, best first.
+func (c *collector) page(offset int) []collected {
+	all := []collected(c.best)
+	sort.Slice(all, func(i, j int) bool { return better(&all[i], &all[j]) })
+	if offset >= len(all) {
+		return nil
+	}
+	return all[offset:]
+}

@@ -1,0 +1,282 @@
+package index
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+
+	"massanzug/catalogue"
+)
+
+// row is what a search needs of a document besides whether and how well it
+// matches: what a hit shows, its facet values, when it changed, where it
+// is and the period of an offer. It is written into the index as one
+// doc-value term (fieldRow) and read back once per segment (see rowCache),
+// so that counting facets and ordering thousands of hits reads memory, not
+// doc values from disk, and a row always belongs to the very version of
+// the document that bleve matched.
+type row struct {
+	id                    string
+	kind                  catalogue.Kind
+	status                catalogue.Status
+	name                  string
+	updated               int64 // Unix nanoseconds
+	lat, lon              float64
+	located               bool
+	validFrom, validUntil string // empty when open
+	provider              string
+	districts, helpKinds  []string
+	facets                []string // "help_kind:einkaufshilfe"
+	ords                  []uint16 // the facets as the row cache numbers them
+}
+
+// current reports whether the period of r covers day.
+func (r *row) current(day string) bool {
+	return (r.validFrom == "" || r.validFrom <= day) && (r.validUntil == "" || r.validUntil >= day)
+}
+
+// encode writes r as one doc-value term: length-prefixed fields ("4:name"),
+// lists as a count and their items. Doc values separate terms with 0xff,
+// which UTF-8 never holds, so any name is safe.
+func (r *row) encode() string {
+	var b strings.Builder
+	put := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	list := func(xs []string) {
+		put(strconv.Itoa(len(xs)))
+		for _, x := range xs {
+			put(x)
+		}
+	}
+	put("r1")
+	put(r.id)
+	put(string(r.kind))
+	put(string(r.status))
+	put(r.name)
+	put(strconv.FormatInt(r.updated, 10))
+	if r.located {
+		put(strconv.FormatFloat(r.lat, 'g', -1, 64))
+		put(strconv.FormatFloat(r.lon, 'g', -1, 64))
+	} else {
+		put("")
+		put("")
+	}
+	put(r.validFrom)
+	put(r.validUntil)
+	put(r.provider)
+	list(r.districts)
+	list(r.helpKinds)
+	list(r.facets)
+	return b.String()
+}
+
+// decodeRow reads what encode wrote.
+func decodeRow(s string) (*row, error) {
+	var err error
+	next := func() string {
+		if err != nil {
+			return ""
+		}
+		n, rest, ok := strings.Cut(s, ":")
+		l, perr := strconv.Atoi(n)
+		if !ok || perr != nil || l < 0 || l > len(rest) {
+			err = fmt.Errorf("malformed row near %.20q", s)
+			return ""
+		}
+		s = rest[l:]
+		return rest[:l]
+	}
+	list := func() []string {
+		n, _ := strconv.Atoi(next())
+		if n < 0 || n > len(s) {
+			err = fmt.Errorf("malformed row list")
+			return nil
+		}
+		out := make([]string, 0, n)
+		for range n {
+			out = append(out, next())
+		}
+		return out
+	}
+	if v := next(); v != "r1" && err == nil {
+		return nil, fmt.Errorf("row of unknown version %q", v)
+	}
+	r := &row{id: next(), kind: catalogue.Kind(next()), status: catalogue.Status(next()), name: next()}
+	r.updated, _ = strconv.ParseInt(next(), 10, 64)
+	lat, lon := next(), next()
+	if lat != "" && lon != "" {
+		r.lat, _ = strconv.ParseFloat(lat, 64)
+		r.lon, _ = strconv.ParseFloat(lon, 64)
+		r.located = true
+	}
+	r.validFrom, r.validUntil, r.provider = next(), next(), next()
+	r.districts, r.helpKinds, r.facets = list(), list(), list()
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// rowCache keeps the rows of each segment of the index, by document
+// number within it. Segments never change once written (a changed entry is
+// a new document in a newer segment, the old one marked deleted), so a
+// segment's rows are read once and stay right; a merge makes a new segment,
+// read at its first search. Facet values are numbered, so that a search
+// counts into a slice instead of a map.
+type rowCache struct {
+	mu     sync.Mutex
+	tables map[segment.Segment][]*row
+	last   *scorch.IndexSnapshot // whose segments the cache was pruned to
+	values []string              // facet value by number
+	number map[string]uint16
+}
+
+func newRowCache() *rowCache {
+	return &rowCache{tables: map[segment.Segment][]*row{}, number: map[string]uint16{}}
+}
+
+// snapshotRows are the rows of one snapshot of the index, found by bleve's
+// internal document number.
+type snapshotRows struct {
+	offsets []uint64 // first document number of each segment
+	tables  [][]*row
+}
+
+// at returns the row of a document, or nil.
+func (s *snapshotRows) at(internal index.IndexInternalID) *row {
+	n := internal.Value()
+	i := sort.Search(len(s.offsets), func(i int) bool { return s.offsets[i] > n }) - 1
+	if i < 0 || n-s.offsets[i] >= uint64(len(s.tables[i])) {
+		return nil
+	}
+	return s.tables[i][n-s.offsets[i]]
+}
+
+// rows returns the rows of the snapshot reader reads, reading the rows of
+// segments it has not seen yet.
+func (c *rowCache) rows(reader index.IndexReader) (*snapshotRows, error) {
+	snap, ok := reader.(*scorch.IndexSnapshot)
+	if !ok {
+		return nil, fmt.Errorf("index reader %T is not a scorch snapshot", reader)
+	}
+	segs := snap.Segments()
+	out := &snapshotRows{offsets: make([]uint64, len(segs)), tables: make([][]*row, len(segs))}
+	var running uint64
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, ss := range segs {
+		out.offsets[i] = running
+		running += ss.Count()
+		seg := ss.Segment()
+		table, ok := c.tables[seg]
+		if !ok {
+			var err error
+			if table, err = c.read(seg); err != nil {
+				return nil, err
+			}
+			c.tables[seg] = table
+		}
+		out.tables[i] = table
+	}
+	if c.last != snap {
+		// Forget segments merged away. A search on an older snapshot may
+		// read one again: slower once, never wrong.
+		live := make(map[segment.Segment]bool, len(segs))
+		for _, ss := range segs {
+			live[ss.Segment()] = true
+		}
+		for seg := range c.tables {
+			if !live[seg] {
+				delete(c.tables, seg)
+			}
+		}
+		c.last = snap
+	}
+	return out, nil
+}
+
+// read reads the rows of every document of a segment. The caller holds mu.
+func (c *rowCache) read(seg segment.Segment) ([]*row, error) {
+	dv, ok := seg.(segment.DocValueVisitable)
+	if !ok {
+		return nil, fmt.Errorf("segment %T has no doc values", seg)
+	}
+	table := make([]*row, seg.Count())
+	fields := []string{fieldRow}
+	var state segment.DocVisitState
+	var err, derr error
+	for n := range table {
+		var r *row
+		state, err = dv.VisitDocValues(uint64(n), fields, func(_ string, term []byte) {
+			r, derr = decodeRow(string(term))
+		}, state)
+		if err == nil {
+			err = derr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("row of document %d: %w", n, err)
+		}
+		if r != nil {
+			c.numberFacets(r)
+		}
+		table[n] = r // nil for a document without a row: it never shows
+	}
+	return table, nil
+}
+
+// numberFacets numbers the facet values of r. The caller holds mu.
+func (c *rowCache) numberFacets(r *row) {
+	r.ords = make([]uint16, 0, len(r.facets))
+	for _, f := range r.facets {
+		n, ok := c.number[f]
+		if !ok {
+			if len(c.values) == 1<<16-1 {
+				continue // more facet values than any vocabulary holds: not counted
+			}
+			n = uint16(len(c.values))
+			c.number[f] = n
+			c.values = append(c.values, f)
+		}
+		r.ords = append(r.ords, n)
+	}
+}
+
+// facetValue returns the facet value numbered n.
+func (c *rowCache) facetValue(n int) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.values[n]
+}
+
+// facetCount is how many facet values are numbered.
+func (c *rowCache) facetCount() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.values)
+}
+
+// warm reads the rows of every segment of idx, as at start, so that the
+// first search does not.
+func (c *rowCache) warm(idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return err
+	}
+	defer reader.Close()
+	_, err = c.rows(reader)
+	return err
+}
