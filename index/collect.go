@@ -114,7 +114,7 @@ func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHan
 			heap.Fix(&c.best, 0)
 		}
 		return nil
-	}, true, nil
+	}, false, nil
 }
 
 // page returns the hits from offset on, best first.
