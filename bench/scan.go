@@ -2,84 +2,275 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"strings"
 
 	"massanzug/access"
 	"massanzug/catalogue"
+	"massanzug/index"
 	"massanzug/store"
 )
 
-// scanDoc is an entry held in memory for the exhaustive scan.
+// scanDoc is an entry as the scans test it: the same fields the index
+// holds, and the terms of its name and texts by the index's own analysis.
 type scanDoc struct {
 	kind                              catalogue.Kind
 	status                            catalogue.Status
-	text                              string // name and texts, lower-case, umlauts folded
+	provider                          string
+	terms                             map[string]bool
 	districts, quarters, help, groups []string
 	langs                             []string
-	accessible                        bool
+	accessible                        *bool
 	validFrom, validUntil             string
-	lat, lon                          float64
+	at                                catalogue.GeoPoint
 	located                           bool
 }
 
+// scanner answers the bench's searches without an index, with the same
+// answers (TestScanAgreesWithIndex holds it to that): the floor to beat.
 type scanner struct {
-	docs     []scanDoc
+	db       *store.DB
+	an       *index.Index // its analysis only
+	places   catalogue.Places
 	quarters map[string]catalogue.GeoPoint
+	docs     []scanDoc // for the in-memory scan; nil until loadAll
 }
 
-var fold = strings.NewReplacer("ä", "a", "ö", "o", "ü", "u", "ß", "ss")
-
-// loadScan reads every entry into memory, as an index-free service would.
-func loadScan(ctx context.Context, db *store.DB) (*scanner, error) {
-	s := &scanner{quarters: map[string]catalogue.GeoPoint{}}
+func newScanner(ctx context.Context, db *store.DB, an *index.Index) (*scanner, error) {
 	ds, err := db.Districts(ctx)
 	if err != nil {
 		return nil, err
 	}
+	s := &scanner{db: db, an: an, places: catalogue.NewPlaces(ds), quarters: map[string]catalogue.GeoPoint{}}
 	for _, d := range ds {
 		for _, q := range d.Quarters {
 			s.quarters[q.Name] = catalogue.GeoPoint{Lat: q.Lat, Lon: q.Lon}
 		}
 	}
-	err = db.EachEntry(ctx, func(r catalogue.Record) error {
-		var v struct {
-			Name, Description, LifeExperience, Interests string
-			HelpKinds                                    []string `json:"help_kinds"`
-			TargetGroups                                 []string `json:"target_groups"`
-			Languages                                    json.RawMessage
-			Home, Location                               catalogue.Place
-			Accessible                                   bool
+	return s, nil
+}
+
+// view decodes and analyses a stored entry as the index does.
+func (s *scanner) view(r catalogue.Record) (scanDoc, error) {
+	e, err := catalogue.Decode(r)
+	if err != nil {
+		return scanDoc{}, err
+	}
+	d := scanDoc{kind: r.Kind, status: r.Status, provider: r.ProviderID, districts: r.Districts, validFrom: r.ValidFrom, validUntil: r.ValidUntil}
+	texts := []string{r.Name}
+	var place catalogue.Place
+	switch x := e.(type) {
+	case *catalogue.Volunteer:
+		texts = append(texts, x.LifeExperience, x.Interests, strings.Join(x.Trainings, " "))
+		place, d.help, d.groups = x.Home, x.HelpKinds, x.TargetGroups
+		for _, l := range x.Languages {
+			d.langs = append(d.langs, l.Code)
 		}
-		if err := json.Unmarshal(r.Doc, &v); err != nil {
-			return err
+		if x.Home.Quarter != "" {
+			d.quarters = []string{x.Home.Quarter}
 		}
-		d := scanDoc{kind: r.Kind, status: r.Status, districts: r.Districts, help: v.HelpKinds, groups: v.TargetGroups,
-			accessible: v.Accessible, validFrom: r.ValidFrom, validUntil: r.ValidUntil,
-			text: fold.Replace(strings.ToLower(strings.Join([]string{r.Name, v.Description, v.LifeExperience, v.Interests}, " ")))}
-		var skills []catalogue.LanguageSkill
-		if json.Unmarshal(v.Languages, &skills) == nil {
-			for _, l := range skills {
-				d.langs = append(d.langs, l.Code)
-			}
-		} else {
-			json.Unmarshal(v.Languages, &d.langs)
+	case *catalogue.NeighbourhoodHelp:
+		texts = append(texts, x.Description)
+		place, d.help, d.groups, d.langs, d.quarters = x.Location, x.HelpKinds, x.TargetGroups, x.Languages, x.Quarters
+	case *catalogue.Offer:
+		texts = append(texts, x.Description, x.OpeningTimes, x.Eligibility.Note)
+		place, d.help, d.groups, d.langs = x.Location, x.HelpKinds, x.TargetGroups, x.Languages
+		d.accessible = &x.Accessible
+		if x.Location.Quarter != "" {
+			d.quarters = []string{x.Location.Quarter}
 		}
-		p := v.Home
-		if p.District == "" {
-			p = v.Location
+	}
+	texts = append(texts, strings.ReplaceAll(strings.Join(d.help, " ")+" "+strings.Join(d.groups, " "), "_", " "))
+	d.terms = s.an.Terms(strings.Join(texts, "\n"))
+	d.at, d.located = s.places.Locate(place, r.Districts)
+	return d, nil
+}
+
+// loadAll reads every entry into memory, decoded and analysed: the
+// strongest scan, a forward index of sorts.
+func (s *scanner) loadAll(ctx context.Context) error {
+	return s.db.EachEntry(ctx, func(r catalogue.Record) error {
+		d, err := s.view(r)
+		if err == nil {
+			s.docs = append(s.docs, d)
 		}
-		if p.Quarter != "" {
-			d.quarters = []string{p.Quarter}
-		}
-		if p.Lat != nil && p.Lon != nil {
-			d.lat, d.lon, d.located = *p.Lat, *p.Lon, true
-		}
-		s.docs = append(s.docs, d)
-		return nil
+		return err
 	})
-	return s, err
+}
+
+// query is a search made ready for testing entries.
+type scanQuery struct {
+	catalogue.SearchQuery
+	role     access.Role
+	provider string
+	today    string
+	terms    map[string]bool
+	fuzzy    bool
+	near     *catalogue.GeoPoint
+}
+
+type scanResult struct {
+	total  int
+	facets map[string]map[string]int
+}
+
+// exhaustive answers q by reading, decoding and analysing every stored
+// entry: what the service would do without an index.
+func (s *scanner) exhaustive(ctx context.Context, q catalogue.SearchQuery, p access.Principal, today string) (scanResult, error) {
+	run := func(fuzzy bool) (scanResult, error) {
+		sq := s.prepare(q, p, today, fuzzy)
+		res := sq.start()
+		err := s.db.EachEntry(ctx, func(r catalogue.Record) error {
+			d, err := s.view(r)
+			if err == nil {
+				sq.test(&d, &res)
+			}
+			return err
+		})
+		sq.finish(&res)
+		return res, err
+	}
+	res, err := run(false)
+	if err == nil && q.Text != "" && res.total == 0 {
+		return run(true)
+	}
+	return res, err
+}
+
+// inMemory answers q from the entries loadAll read.
+func (s *scanner) inMemory(q catalogue.SearchQuery, p access.Principal, today string) scanResult {
+	run := func(fuzzy bool) scanResult {
+		sq := s.prepare(q, p, today, fuzzy)
+		res := sq.start()
+		for i := range s.docs {
+			sq.test(&s.docs[i], &res)
+		}
+		sq.finish(&res)
+		return res
+	}
+	res := run(false)
+	if q.Text != "" && res.total == 0 {
+		return run(true)
+	}
+	return res
+}
+
+func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today string, fuzzy bool) *scanQuery {
+	sq := &scanQuery{SearchQuery: q, role: p.Role, provider: p.ProviderID, today: today, fuzzy: fuzzy, near: q.Near}
+	if q.Text != "" {
+		sq.terms = s.an.Terms(q.Text)
+	}
+	if q.NearQuarter != "" && sq.near == nil {
+		for name, g := range s.quarters {
+			if strings.EqualFold(name, q.NearQuarter) {
+				sq.near = &g
+			}
+		}
+	}
+	if p.Role == access.RoleProvider {
+		sq.Kinds = []catalogue.Kind{catalogue.KindOffer}
+	}
+	return sq
+}
+
+func (sq *scanQuery) start() scanResult {
+	return scanResult{facets: map[string]map[string]int{"kind": {}, "district": {}, "help_kind": {}, "language": {}, "target_group": {}}}
+}
+
+// visible is the scope of a role, as the collections define it.
+func (sq *scanQuery) visible(d *scanDoc) bool {
+	public := d.kind == catalogue.KindOffer && d.status == catalogue.StatusApproved ||
+		d.kind != catalogue.KindOffer && d.status == catalogue.StatusActive
+	current := (d.validFrom == "" || d.validFrom <= sq.today) && (d.validUntil == "" || d.validUntil >= sq.today)
+	switch sq.role {
+	case access.RoleResourceManager:
+		if sq.Status != "" {
+			return d.status == sq.Status
+		}
+		return d.status != catalogue.StatusArchived
+	case access.RoleCaseManager:
+		return public && current && (sq.Status == "" || d.status == sq.Status)
+	case access.RoleProvider:
+		own := d.provider == sq.provider && (d.status != catalogue.StatusArchived) == (sq.Status != catalogue.StatusArchived)
+		return d.kind == catalogue.KindOffer && (own || public && current) && (sq.Status == "" || d.status == sq.Status)
+	}
+	return false
+}
+
+func (sq *scanQuery) test(d *scanDoc, res *scanResult) {
+	if !sq.visible(d) ||
+		len(sq.Kinds) > 0 && !hasKind(sq.Kinds, d.kind) ||
+		sq.District != "" && !has(d.districts, sq.District) || sq.Quarter != "" && !has(d.quarters, sq.Quarter) ||
+		sq.HelpKind != "" && !has(d.help, sq.HelpKind) || sq.TargetGroup != "" && !has(d.groups, sq.TargetGroup) ||
+		sq.Language != "" && !has(d.langs, sq.Language) ||
+		sq.Accessible != nil && (d.accessible == nil || *d.accessible != *sq.Accessible) {
+		return
+	}
+	if sq.terms != nil && !sq.matches(d) {
+		return
+	}
+	if sq.near != nil && sq.RadiusKM > 0 && (!d.located || catalogue.DistanceKM(*sq.near, d.at) > sq.RadiusKM) {
+		return
+	}
+	res.total++
+	if !sq.Facets {
+		return
+	}
+	res.facets["kind"][string(d.kind)]++
+	for facet, values := range map[string][]string{"district": d.districts, "help_kind": d.help, "language": d.langs, "target_group": d.groups} {
+		for _, v := range values {
+			res.facets[facet][v]++
+		}
+	}
+}
+
+// matches: any word of the query, as the index's match query (operator
+// "or"); fuzzy forgives one edit after the first two letters.
+func (sq *scanQuery) matches(d *scanDoc) bool {
+	for t := range sq.terms {
+		if d.terms[t] {
+			return true
+		}
+		if sq.fuzzy {
+			for u := range d.terms {
+				if len(u) > 2 && len(t) > 2 && u[:2] == t[:2] && oneEdit(u, t) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// finish orders what a page would show, so the scan does that work too.
+func (sq *scanQuery) finish(res *scanResult) {
+	for _, counts := range res.facets {
+		keys := make([]string, 0, len(counts))
+		for k := range counts {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool { return counts[keys[i]] > counts[keys[j]] })
+	}
+}
+
+// oneEdit reports whether a and b differ by at most one insertion,
+// deletion or substitution.
+func oneEdit(a, b string) bool {
+	x, y := []rune(a), []rune(b)
+	if len(x) < len(y) {
+		x, y = y, x
+	}
+	if len(x)-len(y) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(y) && x[i] == y[i] {
+		i++
+	}
+	if len(x) == len(y) {
+		return string(x[i+min(1, len(x)-i):]) == string(y[i+min(1, len(y)-i):])
+	}
+	return string(x[i+1:]) == string(y[i:])
 }
 
 func has(xs []string, x string) bool {
@@ -89,90 +280,6 @@ func has(xs []string, x string) bool {
 		}
 	}
 	return false
-}
-
-// search applies the same scope, filters, text match, facets and order as
-// the index, by looking at every entry.
-func (s *scanner) search(q catalogue.SearchQuery, role access.Role, today string) int {
-	var words []string
-	for _, w := range strings.Fields(fold.Replace(strings.ToLower(q.Text))) {
-		if len(w) > 5 {
-			w = w[:len(w)-2] // a crude stem, in the scan's favour
-		}
-		words = append(words, w)
-	}
-	near := q.Near
-	if q.NearQuarter != "" {
-		p := s.quarters[q.NearQuarter]
-		near = &p
-	}
-	type hit struct {
-		i     int
-		score float64
-	}
-	var hits []hit
-	facets := map[string]map[string]int{"kind": {}, "district": {}, "help_kind": {}, "language": {}, "target_group": {}}
-	for i := range s.docs {
-		d := &s.docs[i]
-		switch role {
-		case access.RoleCaseManager:
-			if d.kind == catalogue.KindOffer {
-				if d.status != catalogue.StatusApproved || (d.validFrom != "" && d.validFrom > today) || (d.validUntil != "" && d.validUntil < today) {
-					continue
-				}
-			} else if d.status != catalogue.StatusActive {
-				continue
-			}
-		default:
-			if d.status == catalogue.StatusArchived {
-				continue
-			}
-		}
-		if len(q.Kinds) > 0 && !hasKind(q.Kinds, d.kind) ||
-			q.District != "" && !has(d.districts, q.District) || q.Quarter != "" && !has(d.quarters, q.Quarter) ||
-			q.HelpKind != "" && !has(d.help, q.HelpKind) || q.TargetGroup != "" && !has(d.groups, q.TargetGroup) ||
-			q.Language != "" && !has(d.langs, q.Language) || q.Accessible != nil && d.accessible != *q.Accessible {
-			continue
-		}
-		score := 0.0
-		for _, w := range words {
-			score += float64(strings.Count(d.text, w))
-		}
-		if len(words) > 0 && score == 0 {
-			continue
-		}
-		if near != nil {
-			if !d.located {
-				continue
-			}
-			dist := catalogue.DistanceKM(*near, catalogue.GeoPoint{Lat: d.lat, Lon: d.lon})
-			if q.RadiusKM > 0 && dist > q.RadiusKM {
-				continue
-			}
-			if q.Sort == "distance" || len(words) == 0 {
-				score = -dist
-			}
-		}
-		hits = append(hits, hit{i, score})
-		if !q.Facets {
-			continue
-		}
-		facets["kind"][string(d.kind)]++
-		for _, v := range d.districts {
-			facets["district"][v]++
-		}
-		for _, v := range d.help {
-			facets["help_kind"][v]++
-		}
-		for _, v := range d.langs {
-			facets["language"][v]++
-		}
-		for _, v := range d.groups {
-			facets["target_group"][v]++
-		}
-	}
-	sort.Slice(hits, func(a, b int) bool { return hits[a].score > hits[b].score })
-	return len(hits)
 }
 
 func hasKind(ks []catalogue.Kind, k catalogue.Kind) bool {

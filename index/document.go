@@ -101,20 +101,22 @@ func nonEmpty(xs []string) []string {
 }
 
 // Audiences precompute the date-free part of who may see an entry, so that
-// the scope of a search is one posting list instead of a scan.
+// the scope of a search is one posting list instead of a scan. An entry has
+// one or two: "open" as well as public or staff.
 const (
 	audiencePublic   = "public"   // active volunteers and helps, approved offers (if current)
 	audienceStaff    = "staff"    // everything else that is not archived
+	audienceOpen     = "open"     // public or staff: not archived
 	audienceArchived = "archived" // only on request
 )
 
-func audience(r catalogue.Record) string {
+func audience(r catalogue.Record) []string {
 	switch {
 	case r.Status == catalogue.StatusArchived:
-		return audienceArchived
+		return []string{audienceArchived}
 	case r.Kind == catalogue.KindOffer && r.Status == catalogue.StatusApproved,
 		r.Kind != catalogue.KindOffer && r.Status == catalogue.StatusActive:
-		return audiencePublic
+		return []string{audiencePublic, audienceOpen}
 	}
-	return audienceStaff
+	return []string{audienceStaff, audienceOpen}
 }

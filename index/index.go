@@ -44,7 +44,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "8"
+const schemaVersion = "10"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -67,7 +67,7 @@ const (
 	fieldUpdate = "updated_at"
 	// fieldAudience serves the scope of a search.
 	fieldAudience = "audience"
-	// fieldRow holds a document's row (see row), read back at start.
+	// fieldRow stores a document's row (see row), read back at start.
 	fieldRow = "row"
 )
 
@@ -157,10 +157,10 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 		"category", fieldAudience} {
 		doc.AddFieldMappingsAt(k, kw())
 	}
-	// The row is read, never searched: a doc-value column. (zapx builds
-	// doc values from the indexed terms, so it is indexed too.)
+	// The row is read, never searched: stored, not indexed, so that it
+	// adds nothing to the term dictionary.
 	rw := kw()
-	rw.DocValues = true
+	rw.Index, rw.Store = false, true
 	doc.AddFieldMappingsAt(fieldRow, rw)
 	acc := bleve.NewBooleanFieldMapping()
 	acc.IncludeInAll = false

@@ -17,8 +17,8 @@ import (
 
 // row is what a search needs of a document besides whether and how well it
 // matches: what a hit shows, its facet values, when it changed, where it
-// is and the period of an offer. It is written into the index as one
-// doc-value term (fieldRow) and read back once per segment (see rowCache),
+// is and the period of an offer. It is stored in the index as one field
+// (fieldRow) and read back once per segment (see rowCache),
 // so that counting facets and ordering thousands of hits reads memory, not
 // doc values from disk, and a row always belongs to the very version of
 // the document that bleve matched.
@@ -42,9 +42,8 @@ func (r *row) current(day string) bool {
 	return (r.validFrom == "" || r.validFrom <= day) && (r.validUntil == "" || r.validUntil >= day)
 }
 
-// encode writes r as one doc-value term: length-prefixed fields ("4:name"),
-// lists as a count and their items. Doc values separate terms with 0xff,
-// which UTF-8 never holds, so any name is safe.
+// encode writes r as one string: length-prefixed fields ("4:name"), lists
+// as a count and their items, so that any name is safe.
 func (r *row) encode() string {
 	var b strings.Builder
 	put := func(s string) {
@@ -207,19 +206,17 @@ func (c *rowCache) rows(reader index.IndexReader) (*snapshotRows, error) {
 
 // read reads the rows of every document of a segment. The caller holds mu.
 func (c *rowCache) read(seg segment.Segment) ([]*row, error) {
-	dv, ok := seg.(segment.DocValueVisitable)
-	if !ok {
-		return nil, fmt.Errorf("segment %T has no doc values", seg)
-	}
 	table := make([]*row, seg.Count())
-	fields := []string{fieldRow}
-	var state segment.DocVisitState
-	var err, derr error
+	var derr error
 	for n := range table {
 		var r *row
-		state, err = dv.VisitDocValues(uint64(n), fields, func(_ string, term []byte) {
-			r, derr = decodeRow(string(term))
-		}, state)
+		err := seg.VisitStoredFields(uint64(n), func(field string, _ byte, value []byte, _ []uint64) bool {
+			if field != fieldRow {
+				return true
+			}
+			r, derr = decodeRow(string(value))
+			return false
+		})
 		if err == nil {
 			err = derr
 		}

@@ -19,9 +19,12 @@ import (
 // facetNames are the facets an answer carries.
 var facetNames = []string{"kind", "district", "help_kind", "language", "target_group"}
 
+// term matches a keyword. Keywords filter, they never score: boost 0, so
+// that a conjunction with the text leaves the text's relevance as it is.
 func term(field, value string) query.Query {
 	q := bleve.NewTermQuery(value)
 	q.SetField(field)
+	q.SetBoost(0)
 	return q
 }
 
@@ -47,11 +50,11 @@ func scopeQuery(s catalogue.SearchScope, status catalogue.Status) query.Query {
 		if status != "" {
 			return term("status", string(status))
 		}
-		return anyTerm(fieldAudience, audiencePublic, audienceStaff)
+		return term(fieldAudience, audienceOpen)
 	case access.RoleCaseManager:
 		return withStatus(public(), status)
 	case access.RoleProvider:
-		own := bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), anyTerm(fieldAudience, audiencePublic, audienceStaff))
+		own := bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), term(fieldAudience, audienceOpen))
 		if status == catalogue.StatusArchived {
 			own = bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), term(fieldAudience, audienceArchived))
 		}
@@ -123,21 +126,23 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	if q.Accessible != nil {
 		b := bleve.NewBoolFieldQuery(*q.Accessible)
 		b.SetField("accessible")
+		b.SetBoost(0)
 		must = append(must, b)
 	}
 	if q.Near != nil && q.RadiusKM > 0 {
 		g := bleve.NewGeoDistanceQuery(q.Near.Lon, q.Near.Lat, strconv.FormatFloat(q.RadiusKM, 'f', -1, 64)+"km")
 		g.SetField(fieldGeo)
+		g.SetBoost(0)
 		must = append(must, g)
 	}
 	var root query.Query
 	filter := bleve.NewConjunctionQuery(must...)
 	if q.Text != "" {
-		// Filters must not add to the score: only the text decides relevance.
-		b := bleve.NewBooleanQuery()
-		b.AddMust(textQuery(q.Text, fuzzy))
-		b.AddFilter(filter)
-		root = b
+		// One conjunction, so that the text is scored only where the
+		// filters hold (bleve's boolean filter scores every text match
+		// first); the filters weigh nothing (boost 0), so only the text
+		// decides relevance.
+		root = bleve.NewConjunctionQuery(append([]query.Query{textQuery(q.Text, fuzzy)}, must...)...)
 	} else {
 		root = filter
 	}
