@@ -2,31 +2,63 @@ package index
 
 import (
 	"container/heap"
+	"slices"
 	"sort"
 
 	"github.com/blevesearch/bleve/v2/search"
 
+	"massanzug/access"
 	"massanzug/catalogue"
 )
 
 // collector receives every hit bleve finds (through bleve's document match
-// handler hook) and does what would otherwise read doc values from disk
-// for each: it drops offers whose period does not cover today, counts the
-// total and the facets, and keeps the best hits for the page, all from the
-// rows in memory.
+// handler hook) and decides, from the rows in memory, what would otherwise
+// cost a posting list to intersect or doc values to read per hit: it keeps
+// only what the principal may see (and the status and kinds asked for),
+// counts the total and the facets, and keeps the best hits for the page.
+// Nothing is counted before visible has passed it, so hidden entries show
+// in neither hits, totals nor facets.
 type collector struct {
 	cache  *rowCache
 	rows   *snapshotRows // of the snapshot being searched
+	scope  catalogue.SearchScope
+	status catalogue.Status
+	kinds  []catalogue.Kind
 	facets bool
 	sortBy string // relevance, updated or distance
 	near   *catalogue.GeoPoint
-	want   int // offset + limit
-	today  string
-	dated  bool   // drop offers out of their period...
-	own    string // ...unless they are this provider's own
-	counts []int  // by facet number; nil: no facets
+	want   int   // offset + limit
+	counts []int // by facet number; nil: no facets
 	total  int
 	best   hitHeap
+}
+
+// visible reports whether the principal may find r, and r is of the status
+// and kind asked for. Staff see everything but archived entries, those on
+// request; case managers see active volunteers and neighbourhood helps and
+// approved offers whose period covers today; providers see offers only:
+// their own, whatever their state, and the others' as case managers do.
+func (c *collector) visible(r *row) bool {
+	if c.status != "" && r.status != c.status || len(c.kinds) > 0 && !slices.Contains(c.kinds, r.kind) {
+		return false
+	}
+	public := r.status == catalogue.StatusActive && r.kind != catalogue.KindOffer ||
+		r.status == catalogue.StatusApproved && r.kind == catalogue.KindOffer
+	switch c.scope.Role {
+	case access.RoleResourceManager:
+		return c.status == catalogue.StatusArchived || r.status != catalogue.StatusArchived
+	case access.RoleCaseManager:
+		return public && r.current(c.scope.Today)
+	case access.RoleProvider:
+		if r.kind != catalogue.KindOffer {
+			return false
+		}
+		if r.provider == c.scope.ProviderID && c.scope.ProviderID != "" {
+			return c.status == catalogue.StatusArchived || r.status != catalogue.StatusArchived
+		}
+		return public && r.current(c.scope.Today)
+	}
+	return false
 }
 
 type collected struct {
@@ -83,7 +115,7 @@ func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHan
 			return nil // a document without a row, written by no version of ours
 		}
 		h.id = r.id
-		if c.dated && (r.validFrom != "" || r.validUntil != "") && !r.current(c.today) && (c.own == "" || r.provider != c.own) {
+		if !c.visible(r) {
 			return nil
 		}
 		c.total++

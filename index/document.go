@@ -13,8 +13,7 @@ import (
 // itself is read from the store.
 func document(places catalogue.Places, r catalogue.Record) (map[string]any, error) {
 	d := map[string]any{
-		"kind": string(r.Kind), "status": string(r.Status), fieldName: r.Name, "districts": r.Districts,
-		fieldUpdate: r.UpdatedAt, fieldAudience: audience(r),
+		fieldName: r.Name, "districts": r.Districts, fieldUpdate: r.UpdatedAt,
 	}
 	var text []string
 	var place catalogue.Place
@@ -50,7 +49,7 @@ func document(places catalogue.Places, r catalogue.Record) (map[string]any, erro
 		text = append(text, o.Description, o.OpeningTimes, o.Eligibility.Note)
 		place, langs = o.Location, o.Languages
 		d["help_kinds"], d["target_groups"], d["category"] = o.HelpKinds, o.TargetGroups, o.Category
-		d["provider_id"], d["accessible"] = o.ProviderID, o.Accessible
+		d["accessible"] = o.Accessible
 		if o.Location.Quarter != "" {
 			d["quarters"] = []string{o.Location.Quarter}
 		}
@@ -98,25 +97,4 @@ func nonEmpty(xs []string) []string {
 		}
 	}
 	return out
-}
-
-// Audiences precompute the date-free part of who may see an entry, so that
-// the scope of a search is one posting list instead of a scan. An entry has
-// one or two: "open" as well as public or staff.
-const (
-	audiencePublic   = "public"   // active volunteers and helps, approved offers (if current)
-	audienceStaff    = "staff"    // everything else that is not archived
-	audienceOpen     = "open"     // public or staff: not archived
-	audienceArchived = "archived" // only on request
-)
-
-func audience(r catalogue.Record) []string {
-	switch {
-	case r.Status == catalogue.StatusArchived:
-		return []string{audienceArchived}
-	case r.Kind == catalogue.KindOffer && r.Status == catalogue.StatusApproved,
-		r.Kind != catalogue.KindOffer && r.Status == catalogue.StatusActive:
-		return []string{audiencePublic, audienceOpen}
-	}
-	return []string{audienceStaff, audienceOpen}
 }

@@ -44,7 +44,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "10"
+const schemaVersion = "11"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -65,8 +65,6 @@ const (
 	fieldName   = "name"
 	fieldGeo    = "location"
 	fieldUpdate = "updated_at"
-	// fieldAudience serves the scope of a search.
-	fieldAudience = "audience"
 	// fieldRow stores a document's row (see row), read back at start.
 	fieldRow = "row"
 )
@@ -153,8 +151,9 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	doc := bleve.NewDocumentMapping()
 	doc.AddFieldMappingsAt(fieldName, text())
 	doc.AddFieldMappingsAt(fieldText, text())
-	for _, k := range []string{"kind", "status", "districts", "quarters", "help_kinds", "target_groups", "languages", "provider_id",
-		"category", fieldAudience} {
+	// Kind, status, provider and period are not indexed: the rows decide
+	// them per hit (see collector.visible).
+	for _, k := range []string{"districts", "quarters", "help_kinds", "target_groups", "languages", "category"} {
 		doc.AddFieldMappingsAt(k, kw())
 	}
 	// The row is read, never searched: stored, not indexed, so that it

@@ -12,7 +12,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
-	"massanzug/access"
 	"massanzug/catalogue"
 )
 
@@ -26,49 +25,6 @@ func term(field, value string) query.Query {
 	q.SetField(field)
 	q.SetBoost(0)
 	return q
-}
-
-func anyTerm(field string, values ...string) query.Query {
-	qs := make([]query.Query, len(values))
-	for i, v := range values {
-		qs[i] = term(field, v)
-	}
-	return bleve.NewDisjunctionQuery(qs...)
-}
-
-// public matches what case managers may see, but for the period of offers:
-// entries of the public audience. Whether an offer's period covers today
-// is checked per hit from its row (see collector), as the few offers with
-// a period cost less there than a date range in every query.
-func public() query.Query { return term(fieldAudience, audiencePublic) }
-
-// scopeQuery is the part of every query that keeps hits within what the
-// principal may see; it is a filter, so hits, totals and facets obey it.
-func scopeQuery(s catalogue.SearchScope, status catalogue.Status) query.Query {
-	switch s.Role {
-	case access.RoleResourceManager:
-		if status != "" {
-			return term("status", string(status))
-		}
-		return term(fieldAudience, audienceOpen)
-	case access.RoleCaseManager:
-		return withStatus(public(), status)
-	case access.RoleProvider:
-		own := bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), term(fieldAudience, audienceOpen))
-		if status == catalogue.StatusArchived {
-			own = bleve.NewConjunctionQuery(term("provider_id", s.ProviderID), term(fieldAudience, audienceArchived))
-		}
-		q := bleve.NewConjunctionQuery(term("kind", string(catalogue.KindOffer)), bleve.NewDisjunctionQuery(own, public()))
-		return withStatus(q, status)
-	}
-	return bleve.NewMatchNoneQuery()
-}
-
-func withStatus(q query.Query, status catalogue.Status) query.Query {
-	if status == "" {
-		return q
-	}
-	return bleve.NewConjunctionQuery(q, term("status", string(status)))
 }
 
 // textQuery finds the words of text in names and texts; with fuzzy, near
@@ -109,14 +65,10 @@ func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope cata
 }
 
 func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.SearchScope, fuzzy bool) (catalogue.SearchResult, error) {
-	must := []query.Query{scopeQuery(scope, q.Status)}
-	if len(q.Kinds) > 0 {
-		kinds := make([]string, len(q.Kinds))
-		for i, k := range q.Kinds {
-			kinds[i] = string(k)
-		}
-		must = append(must, anyTerm("kind", kinds...))
-	}
+	// Who may see what, the status and the kind of entry are decided per
+	// hit from its row (see collector.visible): lists that hold most of
+	// the catalogue cost more to intersect than to check.
+	var must []query.Query
 	for field, v := range map[string]string{"districts": q.District, "quarters": q.Quarter, "help_kinds": q.HelpKind,
 		"target_groups": q.TargetGroup, "languages": q.Language} {
 		if v != "" {
@@ -135,16 +87,19 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		g.SetBoost(0)
 		must = append(must, g)
 	}
-	var root query.Query
-	filter := bleve.NewConjunctionQuery(must...)
+	// One conjunction, so that the text is scored only where the filters
+	// hold (bleve's boolean filter scores every text match first); the
+	// filters weigh nothing (boost 0), so only the text decides relevance.
 	if q.Text != "" {
-		// One conjunction, so that the text is scored only where the
-		// filters hold (bleve's boolean filter scores every text match
-		// first); the filters weigh nothing (boost 0), so only the text
-		// decides relevance.
-		root = bleve.NewConjunctionQuery(append([]query.Query{textQuery(q.Text, fuzzy)}, must...)...)
-	} else {
-		root = filter
+		must = append([]query.Query{textQuery(q.Text, fuzzy)}, must...)
+	}
+	var root query.Query = bleve.NewMatchAllQuery()
+	switch len(must) {
+	case 0:
+	case 1:
+		root = must[0]
+	default:
+		root = bleve.NewConjunctionQuery(must...)
 	}
 	sortBy := q.Sort
 	if sortBy == "" {
@@ -164,13 +119,8 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	if sortBy != "relevance" {
 		req.Score = "none" // nothing reads the score: do not compute it
 	}
-	c := &collector{cache: ix.rows, facets: q.Facets, sortBy: sortBy, near: q.Near, want: q.Offset + q.Limit, today: scope.Today}
-	if scope.Role != access.RoleResourceManager {
-		c.dated = true // staff see offers whatever their period
-		if scope.Role == access.RoleProvider {
-			c.own = scope.ProviderID
-		}
-	}
+	c := &collector{cache: ix.rows, scope: scope, status: q.Status, kinds: q.Kinds, facets: q.Facets, sortBy: sortBy,
+		near: q.Near, want: q.Offset + q.Limit}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.handler))
