@@ -307,3 +307,33 @@ func TestDataSurvivesRestart(t *testing.T) {
 		t.Error("added term lost")
 	}
 }
+
+// TestReferenceChangesCountAtOnce: districts and taxonomy are kept in
+// memory between requests; a change through the API counts in the very
+// next check, search and match.
+func TestReferenceChangesCountAtOnce(t *testing.T) {
+	e := newEnv(t)
+	e.create("rm", "/v1/volunteers", volunteerInput()) // the reference data is read and kept
+	in := volunteerInput()
+	in["help_kinds"] = []string{"vorlesen"}
+	in["districts"] = []string{"neu-ulm-test"}
+	if r := e.do(req{Who: "rm", Method: "POST", Path: "/v1/volunteers", Body: in}); r.Status != 422 {
+		t.Fatalf("before the changes: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "rm", Method: "POST", Path: "/v1/taxonomy/help-kinds", Body: map[string]any{"code": "vorlesen", "label": "Vorlesen", "theme": "freizeit"}}); r.Status != 201 {
+		t.Fatalf("add term: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "admin", Method: "PUT", Path: "/v1/districts/neu-ulm-test", Body: map[string]any{
+		"name": "Testbezirk", "rm_staff_fte": 0.2, "quarters": []map[string]any{{"name": "Mitte", "lat": 48.39, "lon": 10.0}}}}); r.Status != 201 {
+		t.Fatalf("put district: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "rm", Method: "POST", Path: "/v1/volunteers", Body: in}); r.Status != 201 {
+		t.Fatalf("after the changes: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "fm", Method: "GET", Path: "/v1/search?district=neu-ulm-test&help_kind=vorlesen"}); r.Status != 200 || r.object(t)["total"] != 1.0 {
+		t.Errorf("search: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"district": "neu-ulm-test", "help_kinds": []string{"vorlesen"}}}); r.Status != 200 {
+		t.Errorf("match: %d %s", r.Status, r.Body)
+	}
+}

@@ -50,6 +50,7 @@ func (s *Service) PutDistrict(ctx context.Context, p access.Principal, d Distric
 		return false, err
 	}
 	created, err := s.store.PutDistrict(ctx, d)
+	s.forgetReference() // whatever the outcome: the store decides what is true
 	if err != nil {
 		return false, fmt.Errorf("put district %s: %w", d.ID, err)
 	}
@@ -95,7 +96,9 @@ func (s *Service) AddTerm(ctx context.Context, p access.Principal, v Vocabulary,
 	if _, dup := tax.codes(v)[t.Code]; dup {
 		return conflict("%s already has the code %q", v, t.Code)
 	}
-	if err := s.store.AddTerm(ctx, v, t); err != nil {
+	err = s.store.AddTerm(ctx, v, t)
+	s.forgetReference()
+	if err != nil {
 		return fmt.Errorf("add term %s/%s: %w", v, t.Code, err)
 	}
 	return nil

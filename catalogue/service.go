@@ -25,7 +25,8 @@ type Service struct {
 	indexers    []Indexer
 	// writeMu orders entry writes and their index updates alike, so that
 	// the index applies changes in commit order.
-	writeMu sync.Mutex
+	writeMu   sync.Mutex
+	reference referenceCache
 }
 
 // Indexer keeps a derived view of the entries (the search index, the
@@ -117,6 +118,7 @@ func (s *Service) Init(ctx context.Context) error {
 	if err := s.store.Seed(ctx, ds, tax); err != nil {
 		return fmt.Errorf("seed reference data: %w", err)
 	}
+	s.forgetReference()
 	return nil
 }
 

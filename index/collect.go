@@ -2,7 +2,6 @@ package index
 
 import (
 	"container/heap"
-	"slices"
 	"sort"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -23,7 +22,7 @@ type collector struct {
 	rows   *snapshotRows // of the snapshot being searched
 	scope  catalogue.SearchScope
 	status catalogue.Status
-	kinds  []catalogue.Kind
+	kinds  uint8 // bit mask of kindBits; 0: all
 	facets bool
 	sortBy string // relevance, updated or distance
 	near   *catalogue.GeoPoint
@@ -39,24 +38,22 @@ type collector struct {
 // approved offers whose period covers today; providers see offers only:
 // their own, whatever their state, and the others' as case managers do.
 func (c *collector) visible(r *row) bool {
-	if c.status != "" && r.status != c.status || len(c.kinds) > 0 && !slices.Contains(c.kinds, r.kind) {
+	if c.kinds != 0 && c.kinds&r.kindBit == 0 || c.status != "" && r.status != c.status {
 		return false
 	}
-	public := r.status == catalogue.StatusActive && r.kind != catalogue.KindOffer ||
-		r.status == catalogue.StatusApproved && r.kind == catalogue.KindOffer
 	switch c.scope.Role {
 	case access.RoleResourceManager:
-		return c.status == catalogue.StatusArchived || r.status != catalogue.StatusArchived
+		return !r.archived || c.status == catalogue.StatusArchived
 	case access.RoleCaseManager:
-		return public && r.current(c.scope.Today)
+		return r.public && (!r.periodic || r.current(c.scope.Today))
 	case access.RoleProvider:
 		if r.kind != catalogue.KindOffer {
 			return false
 		}
 		if r.provider == c.scope.ProviderID && c.scope.ProviderID != "" {
-			return c.status == catalogue.StatusArchived || r.status != catalogue.StatusArchived
+			return !r.archived || c.status == catalogue.StatusArchived
 		}
-		return public && r.current(c.scope.Today)
+		return r.public && (!r.periodic || r.current(c.scope.Today))
 	}
 	return false
 }

@@ -23,6 +23,12 @@ import (
 // doc values from disk, and a row always belongs to the very version of
 // the document that bleve matched.
 type row struct {
+	// What every hit asks, first, so that one cache line answers it.
+	kindBit  uint8 // 1 << kind number (kindBits)
+	public   bool  // active volunteer or neighbourhood help, approved offer
+	archived bool
+	periodic bool // an offer with a period: check current
+
 	id                    string
 	kind                  catalogue.Kind
 	status                catalogue.Status
@@ -35,6 +41,18 @@ type row struct {
 	districts, helpKinds  []string
 	facets                []string // "help_kind:einkaufshilfe"
 	ords                  []uint16 // the facets as the row cache numbers them
+}
+
+// kindBits numbers the kinds of entries for a bit mask.
+var kindBits = map[catalogue.Kind]uint8{catalogue.KindVolunteer: 1, catalogue.KindNeighbourhoodHelp: 2, catalogue.KindOffer: 4}
+
+// derive sets the fields computed from the others.
+func (r *row) derive() {
+	r.kindBit = kindBits[r.kind]
+	r.public = r.status == catalogue.StatusApproved && r.kind == catalogue.KindOffer ||
+		r.status == catalogue.StatusActive && r.kind != catalogue.KindOffer
+	r.archived = r.status == catalogue.StatusArchived
+	r.periodic = r.validFrom != "" || r.validUntil != ""
 }
 
 // current reports whether the period of r covers day.
@@ -80,7 +98,7 @@ func (r *row) encode() string {
 }
 
 // decodeRow reads what encode wrote.
-func decodeRow(s string) (*row, error) {
+func decodeRow(s string) (row, error) {
 	var err error
 	next := func() string {
 		if err != nil {
@@ -108,9 +126,9 @@ func decodeRow(s string) (*row, error) {
 		return out
 	}
 	if v := next(); v != "r1" && err == nil {
-		return nil, fmt.Errorf("row of unknown version %q", v)
+		return row{}, fmt.Errorf("row of unknown version %q", v)
 	}
-	r := &row{id: next(), kind: catalogue.Kind(next()), status: catalogue.Status(next()), name: next()}
+	r := row{id: next(), kind: catalogue.Kind(next()), status: catalogue.Status(next()), name: next()}
 	r.updated, _ = strconv.ParseInt(next(), 10, 64)
 	lat, lon := next(), next()
 	if lat != "" && lon != "" {
@@ -121,8 +139,9 @@ func decodeRow(s string) (*row, error) {
 	r.validFrom, r.validUntil, r.provider = next(), next(), next()
 	r.districts, r.helpKinds, r.facets = list(), list(), list()
 	if err != nil {
-		return nil, err
+		return row{}, err
 	}
+	r.derive()
 	return r, nil
 }
 
@@ -134,21 +153,21 @@ func decodeRow(s string) (*row, error) {
 // counts into a slice instead of a map.
 type rowCache struct {
 	mu     sync.Mutex
-	tables map[segment.Segment][]*row
+	tables map[segment.Segment][]row
 	last   *scorch.IndexSnapshot // whose segments the cache was pruned to
 	values []string              // facet value by number
 	number map[string]uint16
 }
 
 func newRowCache() *rowCache {
-	return &rowCache{tables: map[segment.Segment][]*row{}, number: map[string]uint16{}}
+	return &rowCache{tables: map[segment.Segment][]row{}, number: map[string]uint16{}}
 }
 
 // snapshotRows are the rows of one snapshot of the index, found by bleve's
 // internal document number.
 type snapshotRows struct {
 	offsets []uint64 // first document number of each segment
-	tables  [][]*row
+	tables  [][]row  // a row's id is empty for a document without one
 }
 
 // at returns the row of a document, or nil.
@@ -158,7 +177,10 @@ func (s *snapshotRows) at(internal index.IndexInternalID) *row {
 	if i < 0 || n-s.offsets[i] >= uint64(len(s.tables[i])) {
 		return nil
 	}
-	return s.tables[i][n-s.offsets[i]]
+	if r := &s.tables[i][n-s.offsets[i]]; r.id != "" {
+		return r
+	}
+	return nil
 }
 
 // rows returns the rows of the snapshot reader reads, reading the rows of
@@ -169,7 +191,7 @@ func (c *rowCache) rows(reader index.IndexReader) (*snapshotRows, error) {
 		return nil, fmt.Errorf("index reader %T is not a scorch snapshot", reader)
 	}
 	segs := snap.Segments()
-	out := &snapshotRows{offsets: make([]uint64, len(segs)), tables: make([][]*row, len(segs))}
+	out := &snapshotRows{offsets: make([]uint64, len(segs)), tables: make([][]row, len(segs))}
 	var running uint64
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -204,17 +226,18 @@ func (c *rowCache) rows(reader index.IndexReader) (*snapshotRows, error) {
 	return out, nil
 }
 
-// read reads the rows of every document of a segment. The caller holds mu.
-func (c *rowCache) read(seg segment.Segment) ([]*row, error) {
-	table := make([]*row, seg.Count())
+// read reads the rows of every document of a segment, into one slice:
+// hits come in document order, so their rows are read nearly in order of
+// memory. The caller holds mu.
+func (c *rowCache) read(seg segment.Segment) ([]row, error) {
+	table := make([]row, seg.Count())
 	var derr error
 	for n := range table {
-		var r *row
 		err := seg.VisitStoredFields(uint64(n), func(field string, _ byte, value []byte, _ []uint64) bool {
 			if field != fieldRow {
 				return true
 			}
-			r, derr = decodeRow(string(value))
+			table[n], derr = decodeRow(string(value))
 			return false
 		})
 		if err == nil {
@@ -223,10 +246,7 @@ func (c *rowCache) read(seg segment.Segment) ([]*row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("row of document %d: %w", n, err)
 		}
-		if r != nil {
-			c.numberFacets(r)
-		}
-		table[n] = r // nil for a document without a row: it never shows
+		c.numberFacets(&table[n])
 	}
 	return table, nil
 }
@@ -246,6 +266,7 @@ func (c *rowCache) numberFacets(r *row) {
 		}
 		r.ords = append(r.ords, n)
 	}
+	r.facets = nil // numbered; the strings are the cache's now
 }
 
 // facetValue returns the facet value numbered n.

@@ -119,10 +119,13 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	if sortBy != "relevance" {
 		req.Score = "none" // nothing reads the score: do not compute it
 	}
-	c := &collector{cache: ix.rows, scope: scope, status: q.Status, kinds: q.Kinds, facets: q.Facets, sortBy: sortBy,
+	c := &collector{cache: ix.rows, scope: scope, status: q.Status, facets: q.Facets, sortBy: sortBy,
 		near: q.Near, want: q.Offset + q.Limit}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	for _, k := range q.Kinds {
+		c.kinds |= kindBits[k]
+	}
 	hctx := context.WithValue(ctx, search.MakeDocumentMatchHandlerKey, search.MakeDocumentMatchHandler(c.handler))
 	_, err := ix.idx.SearchInContext(hctx, req)
 	if err != nil {

@@ -211,11 +211,7 @@ type caseRefs struct {
 }
 
 func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
-	ds, err := m.store.Districts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tax, err := m.store.Taxonomy(ctx)
+	ds, tax, err := m.svc.Reference(ctx)
 	if err != nil {
 		return nil, err
 	}
