@@ -30,19 +30,19 @@ import (
 
 // Result holds the figures of one run.
 type Result struct {
-	Entries          int
-	ImportPerSec     float64
-	Import           time.Duration
-	Open             time.Duration
-	SearchP50        time.Duration
-	SearchP99        time.Duration
-	ScanP50          time.Duration // exhaustive scan of the stored entries
-	ScanP99          time.Duration
-	MemScanP50       time.Duration // scan of the entries held in memory, analysed ahead
-	MemScanP99       time.Duration
+	Entries      int
+	ImportPerSec float64
+	Import       time.Duration
+	Open         time.Duration
+	SearchP50    time.Duration
+	SearchP99    time.Duration
+	ScanP50      time.Duration // exhaustive scan of the stored entries
+	ScanP99      time.Duration
+	MemScanP50   time.Duration // scan of the entries held in memory, analysed ahead
+	MemScanP99   time.Duration
 	// Disagreements counts queries whose total differs between the index
 	// and the scans; the scans are only a floor if they answer the same.
-	Disagreements []string
+	Disagreements    []string
 	HeapMB           float64
 	IndexMB, StoreMB float64
 	Queries          int
