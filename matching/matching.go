@@ -130,6 +130,8 @@ type prepared struct {
 	windows  []span
 	termIDs  []uint32 // terms as the pool numbers them
 	nTerms   int
+	// help kinds, target groups and languages as the pool numbers them
+	helpIDs, groupIDs, langIDs []uint16
 }
 
 // Match suggests entries for c.
@@ -208,8 +210,9 @@ func (m *Matcher) rank(pc *prepared, limit int, removed bool) (ok, out []ranked)
 	m.pool.mu.RLock()
 	defer m.pool.mu.RUnlock()
 	pc.termIDs = m.pool.termIDs(pc.terms)
+	pc.helpIDs, pc.groupIDs, pc.langIDs = m.pool.codesOf(pc.HelpKinds), m.pool.codesOf(pc.TargetGroups), m.pool.codesOf(pc.Languages)
 	pass, fail := top{k: limit}, top{k: limit}
-	m.pool.offering(pc.HelpKinds, func(c *candidate) {
+	m.pool.offering(pc.HelpKinds, pc.helpIDs, func(c *candidate) {
 		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, c.kind) {
 			return
 		}

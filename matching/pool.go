@@ -26,6 +26,7 @@ type pool struct {
 	byID   map[string]*candidate
 	byHelp map[string]map[string]*candidate
 	terms  map[string]uint32 // every term seen, numbered
+	codes  map[string]uint16 // every code of help kind, target group, language seen, numbered
 
 	loadMu sync.Mutex
 	loaded bool
@@ -33,7 +34,8 @@ type pool struct {
 
 func newPool(an Analyzer) *pool {
 	return &pool{analyzer: an, seqs: map[string]int64{}, byID: map[string]*candidate{},
-		byHelp: map[string]map[string]*candidate{}, terms: map[string]uint32{}}
+		byHelp: map[string]map[string]*candidate{}, terms: map[string]uint32{},
+		codes: map[string]uint16{}}
 }
 
 // built is a record made ready outside the lock: analysing texts is the
@@ -96,6 +98,10 @@ func (p *pool) apply(b built) {
 	}
 	slices.Sort(ids)
 	b.c.terms = ids
+	b.c.helpIDs, b.c.groupIDs = p.number(b.c.helpKinds), p.number(b.c.targetGroups)
+	for i := range b.c.languages {
+		b.c.languages[i].id = p.number([]string{b.c.languages[i].code})[0]
+	}
 	p.byID[b.id] = b.c
 	for _, h := range b.c.helpKinds {
 		if p.byHelp[h] == nil {
@@ -205,13 +211,46 @@ func (p *pool) termIDs(terms map[string]bool) []uint32 {
 	return ids
 }
 
+// noCode stands for a code no entry has: it equals no number.
+const noCode = 1<<16 - 1
+
+// number numbers codes, new ones included. The caller holds mu for writing.
+func (p *pool) number(codes []string) []uint16 {
+	out := make([]uint16, len(codes))
+	for i, c := range codes {
+		n, ok := p.codes[c]
+		if !ok && len(p.codes) < noCode {
+			n = uint16(len(p.codes))
+			p.codes[c] = n
+		} else if !ok {
+			n = noCode // more codes than any vocabulary has: compared as unknown
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// codesOf returns the numbers of codes the pool knows; others get noCode.
+// The caller holds mu.
+func (p *pool) codesOf(codes []string) []uint16 {
+	out := make([]uint16, len(codes))
+	for i, c := range codes {
+		n, ok := p.codes[c]
+		if !ok {
+			n = noCode
+		}
+		out[i] = n
+	}
+	return out
+}
+
 // offering calls fn once for every candidate offering one of the kinds of
-// help. The caller holds mu.
-func (p *pool) offering(helpKinds []string, fn func(*candidate)) {
+// help (given as codes and as numbers). The caller holds mu.
+func (p *pool) offering(helpKinds []string, ids []uint16, fn func(*candidate)) {
 	for i, h := range helpKinds {
 		for _, c := range p.byHelp[h] {
 			// Seen already under an earlier kind of this case.
-			if i > 0 && overlaps(helpKinds[:i], c.helpKinds) {
+			if i > 0 && overlapIDs(ids[:i], c.helpIDs) {
 				continue
 			}
 			fn(c)

@@ -3,6 +3,7 @@ package matching
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,18 +21,20 @@ type candidate struct {
 	capacity                *int
 	load                    int
 	helpKinds, targetGroups []string
-	languages               []languageSkill
-	slots                   []span
-	gender                  string
-	place                   catalogue.Place
-	districts               []string
-	cert                    *catalogue.PoliceCertificate
-	accessible              *bool
-	minAge, maxAge          *int
-	texts                   []string // analysed into terms, then dropped
-	lifeExperience          string
-	verifiedAt              *time.Time
-	terms                   []uint32 // the pool's ids of the terms of texts, sorted
+	// The same as numbers (pool.code), for the comparisons of every match.
+	helpIDs, groupIDs []uint16
+	languages         []languageSkill
+	slots             []span
+	gender            string
+	place             catalogue.Place
+	districts         []string
+	cert              *catalogue.PoliceCertificate
+	accessible        *bool
+	minAge, maxAge    *int
+	texts             []string // analysed into terms, then dropped
+	lifeExperience    string
+	verifiedAt        *time.Time
+	terms             []uint32 // the pool's ids of the terms of texts, sorted
 	// blocked is the rule that keeps c out of every case (status,
 	// capacity), decided once per change instead of once per match.
 	blocked string
@@ -51,6 +54,7 @@ func (c *candidate) block() {
 
 type languageSkill struct {
 	code, level string
+	id          uint16 // pool.code
 	value       float64
 }
 
@@ -87,7 +91,7 @@ func view(e any) *candidate {
 			gender: x.Gender, place: x.Home, districts: x.Districts, cert: x.PoliceCertificate,
 			texts: []string{x.LifeExperience, x.Interests}, lifeExperience: x.LifeExperience, verifiedAt: x.VerifiedAt}
 		for _, l := range x.Languages {
-			c.languages = append(c.languages, languageSkill{l.Code, l.Level, levelValue(l.Level)})
+			c.languages = append(c.languages, languageSkill{code: l.Code, level: l.Level, value: levelValue(l.Level)})
 		}
 		return c
 	case *catalogue.NeighbourhoodHelp:
@@ -95,7 +99,7 @@ func view(e any) *candidate {
 			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			place: x.Location, districts: x.Districts, texts: []string{x.Description}, verifiedAt: x.VerifiedAt}
 		for _, l := range x.Languages {
-			c.languages = append(c.languages, languageSkill{l, "good", levelValue("good")})
+			c.languages = append(c.languages, languageSkill{code: l, level: "good", value: levelValue("good")})
 		}
 		return c
 	case *catalogue.Offer:
@@ -105,17 +109,17 @@ func view(e any) *candidate {
 			slots: spans(x.Schedule), place: x.Location, districts: x.Districts, accessible: &acc,
 			minAge: x.Eligibility.MinAge, maxAge: x.Eligibility.MaxAge, texts: []string{x.Description, x.OpeningTimes}, verifiedAt: x.VerifiedAt}
 		for _, l := range x.Languages {
-			c.languages = append(c.languages, languageSkill{l, "good", levelValue("good")})
+			c.languages = append(c.languages, languageSkill{code: l, level: "good", value: levelValue("good")})
 		}
 		return c
 	}
 	return nil
 }
 
-// language returns how well c speaks code.
-func (c *candidate) language(code string) float64 {
+// language returns how well c speaks a language (by its pool.code).
+func (c *candidate) language(id uint16) float64 {
 	for _, l := range c.languages {
-		if l.code == code {
+		if l.id == id {
 			return l.value
 		}
 	}
@@ -142,7 +146,7 @@ func hardRule(pc *prepared, c *candidate) string {
 		return "accessibility"
 	case pc.ClientAge != nil && (c.minAge != nil && *pc.ClientAge < *c.minAge || c.maxAge != nil && *pc.ClientAge > *c.maxAge):
 		return "age"
-	case !overlaps(pc.HelpKinds, c.helpKinds):
+	case !overlapIDs(pc.helpIDs, c.helpIDs):
 		return "help_kind"
 	}
 	return ""
@@ -185,6 +189,15 @@ func reason(pc *prepared, c *candidate, rule string) string {
 func contains(xs []string, x string) bool {
 	for _, y := range xs {
 		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func overlapIDs(a, b []uint16) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
 			return true
 		}
 	}

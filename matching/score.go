@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,8 +107,8 @@ func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
 	// Fit: the needed kinds of help it offers, and the client's words in
 	// its texts (German analysis: compounds, stems).
 	offered := 0
-	for _, h := range pc.HelpKinds {
-		if contains(c.helpKinds, h) {
+	for _, h := range pc.helpIDs {
+		if slices.Contains(c.helpIDs, h) {
 			offered++
 		}
 	}
@@ -137,8 +138,8 @@ func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
 	// Language: one the client speaks and the helper speaks well.
 	if len(pc.Languages) > 0 {
 		best := 0.0
-		for _, l := range pc.Languages {
-			v := c.language(l)
+		for i, l := range pc.Languages {
+			v := c.language(pc.langIDs[i])
 			if v > best || (v == best && e.language == "de" && l != "de") {
 				best, e.language = v, l
 			}
@@ -157,7 +158,7 @@ func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
 
 	if len(pc.TargetGroups) > 0 {
 		v := 0.0
-		if overlaps(pc.TargetGroups, c.targetGroups) {
+		if overlapIDs(pc.groupIDs, c.groupIDs) {
 			v = 1
 		}
 		set(factorTargetGroup, v)
