@@ -37,10 +37,6 @@ type Store interface {
 	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
 	UpdateEntry(ctx context.Context, r Record, expected int64) (int64, error)
 	ReviewQueue(ctx context.Context, q ReviewQuery) ([]Record, int, error)
-	// Offering returns id, kind and change number (Record.ID, Kind, Seq;
-	// nothing else) of the entries, archived ones left out, that offer at
-	// least one of the kinds of help.
-	Offering(ctx context.Context, helpKinds []string) ([]Record, error)
 	CountEntries(ctx context.Context) (int, error)
 	// Fingerprint returns the number of entries and the last change number.
 	Fingerprint(ctx context.Context) (count int, seq int64, err error)

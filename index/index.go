@@ -2,7 +2,9 @@
 // derived from the store and always rebuildable from it. It analyses German
 // text (lower-casing, compound splitting with a shipped, extendable word
 // list, umlaut and ß folding, light stemming), keeps keyword fields for
-// filters and facets and a geo point for distance, and answers searches.
+// filters and a geo point for distance, and answers searches. bleve finds
+// and scores the hits; who may see them, totals, facets and the page are
+// decided from a row per document held in memory (see row, collector).
 //
 // The index is never the source of truth. Every entry write reaches it
 // before the write returns (catalogue.Indexer); it remembers the change

@@ -245,35 +245,6 @@ func (db *DB) ReviewQueue(ctx context.Context, q catalogue.ReviewQuery) ([]catal
 	return db.listEntries(ctx, w, "e.verified_at IS NOT NULL, e.verified_at, e.name, e.id", q.Page)
 }
 
-// Offering returns id, kind and change number of the entries, archived
-// ones left out, that offer at least one of the kinds of help.
-func (db *DB) Offering(ctx context.Context, helpKinds []string) ([]catalogue.Record, error) {
-	if len(helpKinds) == 0 {
-		return []catalogue.Record{}, nil
-	}
-	args := make([]any, len(helpKinds))
-	for i, h := range helpKinds {
-		args[i] = h
-	}
-	// Only ids, kinds and change numbers: callers keep decoded entries by
-	// change number and fetch the rest with Entry.
-	rows, err := db.r.QueryContext(ctx, `SELECT e.id, e.kind, e.seq FROM entries e WHERE e.status <> 'archived'
-		AND e.id IN (SELECT h.entry_id FROM entry_help_kinds h WHERE h.code IN (`+placeholders(len(args))+`))`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("entries offering %v: %w", helpKinds, err)
-	}
-	defer rows.Close()
-	out := []catalogue.Record{}
-	for rows.Next() {
-		var r catalogue.Record
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Seq); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // Fingerprint is the number of entries and the last change number: enough
 // for the search index to tell whether it has seen every change.
 func (db *DB) Fingerprint(ctx context.Context) (count int, seq int64, err error) {
