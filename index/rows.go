@@ -196,9 +196,9 @@ func (c *rowCache) rows(reader index.IndexReader) (*snapshotRows, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, ss := range segs {
-		out.offsets[i] = running
-		running += ss.Count()
 		seg := ss.Segment()
+		out.offsets[i] = running
+		running += seg.Count() // all documents, deleted ones too (SegmentSnapshot.Count leaves those out)
 		table, ok := c.tables[seg]
 		if !ok {
 			var err error

@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -132,5 +133,70 @@ func TestGeoFiltersAndFacets(t *testing.T) {
 	}
 	if len(res.Items) == 0 || len(res.Items[0].Highlights) == 0 {
 		t.Errorf("no highlights: %+v", res.Items)
+	}
+}
+
+// TestHitsShowTheirOwnEntry: after many changes (each a new document in a
+// new segment, the old one deleted but not yet merged away), every hit
+// shows its entry as stored now, and the scope follows the status of now.
+func TestHitsShowTheirOwnEntry(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	var ids []string
+	for i := range 40 {
+		ids = append(ids, w.volunteer(fmt.Sprintf("Helferin %02d", i), "Sammelwort", "eselsberg", "Eselsberg", "einkaufshilfe"))
+	}
+	for round := range 3 {
+		for i, id := range ids {
+			if (i+round)%3 != 0 {
+				continue
+			}
+			v, err := w.svc.Volunteer(ctx, rm, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := v.VolunteerInput
+			in.Name = fmt.Sprintf("Helferin %02d Runde %d", i, round)
+			in.Status = []catalogue.Status{catalogue.StatusActive, catalogue.StatusPaused}[(i+round)%2]
+			if _, err := w.svc.UpdateVolunteer(ctx, rm, id, v.Version, in); err != nil {
+				t.Fatal(err)
+			}
+			// Search at once, while the snapshot still holds the deleted
+			// document: each hit must show what is stored now.
+			for _, h := range w.search(rm, catalogue.SearchQuery{Text: "Sammelwort", Page: catalogue.Page{Limit: 100}}).Items {
+				if h.ID == id && h.Name != in.Name {
+					t.Fatalf("right after the change, %s shows %q, stored %q", id, h.Name, in.Name)
+				}
+			}
+		}
+	}
+	for _, p := range []access.Principal{rm, fm} {
+		res := w.search(p, catalogue.SearchQuery{Text: "Sammelwort", Page: catalogue.Page{Limit: 100}})
+		active := 0
+		for _, id := range ids {
+			v, err := w.svc.Volunteer(ctx, rm, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Status == catalogue.StatusActive {
+				active++
+			}
+		}
+		want := map[access.Role]int{access.RoleResourceManager: len(ids), access.RoleCaseManager: active}[p.Role]
+		if res.Total != want || len(res.Items) != want {
+			t.Errorf("%s: total %d, %d hits, want %d", p.Role, res.Total, len(res.Items), want)
+		}
+		for _, h := range res.Items {
+			v, err := w.svc.Volunteer(ctx, rm, h.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Name != v.Name || h.Status != v.Status {
+				t.Errorf("%s: hit %s shows %q (%s), stored %q (%s)", p.Role, h.ID, h.Name, h.Status, v.Name, v.Status)
+			}
+			if p.Role == access.RoleCaseManager && v.Status != catalogue.StatusActive {
+				t.Errorf("case manager finds %s, %s", h.ID, v.Status)
+			}
+		}
 	}
 }
