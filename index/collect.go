@@ -32,34 +32,37 @@ type collector struct {
 	best   hitHeap
 }
 
-// visible reports whether the principal may find r, and r is of the status
-// and kind asked for. Staff see everything but archived entries, those on
-// request; case managers see active volunteers and neighbourhood helps and
-// approved offers whose period covers today; providers see offers only:
-// their own, whatever their state, and the others' as case managers do.
-func (c *collector) visible(r *row) bool {
-	if c.kinds != 0 && c.kinds&r.kindBit == 0 || c.status != "" && r.status != c.status {
+// visible reports whether the principal may find the document, and it is
+// of the status and kind asked for. Staff see everything but archived
+// entries, those on request; case managers see active volunteers and
+// neighbourhood helps and approved offers whose period covers today;
+// providers see offers only: their own, whatever their state, and the
+// others' as case managers do. The full row is read only where the hot
+// part cannot answer.
+func (c *collector) visible(h *hot, r *row) bool {
+	if c.kinds != 0 && c.kinds&h.kindBit == 0 || c.status != "" && r.status != c.status {
 		return false
 	}
+	archived := h.flags&hotArchived != 0
+	publicNow := h.flags&hotPublic != 0 && (h.flags&hotPeriodic == 0 || r.current(c.scope.Today))
 	switch c.scope.Role {
 	case access.RoleResourceManager:
-		return !r.archived || c.status == catalogue.StatusArchived
+		return !archived || c.status == catalogue.StatusArchived
 	case access.RoleCaseManager:
-		return r.public && (!r.periodic || r.current(c.scope.Today))
+		return publicNow
 	case access.RoleProvider:
-		if r.kind != catalogue.KindOffer {
+		if h.kindBit != kindBits[catalogue.KindOffer] {
 			return false
 		}
-		if r.provider == c.scope.ProviderID && c.scope.ProviderID != "" {
-			return !r.archived || c.status == catalogue.StatusArchived
+		if c.scope.ProviderID != "" && r.provider == c.scope.ProviderID {
+			return !archived || c.status == catalogue.StatusArchived
 		}
-		return r.public && (!r.periodic || r.current(c.scope.Today))
+		return publicNow
 	}
 	return false
 }
 
 type collected struct {
-	id    string
 	row   *row
 	score float64 // relevance, or the negated sort key
 	order uint64  // bleve's hit number: ties keep the index's order
@@ -105,37 +108,37 @@ func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHan
 		if d == nil {
 			return nil
 		}
-		r := c.rows.at(d.IndexInternalID)
+		t, n, ok := c.rows.at(d.IndexInternalID)
 		h := collected{score: d.Score, order: d.HitNumber}
 		sctx.DocumentMatchPool.Put(d)
-		if r == nil {
+		if !ok {
 			return nil // a document without a row, written by no version of ours
 		}
-		h.id = r.id
-		if !c.visible(r) {
+		hr, r := &t.hot[n], &t.rows[n]
+		if !c.visible(hr, r) {
 			return nil
 		}
 		c.total++
 		if c.counts != nil {
-			for _, n := range r.ords {
-				if int(n) < len(c.counts) {
-					c.counts[n]++
+			for _, f := range t.ords[hr.ordsStart : hr.ordsStart+uint32(hr.nOrds)] {
+				if int(f) < len(c.counts) {
+					c.counts[f]++
 				}
 			}
 		}
 		if c.want == 0 {
 			return nil
 		}
-		h.row = r
 		switch c.sortBy {
 		case "updated":
-			h.score = float64(r.updated / 1000) // microseconds: exact in a float64
+			h.score = float64(hr.updated) // microseconds: exact in a float64
 		case "distance":
 			h.score = -1e9 // unplaced entries last
-			if r.located {
-				h.score = -catalogue.DistanceKM(*c.near, catalogue.GeoPoint{Lat: r.lat, Lon: r.lon})
+			if hr.flags&hotLocated != 0 {
+				h.score = -catalogue.DistanceKM(*c.near, catalogue.GeoPoint{Lat: hr.lat, Lon: hr.lon})
 			}
 		}
+		h.row = r
 		if len(c.best) < c.want {
 			heap.Push(&c.best, h)
 		} else if better(&h, &c.best[0]) {

@@ -23,8 +23,7 @@ import (
 // doc values from disk, and a row always belongs to the very version of
 // the document that bleve matched.
 type row struct {
-	// What every hit asks, first, so that one cache line answers it.
-	kindBit  uint8 // 1 << kind number (kindBits)
+	kindBit  uint8 // kindBits
 	public   bool  // active volunteer or neighbourhood help, approved offer
 	archived bool
 	periodic bool // an offer with a period: check current
@@ -39,8 +38,35 @@ type row struct {
 	validFrom, validUntil string // empty when open
 	provider              string
 	districts, helpKinds  []string
-	facets                []string // "help_kind:einkaufshilfe"
-	ords                  []uint16 // the facets as the row cache numbers them
+	facets                []string // "help_kind:einkaufshilfe"; dropped once numbered
+}
+
+// hot is the part of a row every hit reads, 32 bytes, kept apart from the
+// rest so that the hits of a broad search walk a small array, not rows of
+// strings: what decides visibility, the facets' place in the table's
+// numbers, and the keys to order by.
+type hot struct {
+	flags     uint8 // hot… bits below
+	kindBit   uint8
+	nOrds     uint8
+	ordsStart uint32
+	updated   int64 // Unix microseconds
+	lat, lon  float64
+}
+
+const (
+	hotPresent = 1 << iota // the document has a row
+	hotPublic
+	hotArchived
+	hotPeriodic
+	hotLocated
+)
+
+// table holds the rows of one segment by document number.
+type table struct {
+	hot  []hot
+	rows []row
+	ords []uint16 // the facet numbers of all rows, each row's at hot.ordsStart
 }
 
 // kindBits numbers the kinds of entries for a bit mask.
@@ -153,34 +179,33 @@ func decodeRow(s string) (row, error) {
 // counts into a slice instead of a map.
 type rowCache struct {
 	mu     sync.Mutex
-	tables map[segment.Segment][]row
+	tables map[segment.Segment]*table
 	last   *scorch.IndexSnapshot // whose segments the cache was pruned to
 	values []string              // facet value by number
 	number map[string]uint16
 }
 
 func newRowCache() *rowCache {
-	return &rowCache{tables: map[segment.Segment][]row{}, number: map[string]uint16{}}
+	return &rowCache{tables: map[segment.Segment]*table{}, number: map[string]uint16{}}
 }
 
 // snapshotRows are the rows of one snapshot of the index, found by bleve's
 // internal document number.
 type snapshotRows struct {
 	offsets []uint64 // first document number of each segment
-	tables  [][]row  // a row's id is empty for a document without one
+	tables  []*table
 }
 
-// at returns the row of a document, or nil.
-func (s *snapshotRows) at(internal index.IndexInternalID) *row {
-	n := internal.Value()
-	i := sort.Search(len(s.offsets), func(i int) bool { return s.offsets[i] > n }) - 1
-	if i < 0 || n-s.offsets[i] >= uint64(len(s.tables[i])) {
-		return nil
+// at finds a document's table and number in it; ok is false for a
+// document without a row.
+func (s *snapshotRows) at(internal index.IndexInternalID) (t *table, n uint64, ok bool) {
+	doc := internal.Value()
+	i := sort.Search(len(s.offsets), func(i int) bool { return s.offsets[i] > doc }) - 1
+	if i < 0 {
+		return nil, 0, false
 	}
-	if r := &s.tables[i][n-s.offsets[i]]; r.id != "" {
-		return r
-	}
-	return nil
+	t, n = s.tables[i], doc-s.offsets[i]
+	return t, n, n < uint64(len(t.hot)) && t.hot[n].flags&hotPresent != 0
 }
 
 // rows returns the rows of the snapshot reader reads, reading the rows of
@@ -191,7 +216,7 @@ func (c *rowCache) rows(reader index.IndexReader) (*snapshotRows, error) {
 		return nil, fmt.Errorf("index reader %T is not a scorch snapshot", reader)
 	}
 	segs := snap.Segments()
-	out := &snapshotRows{offsets: make([]uint64, len(segs)), tables: make([][]row, len(segs))}
+	out := &snapshotRows{offsets: make([]uint64, len(segs)), tables: make([]*table, len(segs))}
 	var running uint64
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -226,18 +251,17 @@ func (c *rowCache) rows(reader index.IndexReader) (*snapshotRows, error) {
 	return out, nil
 }
 
-// read reads the rows of every document of a segment, into one slice:
-// hits come in document order, so their rows are read nearly in order of
-// memory. The caller holds mu.
-func (c *rowCache) read(seg segment.Segment) ([]row, error) {
-	table := make([]row, seg.Count())
+// read reads the rows of every document of a segment. The caller holds
+// mu.
+func (c *rowCache) read(seg segment.Segment) (*table, error) {
+	t := &table{hot: make([]hot, seg.Count()), rows: make([]row, seg.Count())}
 	var derr error
-	for n := range table {
+	for n := range t.rows {
 		err := seg.VisitStoredFields(uint64(n), func(field string, _ byte, value []byte, _ []uint64) bool {
 			if field != fieldRow {
 				return true
 			}
-			table[n], derr = decodeRow(string(value))
+			t.rows[n], derr = decodeRow(string(value))
 			return false
 		})
 		if err == nil {
@@ -246,15 +270,32 @@ func (c *rowCache) read(seg segment.Segment) ([]row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("row of document %d: %w", n, err)
 		}
-		c.numberFacets(&table[n])
+		r := &t.rows[n]
+		if r.id == "" {
+			continue // a document without a row: it never shows
+		}
+		h := &t.hot[n]
+		h.flags, h.kindBit, h.updated, h.lat, h.lon = hotPresent, r.kindBit, r.updated/1000, r.lat, r.lon
+		for bit, on := range map[uint8]bool{hotPublic: r.public, hotArchived: r.archived, hotPeriodic: r.periodic, hotLocated: r.located} {
+			if on {
+				h.flags |= bit
+			}
+		}
+		h.ordsStart = uint32(len(t.ords))
+		t.ords = append(t.ords, c.numberFacets(r.facets)...)
+		h.nOrds = uint8(len(t.ords) - int(h.ordsStart))
+		r.facets = nil // numbered; the strings are the cache's now
 	}
-	return table, nil
+	return t, nil
 }
 
-// numberFacets numbers the facet values of r. The caller holds mu.
-func (c *rowCache) numberFacets(r *row) {
-	r.ords = make([]uint16, 0, len(r.facets))
-	for _, f := range r.facets {
+// numberFacets numbers facet values. The caller holds mu.
+func (c *rowCache) numberFacets(facets []string) []uint16 {
+	ords := make([]uint16, 0, len(facets))
+	for _, f := range facets {
+		if len(ords) == 255 {
+			break // more values than one entry has: not counted
+		}
 		n, ok := c.number[f]
 		if !ok {
 			if len(c.values) == 1<<16-1 {
@@ -264,9 +305,9 @@ func (c *rowCache) numberFacets(r *row) {
 			c.number[f] = n
 			c.values = append(c.values, f)
 		}
-		r.ords = append(r.ords, n)
+		ords = append(ords, n)
 	}
-	r.facets = nil // numbered; the strings are the cache's now
+	return ords
 }
 
 // facetValue returns the facet value numbered n.

@@ -137,7 +137,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	ids := make([]string, 0, len(page))
 	for _, h := range page {
 		r := h.row
-		hit := catalogue.SearchHit{ID: h.id, Kind: r.kind, Status: r.status, Name: r.name,
+		hit := catalogue.SearchHit{ID: r.id, Kind: r.kind, Status: r.status, Name: r.name,
 			Districts: nonNil(r.districts), HelpKinds: nonNil(r.helpKinds)}
 		if sortBy == "relevance" {
 			hit.Score = h.score
@@ -147,7 +147,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 			hit.DistanceKM = &d
 		}
 		out.Items = append(out.Items, hit)
-		ids = append(ids, h.id)
+		ids = append(ids, r.id)
 	}
 	if q.Facets {
 		for _, name := range facetNames {
