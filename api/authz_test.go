@@ -101,6 +101,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"PATCH", "/v1/volunteers/{vol}", func(string) any { return patch }, ifm, [4]int{403, 200, 403, 403}},
 		{"DELETE", "/v1/volunteers/{vol}", nil, nil, [4]int{403, 204, 403, 403}},
 		{"POST", "/v1/volunteers/{vol}/verify", nil, nil, [4]int{403, 200, 403, 403}},
+		{"GET", "/v1/volunteers/{vol}/personal-data", nil, nil, [4]int{403, 200, 403, 403}},
+		{"POST", "/v1/volunteers/{vol}/erase", nil, nil, [4]int{403, 204, 403, 403}},
 
 		{"GET", "/v1/neighbourhood-helps", nil, nil, [4]int{403, 200, 200, 403}},
 		{"POST", "/v1/neighbourhood-helps", func(string) any { return nh }, nil, [4]int{403, 201, 403, 403}},

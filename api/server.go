@@ -81,7 +81,10 @@ func (s *Server) routes(e *echo.Echo) {
 		archive: s.svc.ArchiveVolunteer, verify: s.svc.VerifyVolunteer,
 		input: func(v *catalogue.Volunteer) any { return v.VolunteerInput }, version: func(v *catalogue.Volunteer) int64 { return v.Version },
 	}
-	volunteers.mount(v1.Group("/volunteers"))
+	vg := v1.Group("/volunteers")
+	volunteers.mount(vg)
+	vg.GET("/:id/personal-data", s.personalData)
+	vg.POST("/:id/erase", s.eraseVolunteer)
 	helps := entryHandlers[catalogue.NeighbourhoodHelpInput, *catalogue.NeighbourhoodHelp]{
 		create: s.svc.CreateNeighbourhoodHelp, get: s.svc.NeighbourhoodHelp, list: s.svc.NeighbourhoodHelps, update: s.svc.UpdateNeighbourhoodHelp,
 		archive: s.svc.ArchiveNeighbourhoodHelp, verify: s.svc.VerifyNeighbourhoodHelp,

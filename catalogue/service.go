@@ -34,6 +34,9 @@ type Service struct {
 // truth: an Indexer must be rebuildable from Store.EachEntry at any time.
 type Indexer interface {
 	Put(ctx context.Context, r Record) error
+	// Delete forgets an erased entry for good; seq is the change number of
+	// the erasure.
+	Delete(ctx context.Context, id string, seq int64) error
 	// PutMany indexes committed records in batches, in the order given.
 	PutMany(ctx context.Context, rs []Record) error
 }

@@ -37,6 +37,10 @@ type Store interface {
 	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
 	UpdateEntry(ctx context.Context, r Record, expected int64) (int64, error)
 	ReviewQueue(ctx context.Context, q ReviewQuery) ([]Record, int, error)
+	// EraseEntry deletes an entry for good (data protection: erasure on
+	// request) and returns the change number it took. An error with a
+	// change number means the entry is erased and only tidying up failed.
+	EraseEntry(ctx context.Context, k Kind, id string) (int64, error)
 	CountEntries(ctx context.Context) (int, error)
 	// Fingerprint returns the number of entries and the last change number.
 	Fingerprint(ctx context.Context) (count int, seq int64, err error)
@@ -50,6 +54,8 @@ type Store interface {
 	// Audit records a read or change of personal data.
 	Audit(ctx context.Context, e AuditEvent) error
 	ListAudit(ctx context.Context, limit, offset int) ([]AuditEvent, int, error)
+	// AuditOf lists the audit events that name an entry, oldest first.
+	AuditOf(ctx context.Context, id string) ([]AuditEvent, error)
 }
 
 // Record is an entry as it travels to and from a Store: the columns a

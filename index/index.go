@@ -356,6 +356,22 @@ func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
 	return ix.PutMany(ctx, []catalogue.Record{r})
 }
 
+// Delete forgets an erased entry and records the change number, then
+// merges the index, so that the entry's stored texts leave the index files
+// instead of lingering in a segment marked deleted. It implements
+// catalogue.Indexer.
+func (ix *Index) Delete(ctx context.Context, id string, seq int64) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	b := ix.idx.NewBatch()
+	b.Delete(id)
+	b.SetInternal([]byte(seqKey), []byte(strconv.FormatInt(seq, 10)))
+	if err := ix.idx.Batch(b); err != nil {
+		return fmt.Errorf("delete %s from index: %w", id, err)
+	}
+	return compact(ctx, ix.idx)
+}
+
 // compact merges the index into one segment. Many small segments, as a
 // bulk load leaves them, make every search visit each; one merge after the
 // load makes searches faster. Smaller writes leave merging to bleve.

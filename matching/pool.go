@@ -134,6 +134,14 @@ func (p *pool) PutMany(_ context.Context, rs []catalogue.Record) error {
 	return nil
 }
 
+// Delete implements catalogue.Indexer: an erased entry leaves memory.
+func (p *pool) Delete(_ context.Context, id string, seq int64) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.apply(built{id: id, seq: seq})
+	return nil
+}
+
 // load reads every entry from the store, once; callers that come while it
 // runs wait for it. It must start after the pool follows the service's
 // commits, so that no change falls between the two.

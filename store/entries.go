@@ -115,6 +115,31 @@ func writeLinks(ctx context.Context, tx *sql.Tx, r catalogue.Record) error {
 	return nil
 }
 
+// EraseEntry deletes an entry and its links for good and takes a change
+// number for it; then it checkpoints the write-ahead log, so that the old
+// pages are gone from it too (secure_delete zeroes them in the database).
+func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string) (int64, error) {
+	var seq int64
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ? AND kind = ?`, id, string(k))
+		if err != nil {
+			return fmt.Errorf("erase entry %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return catalogue.ErrNotFound
+		}
+		seq, err = nextSeq(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := db.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return seq, fmt.Errorf("checkpoint after erasing %s: %w", id, err)
+	}
+	return seq, nil
+}
+
 // Entry reads one entry of kind k.
 func (db *DB) Entry(ctx context.Context, k catalogue.Kind, id string) (catalogue.Record, error) {
 	row := db.r.QueryRowContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.id = ? AND e.kind = ?`, id, string(k))

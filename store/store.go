@@ -47,7 +47,10 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		q := url.Values{}
 		// cache_size: 32 MiB of pages per connection instead of 2 MiB, so that
 		// the indexes of a large catalogue stay in memory.
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-32768)"} {
+		// secure_delete: deleted content is overwritten, not left in free
+		// pages, so that erasing a person's data erases it from the file.
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-32768)",
+			"secure_delete(1)"} {
 			q.Add("_pragma", p)
 		}
 		if extra != "" {

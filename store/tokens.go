@@ -101,6 +101,17 @@ func (db *DB) Audit(ctx context.Context, e catalogue.AuditEvent) error {
 	})
 }
 
+// AuditOf lists the audit events that name an entry, oldest first.
+func (db *DB) AuditOf(ctx context.Context, id string) ([]catalogue.AuditEvent, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT at, token_id, token_name, action, kind, entry_ids FROM audit_log
+		WHERE EXISTS (SELECT 1 FROM json_each(audit_log.entry_ids) WHERE value = ?) ORDER BY seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("audit of %s: %w", id, err)
+	}
+	defer rows.Close()
+	return scanAudit(rows)
+}
+
 // ListAudit lists audit events, newest first.
 func (db *DB) ListAudit(ctx context.Context, limit, offset int) ([]catalogue.AuditEvent, int, error) {
 	var total int
@@ -112,22 +123,28 @@ func (db *DB) ListAudit(ctx context.Context, limit, offset int) ([]catalogue.Aud
 		return nil, 0, fmt.Errorf("list audit: %w", err)
 	}
 	defer rows.Close()
+	out, err := scanAudit(rows)
+	return out, total, err
+}
+
+func scanAudit(rows *sql.Rows) ([]catalogue.AuditEvent, error) {
 	out := []catalogue.AuditEvent{}
 	for rows.Next() {
 		var e catalogue.AuditEvent
 		var at, ids string
+		var err error
 		if err := rows.Scan(&at, &e.TokenID, &e.TokenName, &e.Action, &e.Kind, &ids); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if e.At, err = parseTime(at); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if err := json.Unmarshal([]byte(ids), &e.EntryIDs); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, e)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 // CountUnmet adds one to the unmet needs of a district, help kind and month.

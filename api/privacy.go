@@ -1,0 +1,24 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// personalData exports everything stored about a volunteer.
+func (s *Server) personalData(c echo.Context) error {
+	d, err := s.svc.VolunteerData(ctx(c), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// eraseVolunteer deletes a volunteer for good.
+func (s *Server) eraseVolunteer(c echo.Context) error {
+	if err := s.svc.EraseVolunteer(ctx(c), principal(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

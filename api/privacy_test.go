@@ -1,0 +1,94 @@
+package api_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"massanzug/store"
+)
+
+// TestPersonalDataExportAndErasure: staff export everything stored about a
+// volunteer, and erase them for good: from the database file, the search
+// and the matcher; what is left is the audit log's record that it
+// happened.
+func TestPersonalDataExportAndErasure(t *testing.T) {
+	e := newEnv(t)
+	in := volunteerInput()
+	in["name"], in["life_experience"] = "Zeynep Unverwechselbar", "Kennt jede Ecke der Weststadt, Unverwechselbarkeit inklusive."
+	id := e.create("rm", "/v1/volunteers", in)
+	other := e.create("rm", "/v1/volunteers", volunteerInput())
+	e.do(req{Who: "fm", Method: "GET", Path: "/v1/volunteers/" + id})
+
+	r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/volunteers/" + id + "/personal-data"})
+	if r.Status != 200 {
+		t.Fatalf("export: %d %s", r.Status, r.Body)
+	}
+	export := r.object(t)
+	if v := export["volunteer"].(map[string]any); v["name"] != "Zeynep Unverwechselbar" || v["police_certificate"] == nil {
+		t.Errorf("exported volunteer: %v", v)
+	}
+	var actions []string
+	for _, ev := range export["audit"].([]any) {
+		actions = append(actions, ev.(map[string]any)["action"].(string))
+	}
+	if got := strings.Join(actions, ","); !strings.HasPrefix(got, "create,read,read") || !strings.HasSuffix(got, "export") {
+		t.Errorf("audit events in the export: %s", got)
+	}
+
+	find := func(who string) float64 {
+		return e.do(req{Who: who, Method: "GET", Path: "/v1/search?q=Unverwechselbar"}).object(t)["total"].(float64)
+	}
+	suggested := func() bool {
+		res := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}, "limit": 50}})
+		return strings.Contains(string(res.Body), id)
+	}
+	if find("rm") != 1 || !suggested() {
+		t.Fatal("the volunteer is not found before the erasure")
+	}
+
+	for _, who := range []string{"admin", "fm", "traeger"} {
+		if r := e.do(req{Who: who, Method: "POST", Path: "/v1/volunteers/" + id + "/erase"}); r.Status != 403 {
+			t.Errorf("%s erases: %d", who, r.Status)
+		}
+	}
+	if r := e.do(req{Who: "rm", Method: "POST", Path: "/v1/volunteers/" + id + "/erase"}); r.Status != 204 {
+		t.Fatalf("erase: %d %s", r.Status, r.Body)
+	}
+	for _, path := range []string{"/v1/volunteers/" + id, "/v1/volunteers/" + id + "/personal-data"} {
+		if r := e.do(req{Who: "rm", Method: "GET", Path: path}); r.Status != 404 {
+			t.Errorf("GET %s after the erasure: %d", path, r.Status)
+		}
+	}
+	if r := e.do(req{Who: "rm", Method: "POST", Path: "/v1/volunteers/" + id + "/erase"}); r.Status != 404 {
+		t.Errorf("second erasure: %d", r.Status)
+	}
+	if find("rm") != 0 || suggested() {
+		t.Error("the erased volunteer is still found")
+	}
+	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/volunteers/" + other}); r.Status != 200 {
+		t.Errorf("another volunteer after the erasure: %d", r.Status)
+	}
+	// Gone from the database file and its log, not just unlinked.
+	for _, name := range []string{store.FileName, store.FileName + "-wal"} {
+		b, err := os.ReadFile(filepath.Join(e.dir, name))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("Unverwechselbar")) {
+			t.Errorf("%s still holds the erased name", name)
+		}
+	}
+	log := string(e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?limit=200"}).Body)
+	if !strings.Contains(log, `"erase"`) || !strings.Contains(log, id) || strings.Contains(log, "Unverwechselbar") {
+		t.Errorf("audit log after the erasure: %s", log)
+	}
+	// A start finds index and database in step (no rebuild needed) and the
+	// volunteer still gone.
+	e.restart()
+	if find("rm") != 0 {
+		t.Error("the erased volunteer is back after a restart")
+	}
+}
