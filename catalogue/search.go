@@ -40,8 +40,8 @@ type SearchQuery struct {
 	Page
 }
 
-// SearchScope is what a principal may find; the index enforces it inside
-// the query, so that hits, totals and facets all stay within it.
+// SearchScope is what a principal may find; the index applies it to every
+// hit before counting it, so that hits, totals and facets all stay within it.
 type SearchScope struct {
 	Role       access.Role
 	ProviderID string

@@ -51,7 +51,7 @@ func (c *collector) visible(h *hot, r *row) bool {
 	case access.RoleCaseManager:
 		return publicNow
 	case access.RoleProvider:
-		if h.kindBit != kindBits[catalogue.KindOffer] {
+		if h.kindBit != bitOffer {
 			return false
 		}
 		if c.scope.ProviderID != "" && r.provider == c.scope.ProviderID {

@@ -69,8 +69,15 @@ type table struct {
 	ords []uint16 // the facet numbers of all rows, each row's at hot.ordsStart
 }
 
-// kindBits numbers the kinds of entries for a bit mask.
-var kindBits = map[catalogue.Kind]uint8{catalogue.KindVolunteer: 1, catalogue.KindNeighbourhoodHelp: 2, catalogue.KindOffer: 4}
+// Kinds of entries as bits of a mask.
+const (
+	bitVolunteer uint8 = 1 << iota
+	bitNeighbourhoodHelp
+	bitOffer
+)
+
+var kindBits = map[catalogue.Kind]uint8{catalogue.KindVolunteer: bitVolunteer,
+	catalogue.KindNeighbourhoodHelp: bitNeighbourhoodHelp, catalogue.KindOffer: bitOffer}
 
 // derive sets the fields computed from the others.
 func (r *row) derive() {
@@ -310,11 +317,12 @@ func (c *rowCache) numberFacets(facets []string) []uint16 {
 	return ords
 }
 
-// facetValue returns the facet value numbered n.
-func (c *rowCache) facetValue(n int) string {
+// facetValues returns the facet values by number. Values are only ever
+// appended, so the slice stays right after the lock is released.
+func (c *rowCache) facetValues() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.values[n]
+	return c.values[:len(c.values):len(c.values)]
 }
 
 // facetCount is how many facet values are numbered.

@@ -153,11 +153,12 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		for _, name := range facetNames {
 			out.Facets[name] = []catalogue.FacetCount{}
 		}
+		values := ix.rows.facetValues()
 		for n, count := range c.counts {
-			if count == 0 {
+			if count == 0 || n >= len(values) {
 				continue
 			}
-			name, value, _ := strings.Cut(ix.rows.facetValue(n), ":")
+			name, value, _ := strings.Cut(values[n], ":")
 			if list, ok := out.Facets[name]; ok {
 				out.Facets[name] = append(list, catalogue.FacetCount{Value: value, Count: count})
 			}
