@@ -96,7 +96,7 @@ func openCatalogue(b *testing.B) (*catalogue.Service, *index.Index) {
 	return catalogue.NewService(db), ix
 }
 
-// BenchmarkMatch times case profiles one after another, cache warm.
+// BenchmarkMatch times case profiles one after another, the matcher loaded.
 func BenchmarkMatch(b *testing.B) {
 	svc, ix := openCatalogue(b)
 	m := matching.New(svc, ix, matching.DefaultWeights(), slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -81,7 +81,6 @@ func document(places catalogue.Places, r catalogue.Record) (map[string]any, erro
 	rw := &row{id: r.ID, kind: r.Kind, status: r.Status, name: r.Name, updated: r.UpdatedAt.UnixNano(), validFrom: r.ValidFrom,
 		validUntil: r.ValidUntil, provider: r.ProviderID, districts: r.Districts, facets: facets}
 	rw.helpKinds, _ = d["help_kinds"].([]string)
-	rw.derive()
 	if p, ok := places.Locate(place, r.Districts); ok {
 		d[fieldGeo] = map[string]any{"lat": p.Lat, "lon": p.Lon}
 		rw.lat, rw.lon, rw.located = p.Lat, p.Lon, true

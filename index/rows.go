@@ -23,11 +23,6 @@ import (
 // doc values from disk, and a row always belongs to the very version of
 // the document that bleve matched.
 type row struct {
-	kindBit  uint8 // kindBits
-	public   bool  // active volunteer or neighbourhood help, approved offer
-	archived bool
-	periodic bool // an offer with a period: check current
-
 	id                    string
 	kind                  catalogue.Kind
 	status                catalogue.Status
@@ -47,7 +42,7 @@ type row struct {
 // numbers, and the keys to order by.
 type hot struct {
 	flags     uint8 // hot… bits below
-	kindBit   uint8
+	kindBit   uint8 // kindBits
 	nOrds     uint8
 	ordsStart uint32
 	updated   int64 // Unix microseconds
@@ -79,13 +74,23 @@ const (
 var kindBits = map[catalogue.Kind]uint8{catalogue.KindVolunteer: bitVolunteer,
 	catalogue.KindNeighbourhoodHelp: bitNeighbourhoodHelp, catalogue.KindOffer: bitOffer}
 
-// derive sets the fields computed from the others.
-func (r *row) derive() {
-	r.kindBit = kindBits[r.kind]
-	r.public = r.status == catalogue.StatusApproved && r.kind == catalogue.KindOffer ||
-		r.status == catalogue.StatusActive && r.kind != catalogue.KindOffer
-	r.archived = r.status == catalogue.StatusArchived
-	r.periodic = r.validFrom != "" || r.validUntil != ""
+// hot derives the part of r every hit reads; ords are set by the caller.
+func (r *row) hot() hot {
+	h := hot{flags: hotPresent, kindBit: kindBits[r.kind], updated: r.updated / 1000, lat: r.lat, lon: r.lon}
+	if r.status == catalogue.StatusApproved && r.kind == catalogue.KindOffer ||
+		r.status == catalogue.StatusActive && r.kind != catalogue.KindOffer {
+		h.flags |= hotPublic
+	}
+	if r.status == catalogue.StatusArchived {
+		h.flags |= hotArchived
+	}
+	if r.validFrom != "" || r.validUntil != "" {
+		h.flags |= hotPeriodic // an offer with a period: check current
+	}
+	if r.located {
+		h.flags |= hotLocated
+	}
+	return h
 }
 
 // current reports whether the period of r covers day.
@@ -174,7 +179,6 @@ func decodeRow(s string) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	r.derive()
 	return r, nil
 }
 
@@ -281,13 +285,8 @@ func (c *rowCache) read(seg segment.Segment) (*table, error) {
 		if r.id == "" {
 			continue // a document without a row: it never shows
 		}
+		t.hot[n] = r.hot()
 		h := &t.hot[n]
-		h.flags, h.kindBit, h.updated, h.lat, h.lon = hotPresent, r.kindBit, r.updated/1000, r.lat, r.lon
-		for bit, on := range map[uint8]bool{hotPublic: r.public, hotArchived: r.archived, hotPeriodic: r.periodic, hotLocated: r.located} {
-			if on {
-				h.flags |= bit
-			}
-		}
 		h.ordsStart = uint32(len(t.ords))
 		t.ords = append(t.ords, c.numberFacets(r.facets)...)
 		h.nOrds = uint8(len(t.ords) - int(h.ordsStart))

@@ -204,15 +204,6 @@ func overlapIDs(a, b []uint16) bool {
 	return false
 }
 
-func overlaps(a, b []string) bool {
-	for _, x := range a {
-		if contains(b, x) {
-			return true
-		}
-	}
-	return false
-}
-
 // caseRefs is the reference data cases are checked and placed by, read
 // once per request, however many cases it holds.
 type caseRefs struct {

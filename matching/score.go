@@ -85,6 +85,7 @@ func (w Weights) of(f int) float64 {
 type evaluation struct {
 	value   [factorCount]float64
 	applies [factorCount]bool
+	weights float64 // of the factors that apply
 	score   float64
 	// for the explanation
 	distance  float64
@@ -189,16 +190,15 @@ func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
 	}
 	set(factorRecency, recency)
 
-	weights := 0.0
 	for f := range factorCount {
 		if e.applies[f] {
-			weights += m.weights.of(f)
+			e.weights += m.weights.of(f)
 		}
 	}
 	total := 0.0
 	for f := range factorCount {
 		if e.applies[f] {
-			total += e.value[f] * m.weights.of(f) / weights
+			total += e.value[f] * m.weights.of(f) / e.weights
 		}
 	}
 	e.score = round(total)
@@ -227,16 +227,10 @@ func intersect(a, b []uint32) int {
 // factors with their contributions and the sentence that says why.
 func (m *Matcher) suggestion(pc *prepared, c *candidate, e evaluation) Suggestion {
 	s := Suggestion{Kind: c.kind, ID: c.id, Name: c.name, Score: e.score, Factors: []Factor{}}
-	weights := 0.0
-	for f := range factorCount {
-		if e.applies[f] {
-			weights += m.weights.of(f)
-		}
-	}
 	for f := range factorCount {
 		if e.applies[f] {
 			w := m.weights.of(f)
-			s.Factors = append(s.Factors, Factor{Name: factorNames[f], Value: round(e.value[f]), Weight: w, Contribution: round(e.value[f] * w / weights)})
+			s.Factors = append(s.Factors, Factor{Name: factorNames[f], Value: round(e.value[f]), Weight: w, Contribution: round(e.value[f] * w / e.weights)})
 		}
 	}
 	sort.SliceStable(s.Factors, func(i, j int) bool { return s.Factors[i].Contribution > s.Factors[j].Contribution })

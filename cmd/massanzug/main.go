@@ -221,19 +221,20 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		}
 	}
 	matcher := matching.New(a.svc, a.ix, weights, log)
-	// Warm the matching cache in the background; serve waits for it before
-	// it closes the database, so the goroutine never outlives serve.
+	// The matcher reads the catalogue into memory in the background (matches
+	// wait for it); serve waits for it before it closes the database, so the
+	// goroutine never outlives serve.
 	warmed := make(chan struct{})
 	go func() {
 		defer close(warmed)
 		start := time.Now()
 		if err := matcher.Warm(ctx); err != nil {
 			if ctx.Err() == nil {
-				log.Warn("matching cache not warmed", "err", err)
+				log.Warn("matcher could not read the catalogue; the first match tries again", "err", err)
 			}
 			return
 		}
-		log.Info("matching cache warm", "ms", time.Since(start).Milliseconds())
+		log.Info("matcher ready", "ms", time.Since(start).Milliseconds())
 	}()
 	defer func() { <-warmed }()
 	srv := &http.Server{
