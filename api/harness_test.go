@@ -123,7 +123,7 @@ func (e *env) open() {
 	}
 	e.db, e.ix = db, ix
 	e.svc = catalogue.NewService(db, catalogue.WithClock(e.clock), catalogue.WithLogger(quietLog), catalogue.WithIndexer(ix))
-	e.h = api.New(e.svc, ix, matching.New(e.svc, ix, matching.DefaultWeights(), quietLog), quietLog)
+	e.h = api.New(e.svc, ix, matching.New(e.svc, db, ix, matching.DefaultWeights(), quietLog), quietLog)
 	e.t.Cleanup(func() { ix.Close(); db.Close() })
 }
 

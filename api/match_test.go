@@ -24,6 +24,10 @@ type matchResult struct {
 		ID   string `json:"id"`
 		Rule string `json:"rule"`
 	} `json:"removed"`
+	RemovedUnnamed []struct {
+		Rule  string `json:"rule"`
+		Count int    `json:"count"`
+	} `json:"removed_unnamed"`
 	Unmet bool `json:"unmet"`
 }
 
@@ -77,8 +81,23 @@ func TestMatchFrauG(t *testing.T) {
 	for _, rm := range res.Removed {
 		rules[rm.ID] = rm.Rule
 	}
-	if rules[paused] != "not_active" || rules[full] != "full" {
-		t.Errorf("removed: %v", rules)
+	// A case manager may not read a paused volunteer (404 on GET): the
+	// removal is counted, never named.
+	if rules[full] != "full" || rules[paused] != "" || strings.Contains(string(r.Body), "Canan") || strings.Contains(string(r.Body), paused) {
+		t.Errorf("removed: %v: %s", rules, r.Body)
+	}
+	if len(res.RemovedUnnamed) != 1 || res.RemovedUnnamed[0].Rule != "not_active" || res.RemovedUnnamed[0].Count != 1 {
+		t.Errorf("removed, unnamed: %+v", res.RemovedUnnamed)
+	}
+	// Staff may read it, and see it named.
+	var staff matchResult
+	e.do(req{Who: "rm", Method: "POST", Path: "/v1/match", Body: frauG}).decode(t, &staff)
+	rules = map[string]string{}
+	for _, rm := range staff.Removed {
+		rules[rm.ID] = rm.Rule
+	}
+	if rules[paused] != "not_active" || rules[full] != "full" || len(staff.RemovedUnnamed) != 0 {
+		t.Errorf("removed for staff: %v %+v", rules, staff.RemovedUnnamed)
 	}
 	if res.Unmet {
 		t.Error("a good match counted as unmet")

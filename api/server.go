@@ -25,7 +25,6 @@ type Server struct {
 	svc     *catalogue.Service
 	search  catalogue.Searcher
 	matcher *matching.Matcher
-	tokens  access.TokenStore
 	log     *slog.Logger
 	now     func() time.Time
 }
@@ -33,7 +32,7 @@ type Server struct {
 // New builds the HTTP handler for svc, searching with sr and matching
 // with m.
 func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, log *slog.Logger) *echo.Echo {
-	s := &Server{svc: svc, search: sr, matcher: m, tokens: svc.Store(), log: log, now: time.Now}
+	s := &Server{svc: svc, search: sr, matcher: m, log: log, now: time.Now}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -144,7 +143,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			return access.ErrUnauthenticated
 		}
-		p, err := access.Authenticate(c.Request().Context(), s.tokens, strings.TrimSpace(token))
+		p, err := s.svc.Authenticate(c.Request().Context(), strings.TrimSpace(token))
 		if err != nil {
 			return err
 		}
@@ -161,7 +160,7 @@ func principal(c echo.Context) access.Principal {
 func ctx(c echo.Context) context.Context { return c.Request().Context() }
 
 func (s *Server) health(c echo.Context) error {
-	if _, err := s.svc.Store().CountEntries(ctx(c)); err != nil {
+	if _, err := s.svc.Empty(ctx(c)); err != nil {
 		return errors.Join(errors.New("database not reachable"), err)
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

@@ -164,7 +164,7 @@ func Run(ctx context.Context, dir string, n int, log *slog.Logger) (Result, erro
 	res.ScanP50, res.ScanP99 = percentile(scanLat, 50), percentile(scanLat, 99)
 	res.MemScanP50, res.MemScanP99 = percentile(memLat, 50), percentile(memLat, 99)
 	// Matching: one case after another, then 200 at once.
-	m := matching.New(svc, ix, matching.DefaultWeights(), log)
+	m := matching.New(svc, db, ix, matching.DefaultWeights(), log)
 	t0 := time.Now()
 	if err := m.Warm(ctx); err != nil { // as the service does after a start
 		return res, err

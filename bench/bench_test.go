@@ -38,7 +38,7 @@ func TestRunSmall(t *testing.T) {
 // BenchmarkSearch times the mixed queries as a case manager:
 // go test ./bench -run XXX -bench Search -benchtime 200x
 func BenchmarkSearch(b *testing.B) {
-	svc, ix := openCatalogue(b)
+	svc, ix, _ := openCatalogue(b)
 	qs := mixedQueries()
 	p := access.Principal{Role: access.RoleCaseManager}
 	b.ResetTimer()
@@ -51,7 +51,7 @@ func BenchmarkSearch(b *testing.B) {
 
 // BenchmarkEachQuery times each query of the mixed set on its own.
 func BenchmarkEachQuery(b *testing.B) {
-	svc, ix := openCatalogue(b)
+	svc, ix, _ := openCatalogue(b)
 	for i, q := range mixedQueries() {
 		for _, p := range []access.Principal{{Role: access.RoleCaseManager}, staff} {
 			b.Run(string(p.Role)+"-"+string(rune('a'+i)), func(b *testing.B) {
@@ -68,7 +68,7 @@ func BenchmarkEachQuery(b *testing.B) {
 // openCatalogue opens a catalogue of 10,000 entries, or the one in
 // MASSANZUG_BENCH_DIR (made by an earlier run with MASSANZUG_BENCH_ENTRIES
 // entries) to study larger sizes.
-func openCatalogue(b *testing.B) (*catalogue.Service, *index.Index) {
+func openCatalogue(b *testing.B) (*catalogue.Service, *index.Index, *store.DB) {
 	ctx := context.Background()
 	dir := os.Getenv("MASSANZUG_BENCH_DIR")
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -93,13 +93,13 @@ func openCatalogue(b *testing.B) (*catalogue.Service, *index.Index) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { ix.Close(); db.Close() })
-	return catalogue.NewService(db), ix
+	return catalogue.NewService(db), ix, db
 }
 
 // BenchmarkMatch times case profiles one after another, the matcher loaded.
 func BenchmarkMatch(b *testing.B) {
-	svc, ix := openCatalogue(b)
-	m := matching.New(svc, ix, matching.DefaultWeights(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc, ix, db := openCatalogue(b)
+	m := matching.New(svc, db, ix, matching.DefaultWeights(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t0 := time.Now()
 	if err := m.Warm(context.Background()); err != nil {
 		b.Fatal(err)

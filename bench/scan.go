@@ -14,14 +14,11 @@ import (
 // scanDoc is an entry as the scans test it: the same fields the index
 // holds, and the terms of its name and texts by the index's own analysis.
 type scanDoc struct {
-	kind                              catalogue.Kind
-	status                            catalogue.Status
-	provider                          string
+	facts                             catalogue.Facts
 	terms                             map[string]bool
 	districts, quarters, help, groups []string
 	langs                             []string
 	accessible                        *bool
-	validFrom, validUntil             string
 	at                                catalogue.GeoPoint
 	located                           bool
 }
@@ -56,7 +53,7 @@ func (s *scanner) view(r catalogue.Record) (scanDoc, error) {
 	if err != nil {
 		return scanDoc{}, err
 	}
-	d := scanDoc{kind: r.Kind, status: r.Status, provider: r.ProviderID, districts: r.Districts, validFrom: r.ValidFrom, validUntil: r.ValidUntil}
+	d := scanDoc{facts: catalogue.FactsOf(r), districts: r.Districts}
 	texts := []string{r.Name}
 	var place catalogue.Place
 	switch x := e.(type) {
@@ -101,9 +98,7 @@ func (s *scanner) loadAll(ctx context.Context) error {
 // query is a search made ready for testing entries.
 type scanQuery struct {
 	catalogue.SearchQuery
-	role     access.Role
-	provider string
-	today    string
+	scope    catalogue.Scope
 	terms    map[string]bool
 	fuzzy    bool
 	near     *catalogue.GeoPoint
@@ -156,7 +151,7 @@ func (s *scanner) inMemory(q catalogue.SearchQuery, p access.Principal, today st
 }
 
 func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today string, fuzzy bool) *scanQuery {
-	sq := &scanQuery{SearchQuery: q, role: p.Role, provider: p.ProviderID, today: today, fuzzy: fuzzy, near: q.Near}
+	sq := &scanQuery{SearchQuery: q, scope: catalogue.ScopeOf(p, today, q.Status == catalogue.StatusArchived), fuzzy: fuzzy, near: q.Near}
 	if q.Text != "" {
 		sq.terms = s.an.Terms(q.Text)
 	}
@@ -167,9 +162,6 @@ func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today str
 			}
 		}
 	}
-	if p.Role == access.RoleProvider {
-		sq.Kinds = []catalogue.Kind{catalogue.KindOffer}
-	}
 	return sq
 }
 
@@ -177,29 +169,15 @@ func (sq *scanQuery) start() scanResult {
 	return scanResult{facets: map[string]map[string]int{"kind": {}, "district": {}, "help_kind": {}, "language": {}, "target_group": {}}}
 }
 
-// visible is the scope of a role, as the collections define it.
+// visible is the catalogue's one rule, as the index applies it, and the
+// status asked for.
 func (sq *scanQuery) visible(d *scanDoc) bool {
-	public := d.kind == catalogue.KindOffer && d.status == catalogue.StatusApproved ||
-		d.kind != catalogue.KindOffer && d.status == catalogue.StatusActive
-	current := (d.validFrom == "" || d.validFrom <= sq.today) && (d.validUntil == "" || d.validUntil >= sq.today)
-	switch sq.role {
-	case access.RoleResourceManager:
-		if sq.Status != "" {
-			return d.status == sq.Status
-		}
-		return d.status != catalogue.StatusArchived
-	case access.RoleCaseManager:
-		return public && current && (sq.Status == "" || d.status == sq.Status)
-	case access.RoleProvider:
-		own := d.provider == sq.provider && (d.status != catalogue.StatusArchived) == (sq.Status != catalogue.StatusArchived)
-		return d.kind == catalogue.KindOffer && (own || public && current) && (sq.Status == "" || d.status == sq.Status)
-	}
-	return false
+	return (sq.Status == "" || d.facts.Status == sq.Status) && sq.scope.Decide(&d.facts).Visible()
 }
 
 func (sq *scanQuery) test(d *scanDoc, res *scanResult) {
 	if !sq.visible(d) ||
-		len(sq.Kinds) > 0 && !hasKind(sq.Kinds, d.kind) ||
+		len(sq.Kinds) > 0 && !hasKind(sq.Kinds, d.facts.Kind) ||
 		sq.District != "" && !has(d.districts, sq.District) || sq.Quarter != "" && !has(d.quarters, sq.Quarter) ||
 		sq.HelpKind != "" && !has(d.help, sq.HelpKind) || sq.TargetGroup != "" && !has(d.groups, sq.TargetGroup) ||
 		sq.Language != "" && !has(d.langs, sq.Language) ||
@@ -216,7 +194,7 @@ func (sq *scanQuery) test(d *scanDoc, res *scanResult) {
 	if !sq.Facets {
 		return
 	}
-	res.facets["kind"][string(d.kind)]++
+	res.facets["kind"][string(d.facts.Kind)]++
 	for facet, values := range map[string][]string{"district": d.districts, "help_kind": d.help, "language": d.langs, "target_group": d.groups} {
 		for _, v := range values {
 			res.facets[facet][v]++

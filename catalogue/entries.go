@@ -208,11 +208,6 @@ type Offer struct {
 	RejectionReason string `json:"rejection_reason,omitempty"`
 }
 
-// CurrentOn reports whether the offer's validity period covers day.
-func (o *OfferInput) CurrentOn(day string) bool {
-	return (o.ValidFrom == "" || o.ValidFrom <= day) && (o.ValidUntil == "" || day <= o.ValidUntil)
-}
-
 // ProviderInput is what staff write about a provider (Träger).
 type ProviderInput struct {
 	Name        string   `json:"name" validate:"required,max=200"`

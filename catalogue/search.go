@@ -40,14 +40,6 @@ type SearchQuery struct {
 	Page
 }
 
-// SearchScope is what a principal may find; the index applies it to every
-// hit before counting it, so that hits, totals and facets all stay within it.
-type SearchScope struct {
-	Role       access.Role
-	ProviderID string
-	Today      string
-}
-
 // SearchHit is one entry found, with why it matched.
 type SearchHit struct {
 	Kind       Kind                `json:"kind"`
@@ -78,7 +70,9 @@ type SearchResult struct {
 
 // Searcher answers searches; the index package implements it.
 type Searcher interface {
-	Search(ctx context.Context, q SearchQuery, scope SearchScope) (SearchResult, error)
+	// scope is applied to every hit before anything about it is counted,
+	// so that hits, totals and facets all stay within it.
+	Search(ctx context.Context, q SearchQuery, scope Scope) (SearchResult, error)
 }
 
 // Search runs q within what p may see.
@@ -133,15 +127,8 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 	if err := ve.orNil(); err != nil {
 		return SearchResult{}, err
 	}
-	if p.Is(access.RoleProvider) {
-		// Providers never see volunteers or neighbourhood helps.
-		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, KindOffer) {
-			return SearchResult{Items: []SearchHit{}, Limit: q.Limit, Offset: q.Offset, Facets: map[string][]FacetCount{}}, nil
-		}
-		q.Kinds = []Kind{KindOffer}
-	}
 	q.Text = strings.TrimSpace(q.Text)
-	res, err := sr.Search(ctx, q, SearchScope{Role: p.Role, ProviderID: p.ProviderID, Today: s.Today()})
+	res, err := sr.Search(ctx, q, ScopeOf(p, s.Today(), q.Status == StatusArchived))
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}

@@ -105,9 +105,6 @@ func (s *Service) Now() time.Time { return s.now() }
 // Today is the current day in the city's calendar, as YYYY-MM-DD.
 func (s *Service) Today() string { return s.now().In(s.loc).Format(time.DateOnly) }
 
-// Store returns the store behind the service.
-func (s *Service) Store() Store { return s.store }
-
 // Init seeds the reference data on first start.
 func (s *Service) Init(ctx context.Context) error {
 	ds, err := DefaultDistricts()
@@ -134,45 +131,6 @@ func newID(prefix string) string {
 }
 
 var idPrefix = map[Kind]string{KindVolunteer: "vol_", KindNeighbourhoodHelp: "nbh_", KindOffer: "off_"}
-
-// canRead and canWrite are the role matrix of domain.md for entries. The
-// admin is city IT: it manages tokens, districts and providers but sees no
-// personal data and curates nothing.
-func canRead(p access.Principal, k Kind) bool {
-	if k == KindOffer {
-		return p.Is(access.RoleResourceManager, access.RoleCaseManager, access.RoleProvider)
-	}
-	return p.Is(access.RoleResourceManager, access.RoleCaseManager)
-}
-
-func canWrite(p access.Principal, k Kind) bool {
-	if k == KindOffer {
-		return p.Is(access.RoleResourceManager, access.RoleProvider)
-	}
-	return p.Is(access.RoleResourceManager)
-}
-
-func forbidden(p access.Principal, what string) error {
-	return fmt.Errorf("%w: role %s may not %s", ErrForbidden, p.Role, what)
-}
-
-// visible reports whether p may see r. Hidden entries answer ErrNotFound, so
-// that nobody learns what exists beyond their view.
-func (s *Service) visible(p access.Principal, r Record) bool {
-	switch p.Role {
-	case access.RoleResourceManager:
-		return true
-	case access.RoleCaseManager:
-		if r.Kind == KindOffer {
-			today := s.Today()
-			return r.Status == StatusApproved && (r.ValidFrom == "" || r.ValidFrom <= today) && (r.ValidUntil == "" || today <= r.ValidUntil)
-		}
-		return r.Status == StatusActive
-	case access.RoleProvider:
-		return r.Kind == KindOffer && r.ProviderID == p.ProviderID
-	}
-	return false
-}
 
 func (s *Service) audit(ctx context.Context, p access.Principal, action string, k Kind, ids ...string) error {
 	if k != KindVolunteer {
@@ -212,7 +170,8 @@ func (s *Service) load(ctx context.Context, p access.Principal, k Kind, id strin
 	if err != nil {
 		return Record{}, fmt.Errorf("load %s %s: %w", k, id, err)
 	}
-	if !s.visible(p, r) {
+	sc := ScopeOf(p, s.Today(), true)
+	if !sc.Decide(new(FactsOf(r))).Visible() {
 		return Record{}, fmt.Errorf("%s %s: %w", k, id, ErrNotFound)
 	}
 	return r, nil
@@ -297,38 +256,6 @@ type ListQuery struct {
 	Page
 }
 
-// filterFor narrows q to what p may see. ok is false when nothing can match.
-func (s *Service) filterFor(p access.Principal, k Kind, q ListQuery) (f EntryFilter, ok bool) {
-	f = EntryFilter{Kind: k, District: q.District, HelpKind: q.HelpKind, ProviderID: q.ProviderID, Page: q.Page}
-	all := statusesOf(k)
-	switch {
-	case q.Status != "":
-		f.Statuses = []Status{q.Status}
-	case p.Is(access.RoleCaseManager):
-		f.Statuses = all
-	default:
-		f.Statuses = all[:len(all)-1] // everything but archived
-	}
-	switch p.Role {
-	case access.RoleCaseManager:
-		want := StatusActive
-		if k == KindOffer {
-			want = StatusApproved
-			f.CurrentOn = s.Today()
-		}
-		if !slices.Contains(f.Statuses, want) {
-			return f, false
-		}
-		f.Statuses = []Status{want}
-	case access.RoleProvider:
-		if q.ProviderID != "" && q.ProviderID != p.ProviderID {
-			return f, false
-		}
-		f.ProviderID = p.ProviderID
-	}
-	return f, true
-}
-
 func listEntries[E any, P interface {
 	*E
 	entry
@@ -342,7 +269,9 @@ func listEntries[E any, P interface {
 	if err := s.checkFilters(ctx, q.District, q.HelpKind); err != nil {
 		return nil, 0, err
 	}
-	f, ok := s.filterFor(p, k, q)
+	sc := ScopeOf(p, s.Today(), q.Status == StatusArchived)
+	f, ok := sc.Filter(k, q.Status, q.ProviderID)
+	f.District, f.HelpKind, f.Page = q.District, q.HelpKind, q.Page
 	out := []P{}
 	if !ok {
 		return out, 0, nil

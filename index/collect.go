@@ -6,7 +6,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2/search"
 
-	"massanzug/access"
 	"massanzug/catalogue"
 )
 
@@ -20,7 +19,7 @@ import (
 type collector struct {
 	cache  *rowCache
 	rows   *snapshotRows // of the snapshot being searched
-	scope  catalogue.SearchScope
+	scope  *catalogue.Scope
 	status catalogue.Status
 	kinds  uint8 // bit mask of kindBits; 0: all
 	facets bool
@@ -32,34 +31,13 @@ type collector struct {
 	best   hitHeap
 }
 
-// visible reports whether the principal may find the document, and it is
-// of the status and kind asked for. Staff see everything but archived
-// entries, those on request; case managers see active volunteers and
-// neighbourhood helps and approved offers whose period covers today;
-// providers see offers only: their own, whatever their state, and the
-// others' as case managers do. The full row is read only where the hot
-// part cannot answer.
+// visible reports whether the document is of the status and kind asked
+// for and the caller may see it: the catalogue's rule, on the row's facts.
 func (c *collector) visible(h *hot, r *row) bool {
-	if c.kinds != 0 && c.kinds&h.kindBit == 0 || c.status != "" && r.status != c.status {
+	if c.kinds != 0 && c.kinds&h.kindBit == 0 || c.status != "" && r.facts.Status != c.status {
 		return false
 	}
-	archived := h.flags&hotArchived != 0
-	publicNow := h.flags&hotPublic != 0 && (h.flags&hotPeriodic == 0 || r.current(c.scope.Today))
-	switch c.scope.Role {
-	case access.RoleResourceManager:
-		return !archived || c.status == catalogue.StatusArchived
-	case access.RoleCaseManager:
-		return publicNow
-	case access.RoleProvider:
-		if h.kindBit != bitOffer {
-			return false
-		}
-		if c.scope.ProviderID != "" && r.provider == c.scope.ProviderID {
-			return !archived || c.status == catalogue.StatusArchived
-		}
-		return publicNow
-	}
-	return false
+	return c.scope.Decide(&r.facts).Visible()
 }
 
 type collected struct {

@@ -78,8 +78,8 @@ func document(places catalogue.Places, r catalogue.Record) (map[string]any, erro
 	if len(langs) > 0 {
 		d["languages"] = langs
 	}
-	rw := &row{id: r.ID, kind: r.Kind, status: r.Status, name: r.Name, updated: r.UpdatedAt.UnixNano(), validFrom: r.ValidFrom,
-		validUntil: r.ValidUntil, provider: r.ProviderID, districts: r.Districts, facets: facets}
+	rw := &row{id: r.ID, facts: catalogue.FactsOf(r), name: r.Name, updated: r.UpdatedAt.UnixNano(),
+		districts: r.Districts, facets: facets}
 	rw.helpKinds, _ = d["help_kinds"].([]string)
 	if p, ok := places.Locate(place, r.Districts); ok {
 		d[fieldGeo] = map[string]any{"lat": p.Lat, "lon": p.Lon}

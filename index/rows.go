@@ -23,23 +23,22 @@ import (
 // doc values from disk, and a row always belongs to the very version of
 // the document that bleve matched.
 type row struct {
-	id                    string
-	kind                  catalogue.Kind
-	status                catalogue.Status
-	name                  string
-	updated               int64 // Unix nanoseconds
-	lat, lon              float64
-	located               bool
-	validFrom, validUntil string // empty when open
-	provider              string
-	districts, helpKinds  []string
-	facets                []string // "help_kind:einkaufshilfe"; dropped once numbered
+	id    string
+	facts catalogue.Facts // kind, status, provider, period: what visibility decides on
+	name  string
+	// Unix nanoseconds
+	updated              int64
+	lat, lon             float64
+	located              bool
+	districts, helpKinds []string
+	facets               []string // "help_kind:einkaufshilfe"; dropped once numbered
 }
 
 // hot is the part of a row every hit reads, 32 bytes, kept apart from the
 // rest so that the hits of a broad search walk a small array, not rows of
-// strings: what decides visibility, the facets' place in the table's
-// numbers, and the keys to order by.
+// strings: the kind, the facets' place in the table's numbers, and the
+// keys to order by. Visibility is the catalogue's rule (Scope.Decide) on
+// the row's facts.
 type hot struct {
 	flags     uint8 // hot… bits below
 	kindBit   uint8 // kindBits
@@ -51,9 +50,6 @@ type hot struct {
 
 const (
 	hotPresent = 1 << iota // the document has a row
-	hotPublic
-	hotArchived
-	hotPeriodic
 	hotLocated
 )
 
@@ -76,26 +72,11 @@ var kindBits = map[catalogue.Kind]uint8{catalogue.KindVolunteer: bitVolunteer,
 
 // hot derives the part of r every hit reads; ords are set by the caller.
 func (r *row) hot() hot {
-	h := hot{flags: hotPresent, kindBit: kindBits[r.kind], updated: r.updated / 1000, lat: r.lat, lon: r.lon}
-	if r.status == catalogue.StatusApproved && r.kind == catalogue.KindOffer ||
-		r.status == catalogue.StatusActive && r.kind != catalogue.KindOffer {
-		h.flags |= hotPublic
-	}
-	if r.status == catalogue.StatusArchived {
-		h.flags |= hotArchived
-	}
-	if r.validFrom != "" || r.validUntil != "" {
-		h.flags |= hotPeriodic // an offer with a period: check current
-	}
+	h := hot{flags: hotPresent, kindBit: kindBits[r.facts.Kind], updated: r.updated / 1000, lat: r.lat, lon: r.lon}
 	if r.located {
 		h.flags |= hotLocated
 	}
 	return h
-}
-
-// current reports whether the period of r covers day.
-func (r *row) current(day string) bool {
-	return (r.validFrom == "" || r.validFrom <= day) && (r.validUntil == "" || r.validUntil >= day)
 }
 
 // encode writes r as one string: length-prefixed fields ("4:name"), lists
@@ -115,8 +96,8 @@ func (r *row) encode() string {
 	}
 	put("r1")
 	put(r.id)
-	put(string(r.kind))
-	put(string(r.status))
+	put(string(r.facts.Kind))
+	put(string(r.facts.Status))
 	put(r.name)
 	put(strconv.FormatInt(r.updated, 10))
 	if r.located {
@@ -126,9 +107,9 @@ func (r *row) encode() string {
 		put("")
 		put("")
 	}
-	put(r.validFrom)
-	put(r.validUntil)
-	put(r.provider)
+	put(r.facts.ValidFrom)
+	put(r.facts.ValidUntil)
+	put(r.facts.ProviderID)
 	list(r.districts)
 	list(r.helpKinds)
 	list(r.facets)
@@ -166,7 +147,9 @@ func decodeRow(s string) (row, error) {
 	if v := next(); v != "r1" && err == nil {
 		return row{}, fmt.Errorf("row of unknown version %q", v)
 	}
-	r := row{id: next(), kind: catalogue.Kind(next()), status: catalogue.Status(next()), name: next()}
+	r := row{id: next()}
+	r.facts.Kind, r.facts.Status = catalogue.Kind(next()), catalogue.Status(next())
+	r.name = next()
 	r.updated, _ = strconv.ParseInt(next(), 10, 64)
 	lat, lon := next(), next()
 	if lat != "" && lon != "" {
@@ -174,7 +157,7 @@ func decodeRow(s string) (row, error) {
 		r.lon, _ = strconv.ParseFloat(lon, 64)
 		r.located = true
 	}
-	r.validFrom, r.validUntil, r.provider = next(), next(), next()
+	r.facts.ValidFrom, r.facts.ValidUntil, r.facts.ProviderID = next(), next(), next()
 	r.districts, r.helpKinds, r.facets = list(), list(), list()
 	if err != nil {
 		return row{}, err

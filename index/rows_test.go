@@ -3,15 +3,17 @@ package index
 import (
 	"reflect"
 	"testing"
+
+	"massanzug/catalogue"
 )
 
 func TestRowRoundTrip(t *testing.T) {
 	for _, r := range []row{
-		{kind: "volunteer", status: "active", name: "Ayşe 3:Yılmaz", updated: 1767225600123456789, lat: 48.4, lon: 9.98, located: true,
+		{facts: catalogue.Facts{Kind: "volunteer", Status: "active"}, name: "Ayşe 3:Yılmaz", updated: 1767225600123456789, lat: 48.4, lon: 9.98, located: true,
 			districts: []string{"mitte-ost"}, helpKinds: []string{"einkaufshilfe", "fahrdienst"}, facets: []string{"kind:volunteer", "language:tr"}},
-		{kind: "offer", status: "approved", name: "", validFrom: "2026-01-01", validUntil: "2026-12-31", provider: "prv_1",
+		{facts: catalogue.Facts{Kind: "offer", Status: "approved", ValidFrom: "2026-01-01", ValidUntil: "2026-12-31", ProviderID: "prv_1"}, name: "",
 			districts: []string{}, helpKinds: []string{}, facets: []string{}},
-		{kind: "offer", name: "12:34 Uhr\x1f\n„Treff“", districts: []string{"a:b", "7:"}, helpKinds: []string{}, facets: []string{"0:"}},
+		{facts: catalogue.Facts{Kind: "offer"}, name: "12:34 Uhr\x1f\n„Treff“", districts: []string{"a:b", "7:"}, helpKinds: []string{}, facets: []string{"0:"}},
 	} {
 		got, err := decodeRow(r.encode())
 		if err != nil {

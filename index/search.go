@@ -56,7 +56,7 @@ func textQuery(text string, fuzzy bool) query.Query {
 // Search implements catalogue.Searcher. Text is matched exactly first;
 // only when nothing matches does it forgive typos, which costs a second
 // search but spares every ordinary query the fuzzy expansion.
-func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.SearchScope) (catalogue.SearchResult, error) {
+func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (catalogue.SearchResult, error) {
 	res, err := ix.search(ctx, q, scope, false)
 	if err != nil || q.Text == "" || res.Total > 0 {
 		return res, err
@@ -64,7 +64,7 @@ func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	return ix.search(ctx, q, scope, true)
 }
 
-func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.SearchScope, fuzzy bool) (catalogue.SearchResult, error) {
+func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope, fuzzy bool) (catalogue.SearchResult, error) {
 	// Who may see what, the status and the kind of entry are decided per
 	// hit from its row (see collector.visible): lists that hold most of
 	// the catalogue cost more to intersect than to check.
@@ -119,7 +119,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	if sortBy != "relevance" {
 		req.Score = "none" // nothing reads the score: do not compute it
 	}
-	c := &collector{cache: ix.rows, scope: scope, status: q.Status, facets: q.Facets, sortBy: sortBy,
+	c := &collector{cache: ix.rows, scope: &scope, status: q.Status, facets: q.Facets, sortBy: sortBy,
 		near: q.Near, want: q.Offset + q.Limit}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -137,7 +137,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	ids := make([]string, 0, len(page))
 	for _, h := range page {
 		r := h.row
-		hit := catalogue.SearchHit{ID: r.id, Kind: r.kind, Status: r.status, Name: r.name,
+		hit := catalogue.SearchHit{ID: r.id, Kind: r.facts.Kind, Status: r.facts.Status, Name: r.name,
 			Districts: nonNil(r.districts), HelpKinds: nonNil(r.helpKinds)}
 		if sortBy == "relevance" {
 			hit.Score = h.score

@@ -103,7 +103,7 @@ func TestEvaluation(t *testing.T) {
 	if n, _ := db.CountEntries(ctx); n < 250 {
 		t.Fatalf("catalogue of %d entries", n)
 	}
-	m := matching.New(svc, ix, matching.DefaultWeights(), quiet)
+	m := matching.New(svc, db, ix, matching.DefaultWeights(), quiet)
 	var mine, base metrics
 	for i, c := range cases {
 		mc := matching.Case{District: c.District, Quarter: c.Quarter, HelpKinds: c.HelpKinds, Text: c.Text, Languages: c.Languages,

@@ -7,9 +7,11 @@
 package matching
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -72,11 +74,23 @@ type Removed struct {
 	Reason string         `json:"reason"`
 }
 
+// RemovedUnnamed counts strong candidates a rule kept out that the caller
+// may not read (a paused volunteer, an offer waiting for approval, for a
+// case manager): the rule, never the entry.
+type RemovedUnnamed struct {
+	Rule   string `json:"rule"`
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
 // Result is the answer to a case.
 type Result struct {
 	Reference   string       `json:"reference,omitempty"`
 	Suggestions []Suggestion `json:"suggestions"`
 	Removed     []Removed    `json:"removed,omitempty"`
+	// RemovedUnnamed are the strong candidates removed that the caller
+	// could not read, counted per rule.
+	RemovedUnnamed []RemovedUnnamed `json:"removed_unnamed,omitempty"`
 	// Unmet is true when nothing fitted well enough; the need was counted.
 	Unmet bool `json:"unmet"`
 }
@@ -87,10 +101,17 @@ type Analyzer interface {
 	Terms(text string) map[string]bool
 }
 
+// Store is what the matcher reads and writes itself: the entries to hold
+// in memory, and the count of unmet needs.
+type Store interface {
+	EachEntry(ctx context.Context, fn func(catalogue.Record) error) error
+	CountUnmet(ctx context.Context, district, helpKind, month string) error
+}
+
 // Matcher matches cases against the catalogue.
 type Matcher struct {
 	pool      *pool
-	store     catalogue.Store
+	store     Store
 	svc       *catalogue.Service
 	analyzer  Analyzer
 	weights   Weights
@@ -101,8 +122,8 @@ type Matcher struct {
 // New returns a Matcher that follows svc's changes from now on; it reads
 // the rest of the catalogue at its first match, or at Warm. Weights come
 // from configuration (see Weights).
-func New(svc *catalogue.Service, an Analyzer, w Weights, log *slog.Logger) *Matcher {
-	m := &Matcher{pool: newPool(an), store: svc.Store(), svc: svc, analyzer: an, weights: w, threshold: UnmetBelow, log: log}
+func New(svc *catalogue.Service, st Store, an Analyzer, w Weights, log *slog.Logger) *Matcher {
+	m := &Matcher{pool: newPool(an), store: st, svc: svc, analyzer: an, weights: w, threshold: UnmetBelow, log: log}
 	svc.Follow(m.pool)
 	return m
 }
@@ -132,6 +153,9 @@ type prepared struct {
 	nTerms   int
 	// help kinds, target groups and languages as the pool numbers them
 	helpIDs, groupIDs, langIDs []uint16
+	// public is what may be suggested today; viewer what the caller may
+	// read, which decides whether a removed candidate is named.
+	public, viewer catalogue.Scope
 }
 
 // Match suggests entries for c.
@@ -147,6 +171,7 @@ func (m *Matcher) Match(ctx context.Context, p access.Principal, c Case) (Result
 	if err != nil {
 		return Result{}, err
 	}
+	pc.viewer = catalogue.ScopeOf(p, pc.today, false)
 	if err := m.Warm(ctx); err != nil {
 		return Result{}, err
 	}
@@ -154,10 +179,10 @@ func (m *Matcher) Match(ctx context.Context, p access.Principal, c Case) (Result
 	if limit == 0 {
 		limit = 5
 	}
-	suggestions, removed := m.candidates(pc, limit)
+	suggestions, removed, unnamed := m.candidates(pc, limit)
 	res := Result{Reference: c.Reference, Suggestions: suggestions}
 	if c.ExplainRemoved {
-		res.Removed = removed
+		res.Removed, res.RemovedUnnamed = removed, unnamed
 	}
 	if len(res.Suggestions) == 0 || res.Suggestions[0].Score < m.threshold {
 		res.Unmet = true
@@ -231,18 +256,29 @@ func (m *Matcher) rank(pc *prepared, limit int, removed bool) (ok, out []ranked)
 }
 
 // candidates returns the suggestions for a case and the strong candidates
-// the hard rules removed, explained.
-func (m *Matcher) candidates(pc *prepared, limit int) ([]Suggestion, []Removed) {
+// the hard rules removed: explained by name where the caller may read the
+// entry, counted per rule where not.
+func (m *Matcher) candidates(pc *prepared, limit int) ([]Suggestion, []Removed, []RemovedUnnamed) {
 	ok, out := m.rank(pc, limit, pc.ExplainRemoved)
 	suggestions := make([]Suggestion, 0, len(ok))
 	for _, r := range ok {
 		suggestions = append(suggestions, m.suggestion(pc, r.c, r.e))
 	}
 	removed := make([]Removed, 0, len(out))
+	var unnamed []RemovedUnnamed
 	for _, r := range out {
-		removed = append(removed, Removed{Kind: r.c.kind, ID: r.c.id, Name: r.c.name, Score: r.e.score, Rule: r.rule, Reason: reason(pc, r.c, r.rule)})
+		if pc.viewer.Decide(&r.c.facts).Visible() {
+			removed = append(removed, Removed{Kind: r.c.kind, ID: r.c.id, Name: r.c.name, Score: r.e.score, Rule: r.rule, Reason: reason(pc, r.c, r.rule)})
+			continue
+		}
+		i := slices.IndexFunc(unnamed, func(u RemovedUnnamed) bool { return u.Rule == r.rule })
+		if i < 0 {
+			unnamed = append(unnamed, RemovedUnnamed{Rule: r.rule, Reason: cmp.Or(ruleReason[r.rule], r.rule)})
+			i = len(unnamed) - 1
+		}
+		unnamed[i].Count++
 	}
-	return suggestions, removed
+	return suggestions, removed, unnamed
 }
 
 func hasKind(ks []catalogue.Kind, k catalogue.Kind) bool {

@@ -145,7 +145,7 @@ func (p *pool) Delete(_ context.Context, id string, seq int64) error {
 // load reads every entry from the store, once; callers that come while it
 // runs wait for it. It must start after the pool follows the service's
 // commits, so that no change falls between the two.
-func (p *pool) load(ctx context.Context, store catalogue.Store) error {
+func (p *pool) load(ctx context.Context, store Store) error {
 	p.loadMu.Lock()
 	defer p.loadMu.Unlock()
 	if p.loaded {

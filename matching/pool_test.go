@@ -14,7 +14,7 @@ import (
 
 // world is a catalogue on real SQLite with the search index, as the
 // service runs it.
-func world(t *testing.T) (*catalogue.Service, *index.Index) {
+func world(t *testing.T) (*catalogue.Service, *index.Index, *store.DB) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -32,7 +32,7 @@ func world(t *testing.T) (*catalogue.Service, *index.Index) {
 	}
 	t.Cleanup(func() { ix.Close() })
 	clock := func() time.Time { return evalToday }
-	return catalogue.NewService(db, catalogue.WithIndexer(ix), catalogue.WithClock(clock), catalogue.WithLogger(quiet)), ix
+	return catalogue.NewService(db, catalogue.WithIndexer(ix), catalogue.WithClock(clock), catalogue.WithLogger(quiet)), ix, db
 }
 
 func helper(name string) catalogue.VolunteerInput {
@@ -58,12 +58,12 @@ func suggested(t *testing.T, m *matching.Matcher) map[string]bool {
 // and every acknowledged change counts in the next match.
 func TestMatchingFollowsChanges(t *testing.T) {
 	ctx := context.Background()
-	svc, ix := world(t)
+	svc, ix, db := world(t)
 	before, err := svc.CreateVolunteer(ctx, staff, helper("Erika Vorher"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := matching.New(svc, ix, matching.DefaultWeights(), quiet)
+	m := matching.New(svc, db, ix, matching.DefaultWeights(), quiet)
 	if got := suggested(t, m); !got[before.ID] || len(got) != 1 {
 		t.Fatalf("after the first load: %v", got)
 	}
@@ -112,7 +112,7 @@ func TestMatchingFollowsChanges(t *testing.T) {
 // versions.
 func TestMatchingLoadsWhileWritten(t *testing.T) {
 	ctx := context.Background()
-	svc, ix := world(t)
+	svc, ix, db := world(t)
 	rows := make([]catalogue.ImportRow, 2000)
 	for i := range rows {
 		in := helper(fmt.Sprintf("Helfer %04d", i))
@@ -125,7 +125,7 @@ func TestMatchingLoadsWhileWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := matching.New(svc, ix, matching.DefaultWeights(), quiet)
+	m := matching.New(svc, db, ix, matching.DefaultWeights(), quiet)
 	loaded := make(chan error)
 	go func() { loaded <- m.Warm(ctx) }()
 	// Meanwhile: pause 30, archive one, create 10.
@@ -149,7 +149,7 @@ func TestMatchingLoadsWhileWritten(t *testing.T) {
 	}
 	pooled := m.Pooled()
 	want := 0
-	err = svc.Store().EachEntry(ctx, func(r catalogue.Record) error {
+	err = db.EachEntry(ctx, func(r catalogue.Record) error {
 		if r.Status == catalogue.StatusArchived {
 			if _, ok := pooled[r.ID]; ok {
 				t.Errorf("archived %s still in memory", r.ID)

@@ -16,8 +16,7 @@ import (
 type candidate struct {
 	kind                    catalogue.Kind
 	id, name                string
-	status                  catalogue.Status
-	validFrom, validUntil   string
+	facts                   catalogue.Facts // what the catalogue's visibility rule decides on
 	capacity                *int
 	load                    int
 	helpKinds, targetGroups []string
@@ -35,21 +34,18 @@ type candidate struct {
 	lifeExperience    string
 	verifiedAt        *time.Time
 	terms             []uint32 // the pool's ids of the terms of texts, sorted
-	// blocked is the rule that keeps c out of every case (status,
-	// capacity), decided once per change instead of once per match.
-	blocked string
+	// full is decided once per change instead of once per match.
+	full bool
 }
 
-// block decides the rules that do not depend on the case.
+// block decides the rules that do not depend on the case or the day.
 func (c *candidate) block() {
-	switch {
-	case c.kind == catalogue.KindOffer && c.status != catalogue.StatusApproved:
-		c.blocked = "not_approved"
-	case c.kind != catalogue.KindOffer && c.status != catalogue.StatusActive:
-		c.blocked = "not_active"
-	case c.capacity != nil && c.load >= *c.capacity:
-		c.blocked = "full"
-	}
+	c.full = c.capacity != nil && c.load >= *c.capacity
+}
+
+// facts returns the candidate's facts for the visibility rule.
+func factsOf(k catalogue.Kind, s catalogue.Status, provider, from, until string) catalogue.Facts {
+	return catalogue.Facts{Kind: k, Status: s, ProviderID: provider, ValidFrom: from, ValidUntil: until}
 }
 
 type languageSkill struct {
@@ -86,7 +82,7 @@ func spans(slots []catalogue.Slot) []span {
 func view(e any) *candidate {
 	switch x := e.(type) {
 	case *catalogue.Volunteer:
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, capacity: &x.Capacity, load: x.Load,
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", ""), capacity: &x.Capacity, load: x.Load,
 			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			gender: x.Gender, place: x.Home, districts: x.Districts, cert: x.PoliceCertificate,
 			texts: []string{x.LifeExperience, x.Interests}, lifeExperience: x.LifeExperience, verifiedAt: x.VerifiedAt}
@@ -95,7 +91,7 @@ func view(e any) *candidate {
 		}
 		return c
 	case *catalogue.NeighbourhoodHelp:
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, capacity: x.Capacity, load: x.Load,
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", ""), capacity: x.Capacity, load: x.Load,
 			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			place: x.Location, districts: x.Districts, texts: []string{x.Description}, verifiedAt: x.VerifiedAt}
 		for _, l := range x.Languages {
@@ -104,7 +100,7 @@ func view(e any) *candidate {
 		return c
 	case *catalogue.Offer:
 		acc := x.Accessible
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, status: x.Status, validFrom: x.ValidFrom, validUntil: x.ValidUntil,
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, x.ProviderID, x.ValidFrom, x.ValidUntil),
 			capacity: x.Capacity, load: x.Load, helpKinds: x.HelpKinds, targetGroups: x.TargetGroups,
 			slots: spans(x.Schedule), place: x.Location, districts: x.Districts, accessible: &acc,
 			minAge: x.Eligibility.MinAge, maxAge: x.Eligibility.MaxAge, texts: []string{x.Description, x.OpeningTimes}, verifiedAt: x.VerifiedAt}
@@ -131,15 +127,22 @@ func (c *candidate) language(id uint16) float64 {
 // every candidate of every match, so it only names the rule; reason says
 // it in German for the few that are shown.
 func hardRule(pc *prepared, c *candidate) string {
+	hidden := pc.public.Decide(&c.facts)
 	switch {
 	case len(pc.Exclude) > 0 && contains(pc.Exclude, c.id):
 		return "excluded"
-	case c.blocked == "not_approved" || c.blocked == "not_active":
-		return c.blocked
-	case c.validFrom != "" && c.validFrom > pc.today, c.validUntil != "" && c.validUntil < pc.today:
-		return "period"
-	case c.blocked != "":
-		return c.blocked
+	case !hidden.Visible():
+		// Only what is public today may be suggested, to anyone: the
+		// catalogue's visibility rule, not one of ours.
+		switch {
+		case hidden == catalogue.HiddenPeriod:
+			return "period"
+		case c.kind == catalogue.KindOffer:
+			return "not_approved"
+		}
+		return "not_active"
+	case c.full:
+		return "full"
 	case pc.minors && c.kind == catalogue.KindVolunteer && !c.cert.ValidOn(pc.today):
 		return "police_certificate"
 	case pc.AccessibilityNeeded && c.accessible != nil && !*c.accessible:
@@ -160,15 +163,15 @@ func reason(pc *prepared, c *candidate, rule string) string {
 	case "not_approved":
 		return "Angebot ist nicht freigegeben"
 	case "not_active":
-		if c.status == catalogue.StatusPaused {
+		if c.facts.Status == catalogue.StatusPaused {
 			return "pausiert"
 		}
 		return "nicht aktiv"
 	case "period":
-		if c.validFrom != "" && c.validFrom > pc.today {
-			return "Angebot beginnt erst am " + c.validFrom
+		if c.facts.ValidFrom != "" && c.facts.ValidFrom > pc.today {
+			return "Angebot beginnt erst am " + c.facts.ValidFrom
 		}
-		return "Angebot ist am " + c.validUntil + " abgelaufen"
+		return "Angebot ist am " + c.facts.ValidUntil + " abgelaufen"
 	case "full":
 		return "keine freien Plätze"
 	case "police_certificate":
@@ -184,6 +187,14 @@ func reason(pc *prepared, c *candidate, rule string) string {
 		return "bietet keine der gesuchten Hilfen"
 	}
 	return rule
+}
+
+// ruleReason says a rule in German without naming anything of the entry,
+// for the removed candidates the caller may not read.
+var ruleReason = map[string]string{
+	"not_approved": "Angebot ist nicht freigegeben",
+	"not_active":   "nicht aktiv",
+	"period":       "Angebot außerhalb seines Zeitraums",
 }
 
 func contains(xs []string, x string) bool {
@@ -241,6 +252,7 @@ func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
 func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 	ve := catalogue.CheckShape(&c)
 	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now(), centres: refs.places.Locate}
+	pc.public = catalogue.PublicScope(pc.today)
 	for code, h := range refs.helpKinds {
 		pc.labels[code] = h.Label
 	}

@@ -220,7 +220,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 			return err
 		}
 	}
-	matcher := matching.New(a.svc, a.ix, weights, log)
+	matcher := matching.New(a.svc, a.db, a.ix, weights, log)
 	// The matcher reads the catalogue into memory in the background (matches
 	// wait for it); serve waits for it before it closes the database, so the
 	// goroutine never outlives serve.
@@ -265,12 +265,12 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 // loadDemo fills an empty catalogue with demo data and writes one token
 // per role into the data folder, so that a newcomer can try every endpoint.
 func loadDemo(ctx context.Context, svc *catalogue.Service, dir string, log *slog.Logger) error {
-	n, err := svc.Store().CountEntries(ctx)
+	empty, err := svc.Empty(ctx)
 	if err != nil {
 		return err
 	}
-	if n > 0 {
-		log.Info("demo data not loaded: the catalogue already has entries", "entries", n)
+	if !empty {
+		log.Info("demo data not loaded: the catalogue already has entries")
 		return nil
 	}
 	res, err := demo.Load(ctx, svc)
@@ -284,7 +284,7 @@ func loadDemo(ctx context.Context, svc *catalogue.Service, dir string, log *slog
 		if r == access.RoleProvider {
 			provider = res.ProviderID
 		}
-		plain, _, err := access.Issue(ctx, svc.Store(), "Demo "+string(r), r, provider, time.Now())
+		plain, _, err := svc.IssueToken(ctx, cliAdmin, "Demo "+string(r), r, provider)
 		if err != nil {
 			return err
 		}
@@ -394,6 +394,9 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	_, err = fmt.Fprintf(stdout, "indexed %d entries in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return err
 }
+
+// cliAdmin is who the command line acts as when it manages tokens.
+var cliAdmin = access.Principal{TokenID: "cli", Name: "Kommandozeile", Role: access.RoleAdmin}
 
 // cliStaff is who the command line acts as: whoever may open the data
 // folder is the operator; imports and exports are staff work.

@@ -1,0 +1,63 @@
+package catalogue
+
+import (
+	"context"
+	"fmt"
+
+	"massanzug/access"
+)
+
+// Tokens are city IT's business: the admin issues, lists and revokes them.
+// access owns what a token is and how it is checked; the service owns who
+// may manage them.
+
+func requireAdmin(p access.Principal, what string) error {
+	if !p.Is(access.RoleAdmin) {
+		return forbidden(p, what)
+	}
+	return nil
+}
+
+// Authenticate resolves a presented token to its principal.
+func (s *Service) Authenticate(ctx context.Context, plain string) (access.Principal, error) {
+	return access.Authenticate(ctx, s.store, plain)
+}
+
+// IssueToken creates a token and returns it in plain, to be shown once.
+func (s *Service) IssueToken(ctx context.Context, p access.Principal, name string, role access.Role, providerID string) (string, access.Token, error) {
+	if err := requireAdmin(p, "manage tokens"); err != nil {
+		return "", access.Token{}, err
+	}
+	plain, t, err := access.Issue(ctx, s.store, name, role, providerID, s.now())
+	if err != nil {
+		return "", access.Token{}, err
+	}
+	s.log.InfoContext(ctx, "token issued", "id", t.ID, "role", t.Role, "by", p.TokenID)
+	return plain, t, nil
+}
+
+// Tokens lists every token, revoked ones too; never their secrets.
+func (s *Service) Tokens(ctx context.Context, p access.Principal) ([]access.Token, error) {
+	if err := requireAdmin(p, "manage tokens"); err != nil {
+		return nil, err
+	}
+	return s.store.ListTokens(ctx)
+}
+
+// RevokeToken revokes a token for good.
+func (s *Service) RevokeToken(ctx context.Context, p access.Principal, id string) error {
+	if err := requireAdmin(p, "manage tokens"); err != nil {
+		return err
+	}
+	if err := s.store.RevokeToken(ctx, id, s.now().UTC()); err != nil {
+		return fmt.Errorf("token %s: %w", id, err)
+	}
+	s.log.InfoContext(ctx, "token revoked", "id", id, "by", p.TokenID)
+	return nil
+}
+
+// Empty reports whether the catalogue holds no entries.
+func (s *Service) Empty(ctx context.Context) (bool, error) {
+	n, err := s.store.CountEntries(ctx)
+	return n == 0, err
+}
