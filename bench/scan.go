@@ -98,10 +98,10 @@ func (s *scanner) loadAll(ctx context.Context) error {
 // query is a search made ready for testing entries.
 type scanQuery struct {
 	catalogue.SearchQuery
-	scope    catalogue.Scope
-	terms    map[string]bool
-	fuzzy    bool
-	near     *catalogue.GeoPoint
+	scope catalogue.Scope
+	terms map[string]bool
+	fuzzy bool
+	near  *catalogue.GeoPoint
 }
 
 type scanResult struct {
