@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -247,6 +248,28 @@ func (q *query) boolean(name string) *bool {
 	}
 	q.fail(name, "must be true or false")
 	return nil
+}
+
+// instant reads a day (YYYY-MM-DD, in UTC) or an RFC 3339 instant; the
+// zero time when the parameter is absent. A day given as the end of a
+// period counts whole (until=2026-05-04 includes that day).
+func (q *query) instant(name string, end bool) time.Time {
+	s := q.v.Get(name)
+	if s == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		q.fail(name, "must be a day (YYYY-MM-DD) or an instant (RFC 3339, e.g. 2026-05-04T10:00:00Z)")
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 // entryKind reads the required kind of entry of an import or export.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -17,9 +18,9 @@ type entryHandlers[I any, E any] struct {
 	get          func(context.Context, access.Principal, string) (E, error)
 	list         func(context.Context, access.Principal, catalogue.ListQuery) ([]E, int, error)
 	update       func(context.Context, access.Principal, string, int64, I) (E, error)
+	patch        func(context.Context, access.Principal, string, int64, catalogue.Patch) (E, error)
 	archive      func(context.Context, access.Principal, string, int64) error
 	verify       func(context.Context, access.Principal, string) (E, error)
-	input        func(E) any
 	version      func(E) int64
 	withProvider bool // offers can be listed by provider
 }
@@ -29,7 +30,7 @@ func (h entryHandlers[I, E]) mount(g *echo.Group) {
 	g.POST("", h.createOne)
 	g.GET("/:id", h.getOne)
 	g.PUT("/:id", h.replace)
-	g.PATCH("/:id", h.patch)
+	g.PATCH("/:id", h.patchOne)
 	g.DELETE("/:id", h.remove)
 	g.POST("/:id/verify", h.verifyOne)
 }
@@ -90,7 +91,7 @@ func (h entryHandlers[I, E]) replace(c echo.Context) error {
 
 // patch applies a JSON merge patch (RFC 7396) to what the caller may read
 // and saves the result as a full update.
-func (h entryHandlers[I, E]) patch(c echo.Context) error {
+func (h entryHandlers[I, E]) patchOne(c echo.Context) error {
 	expected, err := ifMatch(c, true)
 	if err != nil {
 		return err
@@ -99,15 +100,12 @@ func (h entryHandlers[I, E]) patch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cur, err := h.get(ctx(c), principal(c), c.Param("id"))
-	if err != nil {
-		return err
+	if !json.Valid(body) {
+		return decodeStrict(body, new(map[string]any)) // names what is malformed
 	}
-	var in I
-	if err := applyPatch(h.input(cur), body, &in); err != nil {
-		return err
-	}
-	e, err := h.update(ctx(c), principal(c), c.Param("id"), expected, in)
+	e, err := h.patch(ctx(c), principal(c), c.Param("id"), expected, func(cur, next any) error {
+		return applyPatch(cur, body, next)
+	})
 	if err != nil {
 		return err
 	}

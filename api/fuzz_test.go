@@ -53,3 +53,25 @@ func FuzzListQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSearchQuery feeds arbitrary query strings to the search, non-finite
+// numbers among the seeds: every answer is a 200 or a 4xx naming the
+// parameter, never a 5xx.
+func FuzzSearchQuery(f *testing.F) {
+	for _, s := range []string{"", "q=Einkauf&near=48.4,9.98&radius_km=3", "near=NaN,NaN", "near=nan,9.9", "near=48.4,Inf", "near=-Inf,+Inf",
+		"radius_km=NaN&near_quarter=Weststadt", "radius_km=1e400&near=48.4,9.9", "near=0x1p-2,9", "sort=distance&near=48.4,9.98", "near=,", "near=48.4"} {
+		f.Add(s)
+	}
+	e := newEnv(f)
+	f.Fuzz(func(t *testing.T, q string) {
+		e.t = t
+		vals, err := url.ParseQuery(q)
+		if err != nil {
+			return
+		}
+		r := e.do(req{Who: "fm", Method: "GET", Path: "/v1/search?" + vals.Encode()})
+		if r.Status != 200 && r.Status != 400 && r.Status != 422 {
+			t.Fatalf("?%s: %d %s", q, r.Status, r.Body)
+		}
+	})
+}

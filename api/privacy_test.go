@@ -92,3 +92,71 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 		t.Error("the erased volunteer is back after a restart")
 	}
 }
+
+// TestReadsAreAudited: every answer naming a volunteer is one audit event
+// listing the ids (detail, list, export, search hits, match suggestions);
+// a rejected request records no read.
+func TestReadsAreAudited(t *testing.T) {
+	e := newEnv(t)
+	in := volunteerInput()
+	in["life_experience"] = "Kennt die Kaffeerösterei Zwiebelturm."
+	id := e.create("rm", "/v1/volunteers", in)
+	events := func(action string) []map[string]any {
+		var out []map[string]any
+		body := e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?limit=500&action=" + action}).object(t)
+		for _, ev := range body["items"].([]any) {
+			out = append(out, ev.(map[string]any))
+		}
+		return out
+	}
+	names := func(ev map[string]any) bool {
+		for _, x := range ev["entry_ids"].([]any) {
+			if x == id {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range []struct {
+		action string
+		r      req
+	}{
+		{"read", req{Who: "fm", Method: "GET", Path: "/v1/volunteers/" + id}},
+		{"list", req{Who: "fm", Method: "GET", Path: "/v1/volunteers"}},
+		{"export", req{Who: "rm", Method: "GET", Path: "/v1/export?kind=volunteer&format=csv"}},
+		{"search", req{Who: "fm", Method: "GET", Path: "/v1/search?q=Kaffeer%C3%B6sterei"}},
+		{"match", req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}}},
+		{"match", req{Who: "rm", Method: "POST", Path: "/v1/match/assign", Body: map[string]any{"cases": []any{map[string]any{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}}}}},
+	} {
+		before := len(events(c.action))
+		if r := e.do(c.r); r.Status != 200 || !strings.Contains(string(r.Body), id) {
+			t.Fatalf("%s %s: %d %s", c.r.Method, c.r.Path, r.Status, r.Body)
+		}
+		after := events(c.action)
+		if len(after) != before+1 || !names(after[0]) {
+			t.Errorf("%s %s: %d events of %q (was %d), newest %v", c.r.Method, c.r.Path, len(after), c.action, before, after[0])
+		}
+	}
+	// A search that finds no volunteer records nothing.
+	before := len(events("search"))
+	e.do(req{Who: "fm", Method: "GET", Path: "/v1/search?q=Nirgendwoundnie"})
+	if n := len(events("search")); n != before {
+		t.Errorf("a search without volunteers recorded a read")
+	}
+	// Rejected requests read nothing and record nothing.
+	reads := len(events("read")) + len(events("update"))
+	for _, r := range []req{
+		{Who: "rm", Method: "PATCH", Path: "/v1/volunteers/" + id, Body: `{"name": `, Headers: map[string]string{"If-Match": `"1"`, "Content-Type": "application/merge-patch+json"}},
+		{Who: "rm", Method: "PATCH", Path: "/v1/volunteers/" + id, Body: map[string]any{"capacity": -1}, Headers: map[string]string{"If-Match": `"1"`, "Content-Type": "application/merge-patch+json"}},
+		{Who: "rm", Method: "PATCH", Path: "/v1/volunteers/" + id, Body: map[string]any{"nmae": "x"}, Headers: map[string]string{"If-Match": `"1"`, "Content-Type": "application/merge-patch+json"}},
+		{Who: "rm", Method: "PUT", Path: "/v1/volunteers/" + id, Body: map[string]any{"name": ""}, Headers: map[string]string{"If-Match": `"1"`}},
+		{Who: "fm", Method: "GET", Path: "/v1/volunteers?district=nirgendwo"},
+	} {
+		if got := e.do(r); got.Status < 400 {
+			t.Fatalf("%s %s: %d", r.Method, r.Path, got.Status)
+		}
+	}
+	if n := len(events("read")) + len(events("update")); n != reads {
+		t.Errorf("rejected requests recorded %d reads or changes", n-reads)
+	}
+}

@@ -78,7 +78,7 @@ func toProblem(err error) (Problem, bool) {
 		}
 		detail := fmt.Sprint(he.Message)
 		if he.Code == http.StatusRequestEntityTooLarge {
-			detail = "the request body is larger than the service accepts"
+			detail = "the request body is larger than the service accepts: at most 256 KiB (262,144 bytes); import larger spreadsheets through POST /v1/import"
 		}
 		return newProblem(he.Code, code, detail).p, he.Code >= 500
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -34,17 +35,17 @@ func (s *Server) searchCatalogue(c echo.Context) error {
 	sq.Accessible = q.boolean("accessible")
 	if near := q.str("near", 64); near != "" {
 		lat, lon, ok := strings.Cut(near, ",")
-		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-		lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-		if !ok || err1 != nil || err2 != nil || la < -90 || la > 90 || lo < -180 || lo > 180 {
+		la, ok1 := finite(lat, -90, 90)
+		lo, ok2 := finite(lon, -180, 180)
+		if !ok || !ok1 || !ok2 {
 			q.fail("near", "must be lat,lon in degrees, like 48.399,9.974")
 		} else {
 			sq.Near = &catalogue.GeoPoint{Lat: la, Lon: lo}
 		}
 	}
 	if r := q.str("radius_km", 16); r != "" {
-		km, err := strconv.ParseFloat(r, 64)
-		if err != nil || km <= 0 || km > 200 {
+		km, ok := finite(r, 0, 200)
+		if !ok || km == 0 {
 			q.fail("radius_km", "must be a number of kilometres above 0 and at most 200")
 		}
 		sq.RadiusKM = km
@@ -62,4 +63,14 @@ func (s *Server) searchCatalogue(c echo.Context) error {
 		return err
 	}
 	return c.JSON(200, res)
+}
+
+// finite reads a decimal number from min to max. NaN and the infinities,
+// which ParseFloat accepts and every comparison lets through, are refused.
+func finite(s string, min, max float64) (float64, bool) {
+	x, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < min || x > max {
+		return 0, false
+	}
+	return x, true
 }

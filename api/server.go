@@ -47,7 +47,7 @@ func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, log
 			return err
 		},
 	}))
-	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "256K",
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "256KiB", // 262,144 bytes, as documented
 		// Imports carry whole spreadsheets and have their own limit.
 		Skipper: func(c echo.Context) bool { return c.Path() == "/v1/import" }}))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second,
@@ -76,24 +76,24 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.DELETE("/providers/:id", s.archiveProvider)
 
 	volunteers := entryHandlers[catalogue.VolunteerInput, *catalogue.Volunteer]{
-		create: s.svc.CreateVolunteer, get: s.svc.Volunteer, list: s.svc.Volunteers, update: s.svc.UpdateVolunteer,
+		create: s.svc.CreateVolunteer, get: s.svc.Volunteer, list: s.svc.Volunteers, update: s.svc.UpdateVolunteer, patch: s.svc.PatchVolunteer,
 		archive: s.svc.ArchiveVolunteer, verify: s.svc.VerifyVolunteer,
-		input: func(v *catalogue.Volunteer) any { return v.VolunteerInput }, version: func(v *catalogue.Volunteer) int64 { return v.Version },
+		version: func(v *catalogue.Volunteer) int64 { return v.Version },
 	}
 	vg := v1.Group("/volunteers")
 	volunteers.mount(vg)
 	vg.GET("/:id/personal-data", s.personalData)
 	vg.POST("/:id/erase", s.eraseVolunteer)
 	helps := entryHandlers[catalogue.NeighbourhoodHelpInput, *catalogue.NeighbourhoodHelp]{
-		create: s.svc.CreateNeighbourhoodHelp, get: s.svc.NeighbourhoodHelp, list: s.svc.NeighbourhoodHelps, update: s.svc.UpdateNeighbourhoodHelp,
+		create: s.svc.CreateNeighbourhoodHelp, get: s.svc.NeighbourhoodHelp, list: s.svc.NeighbourhoodHelps, update: s.svc.UpdateNeighbourhoodHelp, patch: s.svc.PatchNeighbourhoodHelp,
 		archive: s.svc.ArchiveNeighbourhoodHelp, verify: s.svc.VerifyNeighbourhoodHelp,
-		input: func(n *catalogue.NeighbourhoodHelp) any { return n.NeighbourhoodHelpInput }, version: func(n *catalogue.NeighbourhoodHelp) int64 { return n.Version },
+		version: func(n *catalogue.NeighbourhoodHelp) int64 { return n.Version },
 	}
 	helps.mount(v1.Group("/neighbourhood-helps"))
 	offers := entryHandlers[catalogue.OfferInput, *catalogue.Offer]{
-		create: s.svc.CreateOffer, get: s.svc.Offer, list: s.svc.Offers, update: s.svc.UpdateOffer,
+		create: s.svc.CreateOffer, get: s.svc.Offer, list: s.svc.Offers, update: s.svc.UpdateOffer, patch: s.svc.PatchOffer,
 		archive: s.svc.ArchiveOffer, verify: s.svc.VerifyOffer, withProvider: true,
-		input: func(o *catalogue.Offer) any { return o.OfferInput }, version: func(o *catalogue.Offer) int64 { return o.Version },
+		version: func(o *catalogue.Offer) int64 { return o.Version },
 	}
 	og := v1.Group("/offers")
 	offers.mount(og)

@@ -51,14 +51,15 @@ func (s *Server) revokeToken(c echo.Context) error {
 }
 
 func (s *Server) auditLog(c echo.Context) error {
-	q := newQuery(c, "limit", "offset")
-	pg := q.page()
+	q := newQuery(c, "limit", "offset", "entry_id", "token_id", "action", "from", "until")
+	f := catalogue.AuditFilter{EntryID: q.str("entry_id", 64), TokenID: q.str("token_id", 64), Action: q.str("action", 32),
+		From: q.instant("from", false), Until: q.instant("until", true), Page: q.page()}
 	if err := q.err(); err != nil {
 		return err
 	}
-	items, total, err := s.svc.AuditLog(ctx(c), principal(c), pg)
+	items, total, err := s.svc.AuditLog(ctx(c), principal(c), f)
 	if err != nil {
 		return err
 	}
-	return sendList(c, items, total, pg)
+	return sendList(c, items, total, f.Page)
 }

@@ -152,8 +152,12 @@ func TestValidation(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	e := newEnv(t)
 	id := e.create("rm", "/v1/volunteers", volunteerInput())
+	archived := e.create("rm", "/v1/volunteers", volunteerInput())
+	e.do(req{Who: "rm", Method: "DELETE", Path: "/v1/volunteers/" + archived})
 	before := e.counts()
 	big := with(volunteerInput(), "life_experience", strings.Repeat("x", 300<<10))
+	// Just over the documented 256 KiB, though under 256,000 + 6,144.
+	justOver := `{"name":"` + strings.Repeat("x", 256<<10) + `"}`
 	cases := []struct {
 		name    string
 		r       req
@@ -162,7 +166,16 @@ func TestBadRequests(t *testing.T) {
 	}{
 		{"wrong content type", req{Who: "rm", Method: "POST", Path: "/v1/volunteers", Body: "name=x", Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, 415, "Content-Type"},
 		{"no content type", req{Who: "rm", Method: "POST", Path: "/v1/volunteers", Body: "{}", Headers: map[string]string{"Content-Type": ""}}, 415, "Content-Type"},
-		{"oversized body", req{Who: "rm", Method: "POST", Path: "/v1/volunteers", Body: big}, 413, "larger"},
+		{"oversized body", req{Who: "rm", Method: "POST", Path: "/v1/volunteers", Body: big}, 413, "256 KiB"},
+		{"body just over 256 KiB", req{Who: "rm", Method: "POST", Path: "/v1/volunteers", Body: justOver}, 413, "262,144 bytes"},
+		{"stale patch of an entry archived meanwhile", req{Who: "rm", Method: "PATCH", Path: "/v1/volunteers/" + archived, Body: `{"load":0}`, Headers: map[string]string{"If-Match": `"1"`}}, 412, "version"},
+		{"stale put of an entry archived meanwhile", req{Who: "rm", Method: "PUT", Path: "/v1/volunteers/" + archived, Body: volunteerInput(), Headers: map[string]string{"If-Match": `"1"`}}, 412, "version"},
+		{"search: near NaN", req{Who: "fm", Method: "GET", Path: "/v1/search?near=NaN,NaN"}, 400, "near"},
+		{"search: near nan lat", req{Who: "fm", Method: "GET", Path: "/v1/search?near=nan,9.9"}, 400, "near"},
+		{"search: near NaN lon", req{Who: "fm", Method: "GET", Path: "/v1/search?near=48.4,NaN"}, 400, "near"},
+		{"search: near Inf", req{Who: "fm", Method: "GET", Path: "/v1/search?near=Inf,-Inf"}, 400, "near"},
+		{"search: radius NaN", req{Who: "fm", Method: "GET", Path: "/v1/search?near=48.4,9.9&radius_km=NaN"}, 400, "radius_km"},
+		{"search: radius Inf", req{Who: "fm", Method: "GET", Path: "/v1/search?near=48.4,9.9&radius_km=%2BInf"}, 400, "radius_km"},
 		{"unknown query parameter", req{Who: "rm", Method: "GET", Path: "/v1/volunteers?limt=5"}, 400, "limt"},
 		{"limit too large", req{Who: "rm", Method: "GET", Path: "/v1/volunteers?limit=100000"}, 400, "limit"},
 		{"limit not a number", req{Who: "rm", Method: "GET", Path: "/v1/volunteers?limit=ten"}, 400, "limit"},

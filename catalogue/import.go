@@ -86,22 +86,19 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 		}
 		ids[i] = e.head().ID
 	}
-	if err := s.commitMany(ctx, recs); err != nil {
+	if err := s.commitMany(ctx, recs, s.event(p, "import", k, ids...)); err != nil {
 		return rep, fmt.Errorf("import %s: %w", k, err)
 	}
 	rep.Imported = len(recs)
-	if err := s.audit(ctx, p, "import", k, ids...); err != nil {
-		return rep, err
-	}
 	s.log.InfoContext(ctx, "entries imported", "kind", k, "count", len(recs), "by", p.TokenID)
 	return rep, nil
 }
 
 // commitMany writes records in one transaction and indexes them.
-func (s *Service) commitMany(ctx context.Context, recs []Record) error {
+func (s *Service) commitMany(ctx context.Context, recs []Record, ev *AuditEvent) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	seqs, err := s.store.CreateEntries(ctx, recs)
+	seqs, err := s.store.CreateEntries(ctx, recs, ev)
 	if err != nil {
 		return err
 	}
@@ -148,15 +145,32 @@ func NewInput(k Kind) (any, error) {
 }
 
 // Export passes every entry of kind k, archived ones too, in id order, as
-// the API shows them to staff, to fn.
+// the API shows them to staff, to fn. An export of volunteers is a read of
+// everyone's personal data: it is recorded, naming every id, before the
+// first entry is passed on.
 func (s *Service) Export(ctx context.Context, p access.Principal, k Kind, fn func(any) error) error {
 	if !p.Is(access.RoleResourceManager) {
 		return forbidden(p, "export the catalogue")
 	}
-	return s.store.EachEntry(ctx, func(r Record) error {
-		if r.Kind != k {
-			return nil
+	var recs []Record
+	err := s.store.EachEntry(ctx, func(r Record) error {
+		if r.Kind == k {
+			recs = append(recs, r)
 		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("export %s: %w", k, err)
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	if err := s.audit(ctx, p, "export", k, ids...); err != nil {
+		return err
+	}
+	today := s.Today()
+	for _, r := range recs {
 		var e entry
 		var err error
 		switch k {
@@ -170,7 +184,10 @@ func (s *Service) Export(ctx context.Context, p access.Principal, k Kind, fn fun
 		if err != nil {
 			return err
 		}
-		e.finish(p, s.Today())
-		return fn(e)
-	})
+		e.finish(p, today)
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }

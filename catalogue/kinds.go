@@ -3,6 +3,7 @@ package catalogue
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,6 +29,10 @@ func (s *Service) Volunteers(ctx context.Context, p access.Principal, q ListQuer
 func (s *Service) UpdateVolunteer(ctx context.Context, p access.Principal, id string, expected int64, in VolunteerInput) (*Volunteer, error) {
 	v := &Volunteer{VolunteerInput: in}
 	return v, updateEntry(ctx, s, p, KindVolunteer, id, expected, v)
+}
+
+func (s *Service) PatchVolunteer(ctx context.Context, p access.Principal, id string, expected int64, patch Patch) (*Volunteer, error) {
+	return patchEntry[Volunteer](ctx, s, p, KindVolunteer, id, expected, patch)
 }
 
 func (s *Service) ArchiveVolunteer(ctx context.Context, p access.Principal, id string, expected int64) error {
@@ -56,6 +61,10 @@ func (s *Service) UpdateNeighbourhoodHelp(ctx context.Context, p access.Principa
 	return n, updateEntry(ctx, s, p, KindNeighbourhoodHelp, id, expected, n)
 }
 
+func (s *Service) PatchNeighbourhoodHelp(ctx context.Context, p access.Principal, id string, expected int64, patch Patch) (*NeighbourhoodHelp, error) {
+	return patchEntry[NeighbourhoodHelp](ctx, s, p, KindNeighbourhoodHelp, id, expected, patch)
+}
+
 func (s *Service) ArchiveNeighbourhoodHelp(ctx context.Context, p access.Principal, id string, expected int64) error {
 	return archiveEntry[NeighbourhoodHelp](ctx, s, p, KindNeighbourhoodHelp, id, expected)
 }
@@ -82,6 +91,10 @@ func (s *Service) UpdateOffer(ctx context.Context, p access.Principal, id string
 	return o, updateEntry(ctx, s, p, KindOffer, id, expected, o)
 }
 
+func (s *Service) PatchOffer(ctx context.Context, p access.Principal, id string, expected int64, patch Patch) (*Offer, error) {
+	return patchEntry[Offer](ctx, s, p, KindOffer, id, expected, patch)
+}
+
 func (s *Service) ArchiveOffer(ctx context.Context, p access.Principal, id string, expected int64) error {
 	return archiveEntry[Offer](ctx, s, p, KindOffer, id, expected)
 }
@@ -96,7 +109,7 @@ func (s *Service) ApproveOffer(ctx context.Context, p access.Principal, id strin
 	if !p.Is(access.RoleResourceManager) {
 		return nil, forbidden(p, "approve offers")
 	}
-	return transition[Offer](ctx, s, p, KindOffer, id, 0, func(o *Offer) error {
+	return transition[Offer](ctx, s, p, "approve", KindOffer, id, 0, func(o *Offer) error {
 		if o.Status == StatusArchived {
 			return conflict("offer %s is archived; it must be resubmitted before approval", id)
 		}
@@ -115,7 +128,7 @@ func (s *Service) RejectOffer(ctx context.Context, p access.Principal, id, reaso
 	if reason == "" || len(reason) > 2000 {
 		return nil, &ValidationError{Fields: []FieldError{{Field: "reason", Message: "is required (1 to 2000 characters): the provider needs to know what to change"}}}
 	}
-	return transition[Offer](ctx, s, p, KindOffer, id, 0, func(o *Offer) error {
+	return transition[Offer](ctx, s, p, "reject", KindOffer, id, 0, func(o *Offer) error {
 		if o.Status == StatusArchived {
 			return conflict("offer %s is archived", id)
 		}
@@ -172,12 +185,19 @@ func (s *Service) ReviewQueue(ctx context.Context, p access.Principal, kind Kind
 	return out, total, nil
 }
 
-// AuditLog lists who read or changed personal data; for the admin.
-func (s *Service) AuditLog(ctx context.Context, p access.Principal, pg Page) ([]AuditEvent, int, error) {
+// AuditLog lists who read or changed personal data, newest first; for the
+// admin.
+func (s *Service) AuditLog(ctx context.Context, p access.Principal, f AuditFilter) ([]AuditEvent, int, error) {
 	if !p.Is(access.RoleAdmin) {
 		return nil, 0, forbidden(p, "read the audit log")
 	}
-	return s.store.ListAudit(ctx, pg.Limit, pg.Offset)
+	if f.Action != "" && !slices.Contains(AuditActions, f.Action) {
+		return nil, 0, &ValidationError{Fields: []FieldError{{Field: "action", Message: fmt.Sprintf("%q is not one of %s", f.Action, strings.Join(AuditActions, ", "))}}}
+	}
+	if !f.From.IsZero() && !f.Until.IsZero() && !f.From.Before(f.Until) {
+		return nil, 0, &ValidationError{Fields: []FieldError{{Field: "until", Message: "must be after from"}}}
+	}
+	return s.store.ListAudit(ctx, f)
 }
 
 // UnmetNeeds reports needs nothing fitted, per district, kind of help and

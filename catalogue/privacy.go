@@ -38,6 +38,16 @@ func (s *Service) VolunteerData(ctx context.Context, p access.Principal, id stri
 	return PersonalData{ExportedAt: s.stamp(), Volunteer: v, Audit: events}, nil
 }
 
+// RecordRead records that p was shown the volunteers ids (as suggestions
+// of a match, say) in one audit event. Readers outside the catalogue call
+// it before they answer; without the record there is no answer.
+func (s *Service) RecordRead(ctx context.Context, p access.Principal, action string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.audit(ctx, p, action, KindVolunteer, ids...)
+}
+
 // EraseVolunteer deletes a volunteer for good, on their request: from the
 // database (whose deleted pages are overwritten), from the search index and
 // from the matcher's memory. Unlike archiving, nothing can bring it back.
@@ -51,7 +61,7 @@ func (s *Service) EraseVolunteer(ctx context.Context, p access.Principal, id str
 		return err
 	}
 	s.writeMu.Lock()
-	seq, err := s.store.EraseEntry(ctx, KindVolunteer, id)
+	seq, err := s.store.EraseEntry(ctx, KindVolunteer, id, s.event(p, "erase", KindVolunteer, id))
 	if err != nil && seq > 0 {
 		// Erased and committed; only tidying up after it failed.
 		s.log.WarnContext(ctx, "volunteer erased, but the store could not tidy up after it", "id", id, "err", err)
@@ -71,5 +81,5 @@ func (s *Service) EraseVolunteer(ctx context.Context, p access.Principal, id str
 		return fmt.Errorf("erase volunteer %s: %w", id, err)
 	}
 	s.log.InfoContext(ctx, "volunteer erased", "id", id, "by", p.TokenID)
-	return s.audit(ctx, p, "erase", KindVolunteer, id)
+	return nil
 }

@@ -132,6 +132,19 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
+	// A hit names a volunteer: a read of personal data, one event per
+	// answer listing the ids shown.
+	var ids []string
+	for _, h := range res.Items {
+		if h.Kind == KindVolunteer {
+			ids = append(ids, h.ID)
+		}
+	}
+	if len(ids) > 0 {
+		if err := s.audit(ctx, p, "search", KindVolunteer, ids...); err != nil {
+			return SearchResult{}, err
+		}
+	}
 	return res, nil
 }
 

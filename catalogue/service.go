@@ -132,15 +132,27 @@ func newID(prefix string) string {
 
 var idPrefix = map[Kind]string{KindVolunteer: "vol_", KindNeighbourhoodHelp: "nbh_", KindOffer: "off_"}
 
-func (s *Service) audit(ctx context.Context, p access.Principal, action string, k Kind, ids ...string) error {
+// event is the audit record of an action on entries of kind k, or nil
+// where k holds no personal data (only volunteers are people). Writes hand
+// it to the store, which commits it with the change.
+func (s *Service) event(p access.Principal, action string, k Kind, ids ...string) *AuditEvent {
 	if k != KindVolunteer {
 		return nil
 	}
 	if ids == nil {
 		ids = []string{}
 	}
-	err := s.store.Audit(ctx, AuditEvent{At: s.stamp(), TokenID: p.TokenID, TokenName: p.Name, Action: action, Kind: k, EntryIDs: ids})
-	if err != nil {
+	return &AuditEvent{At: s.stamp(), TokenID: p.TokenID, TokenName: p.Name, Action: action, Kind: k, EntryIDs: ids}
+}
+
+// audit records a read of personal data before it is answered: no event,
+// no answer.
+func (s *Service) audit(ctx context.Context, p access.Principal, action string, k Kind, ids ...string) error {
+	e := s.event(p, action, k, ids...)
+	if e == nil {
+		return nil
+	}
+	if err := s.store.Audit(ctx, *e); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
@@ -198,11 +210,9 @@ func createEntry(ctx context.Context, s *Service, p access.Principal, k Kind, e 
 	if err != nil {
 		return err
 	}
-	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.CreateEntry(ctx, rec) }); err != nil {
+	ev := s.event(p, "create", k, h.ID)
+	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.CreateEntry(ctx, rec, ev) }); err != nil {
 		return fmt.Errorf("create %s: %w", k, err)
-	}
-	if err := s.audit(ctx, p, "create", k, h.ID); err != nil {
-		return err
 	}
 	s.log.InfoContext(ctx, "entry created", "kind", k, "id", h.ID, "by", p.TokenID)
 	e.finish(p, s.Today())
@@ -318,11 +328,13 @@ func updateEntry[E any, P interface {
 			return fmt.Errorf("%w: an offer cannot be moved to another provider", ErrForbidden)
 		}
 	}
-	if err := s.validateEntry(ctx, next); err != nil {
-		return err
-	}
+	// A stale change is told so first, whatever else is wrong with it: the
+	// caller must read the entry again anyway.
 	if cur.Version != expected {
 		return fmt.Errorf("%s %s is at version %d, not %d: %w", k, id, cur.Version, expected, ErrVersionMismatch)
+	}
+	if err := s.validateEntry(ctx, next); err != nil {
+		return err
 	}
 	h := next.head()
 	*h = cur.Header
@@ -347,14 +359,46 @@ func updateEntry[E any, P interface {
 	if err != nil {
 		return err
 	}
-	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.UpdateEntry(ctx, rec, expected) }); err != nil {
+	ev := s.event(p, "update", k, id)
+	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.UpdateEntry(ctx, rec, expected, ev) }); err != nil {
 		return fmt.Errorf("update %s %s: %w", k, id, err)
-	}
-	if err := s.audit(ctx, p, "update", k, id); err != nil {
-		return err
 	}
 	next.finish(p, s.Today())
 	return nil
+}
+
+// Patch turns what the caller may read of an entry's input (cur) into the
+// next input (next, a pointer to an empty input of the same kind); the
+// API's JSON merge patch is one.
+type Patch func(cur, next any) error
+
+// patchEntry applies patch to the stored entry and saves the result as a
+// full update. The entry is read for the patch only: no read is recorded,
+// and a stale version is told before anything about the patch.
+func patchEntry[E any, P interface {
+	*E
+	entry
+}](ctx context.Context, s *Service, p access.Principal, k Kind, id string, expected int64, patch Patch) (P, error) {
+	if !canWrite(p, k) {
+		return nil, forbidden(p, "change "+string(k)+" entries")
+	}
+	rec, err := s.load(ctx, p, k, id)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Version != expected {
+		return nil, fmt.Errorf("%s %s is at version %d, not %d: %w", k, id, rec.Version, expected, ErrVersionMismatch)
+	}
+	cur, err := fromRecord[E, P](rec)
+	if err != nil {
+		return nil, err
+	}
+	cur.finish(p, s.Today()) // the patch applies to what the caller may read
+	next := P(new(E))
+	if err := patch(cur.inputShape(), next.inputShape()); err != nil {
+		return nil, err
+	}
+	return next, updateEntry(ctx, s, p, k, id, expected, next)
 }
 
 // transition applies change to the stored entry and saves it as a new
@@ -362,7 +406,7 @@ func updateEntry[E any, P interface {
 func transition[E any, P interface {
 	*E
 	entry
-}](ctx context.Context, s *Service, p access.Principal, k Kind, id string, expected int64, change func(P) error) (P, error) {
+}](ctx context.Context, s *Service, p access.Principal, action string, k Kind, id string, expected int64, change func(P) error) (P, error) {
 	cur, err := s.load(ctx, p, k, id)
 	if err != nil {
 		return nil, err
@@ -384,7 +428,8 @@ func transition[E any, P interface {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.UpdateEntry(ctx, rec, cur.Version) }); err != nil {
+	ev := s.event(p, action, k, id)
+	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.UpdateEntry(ctx, rec, cur.Version, ev) }); err != nil {
 		return nil, fmt.Errorf("update %s %s: %w", k, id, err)
 	}
 	e.finish(p, s.Today())
@@ -398,7 +443,7 @@ func archiveEntry[E any, P interface {
 	if !canWrite(p, k) {
 		return forbidden(p, "archive "+string(k)+" entries")
 	}
-	_, err := transition[E, P](ctx, s, p, k, id, expected, func(e P) error {
+	_, err := transition[E, P](ctx, s, p, "archive", k, id, expected, func(e P) error {
 		e.setStatus(StatusArchived)
 		return nil
 	})
@@ -406,7 +451,7 @@ func archiveEntry[E any, P interface {
 		return err
 	}
 	s.log.InfoContext(ctx, "entry archived", "kind", k, "id", id, "by", p.TokenID)
-	return s.audit(ctx, p, "archive", k, id)
+	return nil
 }
 
 func verifyEntry[E any, P interface {
@@ -416,15 +461,11 @@ func verifyEntry[E any, P interface {
 	if !p.Is(access.RoleResourceManager) {
 		return nil, forbidden(p, "verify entries")
 	}
-	e, err := transition[E, P](ctx, s, p, k, id, 0, func(e P) error {
+	return transition[E, P](ctx, s, p, "verify", k, id, 0, func(e P) error {
 		now := s.stamp()
 		e.head().VerifiedAt = &now
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return e, s.audit(ctx, p, "verify", k, id)
 }
 
 // stamp is the current instant as stored: UTC, to the microsecond, so that a

@@ -28,19 +28,24 @@ type Store interface {
 	ListProviders(ctx context.Context, f ProviderFilter) ([]Provider, int, error)
 	UpdateProvider(ctx context.Context, p Provider, expected int64) error
 
+	// Writes to entries take the audit event that records them (nil for
+	// entries without personal data) and commit it in the same
+	// transaction: the event is the legal record of the change, so both
+	// are stored or neither is.
+	//
 	// CreateEntry and UpdateEntry return the write's change number: every
 	// write to an entry takes the next one.
-	CreateEntry(ctx context.Context, r Record) (int64, error)
+	CreateEntry(ctx context.Context, r Record, audit *AuditEvent) (int64, error)
 	// CreateEntries inserts many entries in one transaction: all or none.
-	CreateEntries(ctx context.Context, rs []Record) ([]int64, error)
+	CreateEntries(ctx context.Context, rs []Record, audit *AuditEvent) ([]int64, error)
 	Entry(ctx context.Context, k Kind, id string) (Record, error)
 	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
-	UpdateEntry(ctx context.Context, r Record, expected int64) (int64, error)
+	UpdateEntry(ctx context.Context, r Record, expected int64, audit *AuditEvent) (int64, error)
 	ReviewQueue(ctx context.Context, q ReviewQuery) ([]Record, int, error)
 	// EraseEntry deletes an entry for good (data protection: erasure on
 	// request) and returns the change number it took. An error with a
 	// change number means the entry is erased and only tidying up failed.
-	EraseEntry(ctx context.Context, k Kind, id string) (int64, error)
+	EraseEntry(ctx context.Context, k Kind, id string, audit *AuditEvent) (int64, error)
 	CountEntries(ctx context.Context) (int, error)
 	// Fingerprint returns the number of entries and the last change number.
 	Fingerprint(ctx context.Context) (count int, seq int64, err error)
@@ -51,9 +56,9 @@ type Store interface {
 	CountUnmet(ctx context.Context, district, helpKind, month string) error
 	UnmetNeeds(ctx context.Context, district, month string) ([]UnmetNeed, error)
 
-	// Audit records a read or change of personal data.
+	// Audit records a read of personal data.
 	Audit(ctx context.Context, e AuditEvent) error
-	ListAudit(ctx context.Context, limit, offset int) ([]AuditEvent, int, error)
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error)
 	// AuditOf lists the audit events that name an entry, oldest first.
 	AuditOf(ctx context.Context, id string) ([]AuditEvent, error)
 }
@@ -121,6 +126,20 @@ type AuditEvent struct {
 	Action    string    `json:"action"`
 	Kind      Kind      `json:"kind"`
 	EntryIDs  []string  `json:"entry_ids"`
+}
+
+// AuditActions are the actions an audit event records.
+var AuditActions = []string{"create", "read", "list", "update", "archive", "verify", "import", "export", "erase", "search", "match"}
+
+// AuditFilter selects audit events. Empty fields do not filter; the
+// period is [From, Until).
+type AuditFilter struct {
+	EntryID string
+	TokenID string
+	Action  string
+	From    time.Time
+	Until   time.Time
+	Page
 }
 
 // UnmetNeed is how often, in a district and month, a kind of help was asked

@@ -210,5 +210,14 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 		res.Assignments = append(res.Assignments, a)
 	}
 	res.TotalScore = round(res.TotalScore)
+	var shown []string
+	for _, a := range res.Assignments {
+		if a.Suggestion.Kind == catalogue.KindVolunteer {
+			shown = append(shown, a.Suggestion.ID)
+		}
+	}
+	if err := m.svc.RecordRead(ctx, p, "match", shown); err != nil {
+		return AssignResult{}, err
+	}
 	return res, nil
 }

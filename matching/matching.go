@@ -190,6 +190,21 @@ func (m *Matcher) Match(ctx context.Context, p access.Principal, c Case) (Result
 			return Result{}, err
 		}
 	}
+	// Every volunteer named in the answer is a read of personal data.
+	var shown []string
+	for _, s := range res.Suggestions {
+		if s.Kind == catalogue.KindVolunteer {
+			shown = append(shown, s.ID)
+		}
+	}
+	for _, r := range res.Removed {
+		if r.Kind == catalogue.KindVolunteer {
+			shown = append(shown, r.ID)
+		}
+	}
+	if err := m.svc.RecordRead(ctx, p, "match", shown); err != nil {
+		return Result{}, err
+	}
 	return res, nil
 }
 

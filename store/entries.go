@@ -53,17 +53,17 @@ func verifiedArg(r catalogue.Record) any {
 
 // CreateEntry inserts a new entry with its district and help-kind links and
 // returns its change number.
-func (db *DB) CreateEntry(ctx context.Context, r catalogue.Record) (int64, error) {
-	seqs, err := db.CreateEntries(ctx, []catalogue.Record{r})
+func (db *DB) CreateEntry(ctx context.Context, r catalogue.Record, audit *catalogue.AuditEvent) (int64, error) {
+	seqs, err := db.CreateEntries(ctx, []catalogue.Record{r}, audit)
 	if err != nil {
 		return 0, err
 	}
 	return seqs[0], nil
 }
 
-// CreateEntries inserts entries in one transaction: all or none. It
-// returns their change numbers.
-func (db *DB) CreateEntries(ctx context.Context, rs []catalogue.Record) ([]int64, error) {
+// CreateEntries inserts entries and the audit event in one transaction:
+// all or none. It returns their change numbers.
+func (db *DB) CreateEntries(ctx context.Context, rs []catalogue.Record, audit *catalogue.AuditEvent) ([]int64, error) {
 	seqs := make([]int64, len(rs))
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO entries (id, kind, name, status, provider_id, version, created_at, updated_at,
@@ -87,7 +87,7 @@ func (db *DB) CreateEntries(ctx context.Context, rs []catalogue.Record) ([]int64
 			}
 			seqs[i] = seq
 		}
-		return nil
+		return insertAudit(ctx, tx, audit)
 	})
 	return seqs, err
 }
@@ -118,7 +118,7 @@ func writeLinks(ctx context.Context, tx *sql.Tx, r catalogue.Record) error {
 // EraseEntry deletes an entry and its links for good and takes a change
 // number for it; then it checkpoints the write-ahead log, so that the old
 // pages are gone from it too (secure_delete zeroes them in the database).
-func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string) (int64, error) {
+func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string, audit *catalogue.AuditEvent) (int64, error) {
 	var seq int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM entries WHERE id = ? AND kind = ?`, id, string(k))
@@ -128,8 +128,10 @@ func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string) (int6
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return catalogue.ErrNotFound
 		}
-		seq, err = nextSeq(ctx, tx)
-		return err
+		if seq, err = nextSeq(ctx, tx); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit)
 	})
 	if err != nil {
 		return 0, err
@@ -155,7 +157,7 @@ func (db *DB) Entry(ctx context.Context, k catalogue.Kind, id string) (catalogue
 
 // UpdateEntry replaces an entry if it is still at version expected and
 // returns its new change number.
-func (db *DB) UpdateEntry(ctx context.Context, r catalogue.Record, expected int64) (int64, error) {
+func (db *DB) UpdateEntry(ctx context.Context, r catalogue.Record, expected int64, audit *catalogue.AuditEvent) (int64, error) {
 	var seq int64
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -185,7 +187,10 @@ func (db *DB) UpdateEntry(ctx context.Context, r catalogue.Record, expected int6
 				return err
 			}
 		}
-		return writeLinks(ctx, tx, r)
+		if err := writeLinks(ctx, tx, r); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit)
 	})
 	return seq, err
 }

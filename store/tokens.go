@@ -88,17 +88,27 @@ func (db *DB) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	})
 }
 
-// Audit appends an audit event.
+// Audit appends an audit event (a read: writes record theirs in their own
+// transaction).
 func (db *DB) Audit(ctx context.Context, e catalogue.AuditEvent) error {
+	return db.tx(ctx, func(tx *sql.Tx) error { return insertAudit(ctx, tx, &e) })
+}
+
+// insertAudit writes e, if any, inside the write it records.
+func insertAudit(ctx context.Context, tx *sql.Tx, e *catalogue.AuditEvent) error {
+	if e == nil {
+		return nil
+	}
 	ids, err := json.Marshal(e.EntryIDs)
 	if err != nil {
 		return err
 	}
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, token_id, token_name, action, kind, entry_ids) VALUES (?, ?, ?, ?, ?, ?)`,
-			fmtTime(e.At), e.TokenID, e.TokenName, e.Action, string(e.Kind), string(ids))
-		return err
-	})
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, token_id, token_name, action, kind, entry_ids) VALUES (?, ?, ?, ?, ?, ?)`,
+		fmtTime(e.At), e.TokenID, e.TokenName, e.Action, string(e.Kind), string(ids))
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
 }
 
 // AuditOf lists the audit events that name an entry, oldest first.
@@ -112,13 +122,30 @@ func (db *DB) AuditOf(ctx context.Context, id string) ([]catalogue.AuditEvent, e
 	return scanAudit(rows)
 }
 
-// ListAudit lists audit events, newest first.
-func (db *DB) ListAudit(ctx context.Context, limit, offset int) ([]catalogue.AuditEvent, int, error) {
-	var total int
-	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`).Scan(&total); err != nil {
-		return nil, 0, err
+// ListAudit lists the audit events f selects, newest first.
+func (db *DB) ListAudit(ctx context.Context, f catalogue.AuditFilter) ([]catalogue.AuditEvent, int, error) {
+	var w where
+	if f.EntryID != "" {
+		w.add("EXISTS (SELECT 1 FROM json_each(audit_log.entry_ids) WHERE value = ?)", f.EntryID)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT at, token_id, token_name, action, kind, entry_ids FROM audit_log ORDER BY seq DESC LIMIT ? OFFSET ?`, limit, offset)
+	if f.TokenID != "" {
+		w.add("token_id = ?", f.TokenID)
+	}
+	if f.Action != "" {
+		w.add("action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		w.add("at >= ?", fmtTime(f.From))
+	}
+	if !f.Until.IsZero() {
+		w.add("at < ?", fmtTime(f.Until))
+	}
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit: %w", err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT at, token_id, token_name, action, kind, entry_ids FROM audit_log`+w.sql()+
+		` ORDER BY seq DESC LIMIT ? OFFSET ?`, append(w.args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list audit: %w", err)
 	}
