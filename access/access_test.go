@@ -66,3 +66,26 @@ func TestIssueRefusesBadGrants(t *testing.T) {
 		}
 	}
 }
+
+func TestThrottle(t *testing.T) {
+	now := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
+	th := access.NewThrottle(3, time.Minute, func() time.Time { return now })
+	for i := range 3 {
+		if _, blocked := th.Blocked("10.0.0.1"); blocked {
+			t.Fatalf("blocked after %d failures", i)
+		}
+		if reached := th.Failed("10.0.0.1"); reached != (i == 2) {
+			t.Errorf("failure %d: reached %v", i+1, reached)
+		}
+	}
+	if left, blocked := th.Blocked("10.0.0.1"); !blocked || left != time.Minute {
+		t.Errorf("after 3 failures: blocked %v for %s", blocked, left)
+	}
+	if _, blocked := th.Blocked("10.0.0.2"); blocked {
+		t.Error("another address is blocked")
+	}
+	now = now.Add(61 * time.Second)
+	if _, blocked := th.Blocked("10.0.0.1"); blocked {
+		t.Error("still blocked after the window")
+	}
+}

@@ -123,7 +123,9 @@ func (e *env) open() {
 	}
 	e.db, e.ix = db, ix
 	e.svc = catalogue.NewService(db, catalogue.WithClock(e.clock), catalogue.WithLogger(quietLog), catalogue.WithIndexer(ix))
-	e.h = api.New(e.svc, ix, matching.New(e.svc, db, ix, matching.DefaultWeights(), quietLog), quietLog)
+	// Tests send many bad tokens from one address on purpose; the throttle
+	// has a test of its own (TestFailedLoginsAreThrottled).
+	e.h = api.New(e.svc, ix, matching.New(e.svc, db, ix, matching.DefaultWeights(), quietLog), quietLog, api.WithAuthThrottle(1_000_000, time.Minute))
 	e.t.Cleanup(func() { ix.Close(); db.Close() })
 }
 

@@ -2,12 +2,11 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"massanzug/store"
 )
 
 // TestPersonalDataExportAndErasure: staff export everything stored about a
@@ -71,15 +70,28 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/volunteers/" + other}); r.Status != 200 {
 		t.Errorf("another volunteer after the erasure: %d", r.Status)
 	}
-	// Gone from the database file and its log, not just unlinked.
-	for _, name := range []string{store.FileName, store.FileName + "-wal"} {
-		b, err := os.ReadFile(filepath.Join(e.dir, name))
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
+	// Gone from every file of the data folder (database, its log, the
+	// index's segments) and from a backup written afterwards.
+	if err := e.db.Backup(context.Background(), filepath.Join(e.dir, "after-erasure.db")); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.Walk(e.dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
 		}
-		if bytes.Contains(b, []byte("Unverwechselbar")) {
-			t.Errorf("%s still holds the erased name", name)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
 		}
+		for _, s := range []string{"Unverwechselbar", "unverwechselbar", "Zeynep"} {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s still holds %q", path, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	log := string(e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?limit=200"}).Body)
 	if !strings.Contains(log, `"erase"`) || !strings.Contains(log, id) || strings.Contains(log, "Unverwechselbar") {

@@ -66,6 +66,9 @@ func toProblem(err error) (Problem, bool) {
 		return newProblem(http.StatusPreconditionFailed, "version-mismatch", err.Error()+"; read the item again and repeat your change with its new ETag").p, false
 	case errors.Is(err, catalogue.ErrConflict):
 		return newProblem(http.StatusConflict, "conflict", err.Error()).p, false
+	case errors.Is(err, context.Canceled):
+		// The client gave up and is gone; nothing went wrong here.
+		return newProblem(statusClientClosed, "client-closed-request", "the client closed the request").p, false
 	case errors.Is(err, context.DeadlineExceeded):
 		return newProblem(http.StatusServiceUnavailable, "timeout", "the request took too long; try again").p, true
 	case errors.As(err, &he):
@@ -85,6 +88,10 @@ func toProblem(err error) (Problem, bool) {
 	return newProblem(http.StatusInternalServerError, "internal", "an internal error occurred; it has been logged").p, true
 }
 
+// statusClientClosed is what logs call a request its client abandoned
+// (nginx's 499); the client never sees it.
+const statusClientClosed = 499
+
 // errorHandler is the one place where errors become responses.
 func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
@@ -92,8 +99,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	p, internal := toProblem(err)
 	p.Instance = c.Request().URL.Path
-	if internal {
+	switch {
+	case internal:
 		s.log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	case p.Status == statusClientClosed:
+		s.log.InfoContext(c.Request().Context(), "request abandoned by the client", "method", c.Request().Method, "path", c.Request().URL.Path)
 	}
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="massanzug"`)

@@ -7,8 +7,10 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,17 +24,39 @@ import (
 
 // Server holds what the handlers need.
 type Server struct {
-	svc     *catalogue.Service
-	search  catalogue.Searcher
-	matcher *matching.Matcher
-	log     *slog.Logger
-	now     func() time.Time
+	svc      *catalogue.Service
+	search   catalogue.Searcher
+	matcher  *matching.Matcher
+	log      *slog.Logger
+	now      func() time.Time
+	throttle *access.Throttle
+	inFlight chan struct{} // a slot per request being served
+}
+
+// Option configures the HTTP service.
+type Option func(*Server)
+
+// WithAuthThrottle refuses (429) an address for the rest of window once it
+// failed to authenticate limit times within it. The default is 10 a minute.
+func WithAuthThrottle(limit int, window time.Duration) Option {
+	return func(s *Server) { s.throttle = access.NewThrottle(limit, window, time.Now) }
+}
+
+// WithMaxInFlight bounds the requests served at once; beyond it a request
+// is answered 503 at once instead of queueing until its client gives up.
+// The default is 64.
+func WithMaxInFlight(n int) Option {
+	return func(s *Server) { s.inFlight = make(chan struct{}, n) }
 }
 
 // New builds the HTTP handler for svc, searching with sr and matching
 // with m.
-func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, log *slog.Logger) *echo.Echo {
-	s := &Server{svc: svc, search: sr, matcher: m, log: log, now: time.Now}
+func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, log *slog.Logger, opts ...Option) *echo.Echo {
+	s := &Server{svc: svc, search: sr, matcher: m, log: log, now: time.Now,
+		throttle: access.NewThrottle(10, time.Minute, time.Now), inFlight: make(chan struct{}, 64)}
+	for _, o := range opts {
+		o(s)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.errorHandler
@@ -40,6 +64,8 @@ func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, log
 	// client-supplied X-Forwarded-For.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.Use(s.requestLog)
+	e.Use(s.headers)
+	e.Use(s.bound)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisablePrintStack: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -130,6 +156,34 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// headers marks every answer: no MIME sniffing, and no cache may keep
+// one. Every answer but /healthz is for one token's eyes, and most name
+// people, so none is stored by a browser or proxy.
+func (s *Server) headers(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// bound serves at most cap(inFlight) requests at once and answers the
+// rest 503 at once: under overload a quick "try again" beats an answer
+// that comes after the client has given up.
+func (s *Server) bound(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		select {
+		case s.inFlight <- struct{}{}:
+			defer func() { <-s.inFlight }()
+			return next(c)
+		default:
+			c.Response().Header().Set("Retry-After", "1")
+			return newProblem(http.StatusServiceUnavailable, "overloaded", "the service is busy; try again in a second")
+		}
+	}
+}
+
 const principalKey = "principal"
 
 // authenticate resolves the bearer token of every request but /healthz.
@@ -138,12 +192,24 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if c.Path() == "/healthz" {
 			return next(c)
 		}
+		addr := c.RealIP()
+		if left, blocked := s.throttle.Blocked(addr); blocked {
+			secs := int(left/time.Second) + 1
+			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+			return newProblem(http.StatusTooManyRequests, "too-many-failed-logins",
+				fmt.Sprintf("too many failed authentications from this address; try again in %d s", secs))
+		}
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
 		scheme, token, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return access.ErrUnauthenticated
+		var p access.Principal
+		err := access.ErrUnauthenticated
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			p, err = s.svc.Authenticate(c.Request().Context(), strings.TrimSpace(token))
 		}
-		p, err := s.svc.Authenticate(c.Request().Context(), strings.TrimSpace(token))
+		if errors.Is(err, access.ErrUnauthenticated) && s.throttle.Failed(addr) {
+			s.log.WarnContext(c.Request().Context(), "repeated failed authentication: address throttled",
+				"ip", addr, "failures", s.throttle.Limit, "window", s.throttle.Window.String())
+		}
 		if err != nil {
 			return err
 		}

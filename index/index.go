@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -356,20 +357,88 @@ func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
 	return ix.PutMany(ctx, []catalogue.Record{r})
 }
 
-// Delete forgets an erased entry and records the change number, then
-// merges the index, so that the entry's stored texts leave the index files
-// instead of lingering in a segment marked deleted. It implements
-// catalogue.Indexer.
+// Delete forgets an erased entry for good and records the change number.
+// Deleting a document only marks it deleted in its segment, whose file
+// keeps the stored texts; a merge writes live documents into a new
+// segment and removes the old files, but bleve never merges a lone
+// segment. So a placeholder (no row, no text: it never shows) goes in with
+// the deletion, making at least two segments, the index is merged into
+// one, and the placeholder is deleted again; Delete returns once no file
+// of the old segments is left on disk. It implements catalogue.Indexer.
 func (ix *Index) Delete(ctx context.Context, id string, seq int64) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	before, err := zapFiles(ix.dir)
+	if err != nil {
+		return err
+	}
 	b := ix.idx.NewBatch()
 	b.Delete(id)
+	if err := b.Index(placeholderID, map[string]any{}); err != nil {
+		return err
+	}
 	b.SetInternal([]byte(seqKey), []byte(strconv.FormatInt(seq, 10)))
 	if err := ix.idx.Batch(b); err != nil {
 		return fmt.Errorf("delete %s from index: %w", id, err)
 	}
-	return compact(ctx, ix.idx)
+	if err := compact(ctx, ix.idx); err != nil {
+		return err
+	}
+	b = ix.idx.NewBatch()
+	b.Delete(placeholderID)
+	if err := ix.idx.Batch(b); err != nil {
+		return fmt.Errorf("delete the erasure's placeholder: %w", err)
+	}
+	return ix.awaitRemoval(ctx, before)
+}
+
+// placeholderID is the erasure's placeholder document (see Delete).
+const placeholderID = "\x00erasure"
+
+// awaitRemoval waits until none of the segment files old names is on disk.
+// bleve removes files no snapshot uses in the background, after the
+// merged segment is persisted.
+func (ix *Index) awaitRemoval(ctx context.Context, old map[string]bool) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		now, err := zapFiles(ix.dir)
+		if err != nil {
+			return err
+		}
+		left := 0
+		for f := range now {
+			if old[f] {
+				left++
+			}
+		}
+		if left == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("erasure: %d old index segment file(s) still on disk after 30 s", left)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// zapFiles lists the segment files of the index folder (scorch keeps them
+// in its store folder).
+func zapFiles(dir string) (map[string]bool, error) {
+	es, err := os.ReadDir(filepath.Join(dir, "store"))
+	if err != nil {
+		return nil, fmt.Errorf("list index segments: %w", err)
+	}
+	out := map[string]bool{}
+	for _, e := range es {
+		if strings.HasSuffix(e.Name(), ".zap") {
+			out[e.Name()] = true
+		}
+	}
+	return out, nil
 }
 
 // compact merges the index into one segment. Many small segments, as a

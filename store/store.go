@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -153,10 +154,57 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return nil
 }
 
-// Backup writes a consistent copy of the live database to path.
+// Backup writes a consistent copy of the live database to path, readable
+// by the service's user only (mode 0600: it holds everyone's personal
+// data), and syncs it and its folder to disk before it returns. path must
+// not exist.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	// VACUUM INTO writes into an empty file it is given, keeping its mode.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	f.Close()
 	if _, err := db.w.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := SyncFile(path); err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	return nil
+}
+
+// SyncFile flushes a written file and the folder entry that names it to
+// disk, so that both survive a power loss.
+func SyncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// SyncDir flushes a folder's entries (files created, renamed or removed in
+// it) to disk.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sync folder %s: %w", dir, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -69,6 +70,13 @@ func TestBackup(t *testing.T) {
 	out := t.TempDir() + "/backup.db"
 	if err := db.Backup(ctx, out); err != nil {
 		t.Fatal(err)
+	}
+	// It holds everyone's personal data: for the service's user only.
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %v, want 0600 (%v)", fi.Mode().Perm(), err)
+	}
+	if err := db.Backup(ctx, out); err == nil {
+		t.Error("a backup overwrote an existing file")
 	}
 	db.Close()
 	copyDir := t.TempDir()

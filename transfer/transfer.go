@@ -322,7 +322,7 @@ func writeCSV(w io.Writer, t reflect.Type, sep rune, objects []map[string]any) e
 	rec := make([]string, len(cols))
 	for _, o := range objects {
 		for i, c := range cols {
-			rec[i] = cellText(get(o, strings.Split(c, ".")))
+			rec[i] = neutralise(cellText(get(o, strings.Split(c, "."))))
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -330,6 +330,21 @@ func writeCSV(w io.Writer, t reflect.Type, sep rune, objects []map[string]any) e
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// neutralise keeps a spreadsheet from running a cell as a formula (CSV
+// injection, OWASP): a cell that begins with =, +, -, @, a tab or a
+// carriage return gets a leading apostrophe, so that Excel and LibreOffice
+// show it as text. Numbers (-3.5) are left as they are; they run nothing.
+// Import keeps what it reads as typed: it removes no apostrophe.
+func neutralise(cell string) string {
+	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return cell
+	}
+	if _, err := strconv.ParseFloat(cell, 64); err == nil && len(cell) > 1 && cell[1] >= '0' && cell[1] <= '9' {
+		return cell
+	}
+	return "'" + cell
 }
 
 func get(o map[string]any, path []string) any {

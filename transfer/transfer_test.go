@@ -111,3 +111,4 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
