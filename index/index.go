@@ -196,6 +196,17 @@ type Source interface {
 // Open opens the index in dataDir, rebuilding it from src when it is
 // missing, unreadable, of another mapping version, or behind the database.
 func Open(ctx context.Context, dataDir string, src Source, log *slog.Logger) (*Index, error) {
+	return open(ctx, dataDir, src, log, false)
+}
+
+// Rebuild opens the index in dataDir and rebuilds it from src whatever
+// its state (massanzug reindex). The lock is taken before anything is
+// touched, and the old index stays in place until the new one is built.
+func Rebuild(ctx context.Context, dataDir string, src Source, log *slog.Logger) (*Index, error) {
+	return open(ctx, dataDir, src, log, true)
+}
+
+func open(ctx context.Context, dataDir string, src Source, log *slog.Logger, force bool) (*Index, error) {
 	words, err := Words(dataDir)
 	if err != nil {
 		return nil, err
@@ -213,7 +224,10 @@ func Open(ctx context.Context, dataDir string, src Source, log *slog.Logger) (*I
 		return nil, err
 	}
 	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, places: catalogue.NewPlaces(ds)}
-	reason, err := ix.openExisting(ctx, src)
+	reason, err := "rebuild asked for", error(nil)
+	if !force {
+		reason, err = ix.openExisting(ctx, src)
+	}
 	if err == nil && reason != "" {
 		log.Info("rebuilding search index", "reason", reason)
 		err = ix.rebuild(ctx, src, m)

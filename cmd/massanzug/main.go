@@ -35,7 +35,8 @@ const usage = `massanzug: resource directory and matching for social work
 Usage:
   massanzug serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--review-months 12] [--log-format text|json]
   massanzug token create --role ROLE [--provider ID] --name NAME [--data ./data]
-  massanzug backup --out FILE [--data ./data]
+  massanzug backup --out FILE [--data ./data]   a consistent copy, while the service runs
+  massanzug restore [--data ./data] FILE   put a backup in place (stop the service first)
   massanzug reindex [--data ./data]   rebuild the search index (stop the service first)
   massanzug import --kind KIND [--dry-run] [--data ./data] FILE.csv|FILE.json   (stop the service first)
   massanzug export --kind KIND [--format csv|json] [--data ./data] > FILE
@@ -146,6 +147,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return backup(ctx, args[1:], stdout, stderr)
 	case "reindex":
 		return reindex(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return restore(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importFile(ctx, args[1:], stdout, stderr)
 	case "export":
@@ -210,6 +213,11 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	release, err := lockFolder(c.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
 	a, err := open(ctx, c, log, catalogue.WithReviewAfter(c.ReviewMonths))
 	if err != nil {
 		return err
@@ -343,11 +351,62 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer db.Close()
-	if err := db.Backup(ctx, out); err != nil {
+	if err := db.BackupWithFiles(ctx, out, c.Data); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, out)
 	return err
+}
+
+// restore puts a backup in place of the data folder's database: refused
+// while a service runs, checked before anything is replaced, the old
+// database kept aside, the search index rebuilt from what was restored.
+func restore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlags("restore", &c, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("restore needs one FILE, written by massanzug backup")
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	release, err := lockFolder(c.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
+	res, err := store.Restore(ctx, c.Data, fs.Arg(0), time.Now().UTC().Format("20060102T150405Z"))
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, c) // migrates a backup of an older schema
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ix, err := index.Rebuild(ctx, c.Data, db, log)
+	if err != nil {
+		return fmt.Errorf("the database is restored, but the search index could not be rebuilt (run massanzug reindex): %w", err)
+	}
+	n, err := ix.DocCount()
+	if cerr := ix.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s (schema %d, %d entries indexed)\n", fs.Arg(0), res.SchemaVersion, n)
+	if res.Aside != "" {
+		fmt.Fprintf(stdout, "the replaced database is kept as %s\n", res.Aside)
+	}
+	for _, f := range res.Files {
+		fmt.Fprintf(stdout, "restored %s\n", f)
+	}
+	return nil
 }
 
 // openStore opens the database alone, with its reference data.
@@ -366,8 +425,8 @@ func openStore(ctx context.Context, c config) (*store.DB, error) {
 	return db, nil
 }
 
-// reindex rebuilds the search index from the database. The index is
-// derived: removing it and opening makes a fresh one.
+// reindex rebuilds the search index from the database beside the old one
+// and swaps it in; the old one stays if the rebuild fails.
 func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
 	fs := newFlags("reindex", &c, stderr)
@@ -378,16 +437,23 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if err := os.RemoveAll(filepath.Join(c.Data, index.DirName)); err != nil {
-		return fmt.Errorf("remove old index: %w", err)
-	}
-	start := time.Now()
-	a, err := open(ctx, c, log)
+	release, err := lockFolder(c.Data)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	n, err := a.ix.DocCount()
+	defer release()
+	start := time.Now()
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ix, err := index.Rebuild(ctx, c.Data, db, log)
+	if err != nil {
+		return fmt.Errorf("rebuild the search index (the old one is kept): %w", err)
+	}
+	defer ix.Close()
+	n, err := ix.DocCount()
 	if err != nil {
 		return err
 	}
@@ -433,6 +499,11 @@ func importFile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	release, err := lockFolder(c.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
 	a, err := open(ctx, c, log)
 	if err != nil {
 		return err
