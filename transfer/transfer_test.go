@@ -111,4 +111,3 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
-
