@@ -64,6 +64,9 @@ func toProblem(err error) (Problem, bool) {
 		return newProblem(http.StatusNotFound, "not-found", err.Error()).p, false
 	case errors.Is(err, catalogue.ErrVersionMismatch):
 		return newProblem(http.StatusPreconditionFailed, "version-mismatch", err.Error()+"; read the item again and repeat your change with its new ETag").p, false
+	case errors.Is(err, catalogue.ErrStorageFull):
+		return newProblem(http.StatusInsufficientStorage, "storage-full",
+			"the service's storage is full: nothing was written; try again once the operators have freed space").p, false
 	case errors.Is(err, catalogue.ErrConflict):
 		return newProblem(http.StatusConflict, "conflict", err.Error()).p, false
 	case errors.Is(err, context.Canceled):
@@ -102,6 +105,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	switch {
 	case internal:
 		s.log.ErrorContext(c.Request().Context(), "request failed", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+	case p.Status == http.StatusInsufficientStorage:
+		s.log.WarnContext(c.Request().Context(), "storage full: request refused", "method", c.Request().Method, "path", c.Request().URL.Path)
 	case p.Status == statusClientClosed:
 		s.log.InfoContext(c.Request().Context(), "request abandoned by the client", "method", c.Request().Method, "path", c.Request().URL.Path)
 	}

@@ -225,11 +225,19 @@ func principal(c echo.Context) access.Principal {
 
 func ctx(c echo.Context) context.Context { return c.Request().Context() }
 
+// health answers 200 when the service is ready (the database takes
+// writes, the index is in step) and 503 with what is wrong otherwise.
 func (s *Server) health(c echo.Context) error {
-	if _, err := s.svc.Empty(ctx(c)); err != nil {
-		return errors.Join(errors.New("database not reachable"), err)
+	h := s.svc.Health(ctx(c))
+	status := "ok"
+	code := http.StatusOK
+	if !h.Ready {
+		status, code = "degraded", http.StatusServiceUnavailable
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return c.JSON(code, struct {
+		Status string `json:"status"`
+		catalogue.Health
+	}{status, h})
 }
 
 // list is the body of every list response.

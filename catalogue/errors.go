@@ -16,6 +16,9 @@ var (
 	// ErrConflict: the change clashes with the current state (a duplicate
 	// code, a transition that is not allowed).
 	ErrConflict = errors.New("conflict")
+	// ErrStorageFull: the disk holding the data is full. Nothing was
+	// written; the caller may try again once space is freed.
+	ErrStorageFull = errors.New("storage full")
 )
 
 // FieldError names one bad field and why it is bad.

@@ -107,7 +107,7 @@ func (s *Service) commitMany(ctx context.Context, recs []Record, ev *AuditEvent)
 	}
 	for _, ix := range s.indexers {
 		if err := ix.PutMany(ctx, recs); err != nil {
-			s.log.ErrorContext(ctx, "derived index update failed; it will be rebuilt at the next start", "err", err)
+			s.log.WarnContext(ctx, "derived view behind the database; it catches up", "err", err)
 		}
 	}
 	return nil

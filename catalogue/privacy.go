@@ -70,9 +70,10 @@ func (s *Service) EraseVolunteer(ctx context.Context, p access.Principal, id str
 	if err == nil {
 		for _, ix := range s.indexers {
 			if ierr := ix.Delete(ctx, id, seq); ierr != nil {
-				// The database forgot the entry; an index that still holds
-				// it is behind and is rebuilt at the next start.
-				s.log.ErrorContext(ctx, "derived index could not forget an erased entry; it will be rebuilt at the next start", "id", id, "err", ierr)
+				// The database forgot the entry; a view that still holds it
+				// is behind and catches up from the change numbers, which
+				// carry the erasure.
+				s.log.WarnContext(ctx, "derived view could not forget an erased entry yet; it catches up", "id", id, "err", ierr)
 			}
 		}
 	}

@@ -66,9 +66,10 @@ func (s *Service) commit(ctx context.Context, rec Record, write func() (int64, e
 	rec.Seq = seq
 	for _, ix := range s.indexers {
 		if err := ix.Put(ctx, rec); err != nil {
-			// The change is committed and acknowledged; the index is derived
-			// and notices the gap at the next start, where it is rebuilt.
-			s.log.ErrorContext(ctx, "derived index update failed; it will be rebuilt at the next start", "id", rec.ID, "err", err)
+			// The change is committed and acknowledged; the view is derived,
+			// now behind, and catches up from the change numbers (KeepInStep,
+			// or the next start).
+			s.log.WarnContext(ctx, "derived view behind the database; it catches up", "id", rec.ID, "err", err)
 		}
 	}
 	return nil

@@ -56,6 +56,10 @@ type Store interface {
 	CountUnmet(ctx context.Context, district, helpKind, month string) error
 	UnmetNeeds(ctx context.Context, district, month string) ([]UnmetNeed, error)
 
+	// Writable reports why the store cannot take writes now (its disk is
+	// full, it cannot be reached), or nil.
+	Writable(ctx context.Context) error
+
 	// Audit records a read of personal data.
 	Audit(ctx context.Context, e AuditEvent) error
 	ListAudit(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error)

@@ -17,10 +17,16 @@ func dataFolderHolds(t *testing.T, dir string, needles ...string) []string {
 	t.Helper()
 	var found []string
 	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if os.IsNotExist(err) {
+			return nil
+		}
 		if err != nil || info.IsDir() {
 			return err
 		}
 		b, err := os.ReadFile(path)
+		if os.IsNotExist(err) {
+			return nil // removed meanwhile by bleve's clean-up
+		}
 		if err != nil {
 			return err
 		}

@@ -35,26 +35,91 @@ func TestIndexInStepAcrossRestarts(t *testing.T) {
 	}
 }
 
-// TestIndexHealsAfterCrash leaves the index behind on purpose: a write
-// reaches the database but not the index, as when the process dies between
-// the commit and the index update. The next start must notice and rebuild.
-func TestIndexHealsAfterCrash(t *testing.T) {
+// TestIndexCatchesUpAfterCrash leaves the index behind on purpose: writes
+// reach the database but not the index, as when the process dies between
+// the commit and the index update. The next start applies what it missed
+// from the change numbers (a create, a change, an archive, an erasure),
+// without a rebuild.
+func TestIndexCatchesUpAfterCrash(t *testing.T) {
+	ctx := context.Background()
 	w := newWorld(t)
 	w.volunteer("Vor dem Absturz", "Einkauf", "eselsberg", "Eselsberg", "einkaufshilfe")
+	changed := w.volunteer("Wird Umbenannt", "Einkauf", "eselsberg", "Eselsberg", "einkaufshilfe")
+	archived := w.volunteer("Wird Archiviert Absturz", "Einkauf", "eselsberg", "Eselsberg", "einkaufshilfe")
+	erased := w.volunteer("Wird Gelöscht Absturz", "Einkauf", "eselsberg", "Eselsberg", "einkaufshilfe")
 	noIndex := catalogue.NewService(w.db, catalogue.WithLogger(quiet))
-	if _, err := noIndex.CreateVolunteer(context.Background(), rm, catalogue.VolunteerInput{Name: "Nach dem Absturz", Home: catalogue.Place{District: "wiblingen"},
+	if _, err := noIndex.CreateVolunteer(ctx, rm, catalogue.VolunteerInput{Name: "Nach dem Absturz", Home: catalogue.Place{District: "wiblingen"},
 		Districts: []string{"wiblingen"}, HelpKinds: []string{"einkaufshilfe"}, Capacity: 1, Consent: &catalogue.Consent{GivenOn: "2026-01-01"}}); err != nil {
 		t.Fatal(err)
 	}
-	if res := w.search(rm, catalogue.SearchQuery{Text: "Absturz"}); res.Total != 1 {
+	v, err := noIndex.Volunteer(ctx, rm, changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := v.VolunteerInput
+	in.Name = "Umbenannt nach dem Absturz"
+	if _, err := noIndex.UpdateVolunteer(ctx, rm, changed, v.Version, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := noIndex.ArchiveVolunteer(ctx, rm, archived, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := noIndex.EraseVolunteer(ctx, rm, erased); err != nil {
+		t.Fatal(err)
+	}
+	if res := w.search(rm, catalogue.SearchQuery{Text: "Absturz"}); res.Total != 3 {
 		t.Fatalf("the set-up did not leave the index behind: %s", names(res))
 	}
 	logs := w.reopen()
-	if !strings.Contains(logs, "rebuilding") {
-		t.Errorf("no rebuild: %s", logs)
+	if strings.Contains(logs, "rebuilding") || !strings.Contains(logs, "caught up") {
+		t.Errorf("no catch-up: %s", logs)
 	}
-	if res := w.search(rm, catalogue.SearchQuery{Text: "Absturz"}); res.Total != 2 {
-		t.Errorf("after healing: %s", names(res))
+	res := w.search(rm, catalogue.SearchQuery{Text: "Absturz"})
+	got := names(res)
+	if res.Total != 3 || !strings.Contains(got, "Nach dem Absturz") || !strings.Contains(got, "Umbenannt nach dem Absturz") || strings.Contains(got, "Archiviert") {
+		t.Errorf("after catching up: %s", got)
+	}
+	if found := dataFolderHolds(t, w.dir, "Wird Gelöscht"); len(found) > 0 {
+		t.Errorf("the erasure the index missed left %v", found)
+	}
+	if logs := w.reopen(); strings.Contains(logs, "rebuilding") || strings.Contains(logs, "caught up") {
+		t.Errorf("not in step after catching up: %s", logs)
+	}
+}
+
+// TestIndexFallsBehindAndCatchesUp: an update that fails (here: the
+// index closed under it, as a full disk would fail it) leaves the index
+// behind; it refuses single updates until CatchUp applied everything from
+// the change numbers.
+func TestIndexFallsBehindAndCatchesUp(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	first := w.volunteer("Erste Absturz", "Einkauf", "eselsberg", "Eselsberg", "einkaufshilfe")
+	rec, err := w.db.Entry(ctx, catalogue.KindVolunteer, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Name = "kaputt"
+	rec.Doc = []byte("{not json")
+	if err := w.ix.Put(ctx, rec); err == nil {
+		t.Fatal("a broken record was indexed")
+	}
+	if !w.ix.Behind() {
+		t.Fatal("a failed update did not leave the index behind")
+	}
+	second := w.volunteer("Zweite Absturz", "Einkauf", "eselsberg", "Eselsberg", "einkaufshilfe")
+	if lag, err := w.ix.Lag(ctx); err != nil || lag == 0 {
+		t.Errorf("lag %d %v", lag, err)
+	}
+	if err := w.ix.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if lag, err := w.ix.Lag(ctx); err != nil || lag != 0 || w.ix.Behind() {
+		t.Errorf("after catching up: lag %d %v", lag, err)
+	}
+	res := w.search(rm, catalogue.SearchQuery{Text: "Absturz"})
+	if res.Total != 2 || !strings.Contains(names(res), "Zweite") || second == "" {
+		t.Errorf("after catching up: %s", names(res))
 	}
 }
 

@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -84,6 +85,11 @@ type Index struct {
 	lock    *os.File
 	version string
 	log     *slog.Logger
+	src     Source
+	// behind is set when an update failed (a full disk, say): the index
+	// then takes no single updates, which would record change numbers past
+	// the gap, until CatchUp has applied everything it missed.
+	behind atomic.Bool
 }
 
 // Words returns the compound word list: the shipped one plus the data
@@ -191,6 +197,9 @@ type Source interface {
 	Districts(ctx context.Context) ([]catalogue.District, error)
 	Fingerprint(ctx context.Context) (count int, seq int64, err error)
 	EachEntry(ctx context.Context, fn func(catalogue.Record) error) error
+	// ChangesSince passes every entry written after change number seq and
+	// returns the ids erased after it.
+	ChangesSince(ctx context.Context, seq int64, fn func(catalogue.Record) error) (erased []string, err error)
 }
 
 // Open opens the index in dataDir, rebuilding it from src when it is
@@ -223,7 +232,7 @@ func open(ctx context.Context, dataDir string, src Source, log *slog.Logger, for
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, places: catalogue.NewPlaces(ds)}
+	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, places: catalogue.NewPlaces(ds), src: src}
 	reason, err := "rebuild asked for", error(nil)
 	if !force {
 		reason, err = ix.openExisting(ctx, src)
@@ -249,7 +258,21 @@ func (ix *Index) openExisting(ctx context.Context, src Source) (string, error) {
 	if err != nil {
 		return fmt.Sprintf("index unreadable: %v", err), nil
 	}
-	reason, err := check(ctx, idx, src, ix.version)
+	reason, behind, err := check(ctx, idx, src, ix.version)
+	if err == nil && behind {
+		// Only behind (a crash between commit and index, a full disk):
+		// apply what it missed from the change numbers, then check again.
+		start := time.Now()
+		var n int
+		if n, err = catchUp(ctx, idx, ix.dir, src); err == nil {
+			reason, _, err = check(ctx, idx, src, ix.version)
+			if reason == "" && err == nil {
+				ix.log.Info("search index caught up", "changes", n, "ms", time.Since(start).Milliseconds())
+			}
+		} else {
+			reason, err = fmt.Sprintf("catching up failed: %v", err), nil
+		}
+	}
 	if err != nil || reason != "" {
 		idx.Close()
 		return reason, err
@@ -263,30 +286,113 @@ func (ix *Index) openExisting(ctx context.Context, src Source) (string, error) {
 	return "", nil
 }
 
-func check(ctx context.Context, idx bleve.Index, src Source, version string) (string, error) {
+// check compares the index with the database. behind means the only
+// difference is changes the index has not applied yet, which catchUp can
+// apply; any other reason asks for a rebuild.
+func check(ctx context.Context, idx bleve.Index, src Source, version string) (reason string, behind bool, err error) {
 	v, err := idx.GetInternal([]byte(versionKey))
 	if err != nil {
-		return fmt.Sprintf("cannot read mapping version: %v", err), nil
+		return fmt.Sprintf("cannot read mapping version: %v", err), false, nil
 	}
 	if string(v) != version {
-		return fmt.Sprintf("mapping version %q, want %q", v, version), nil
+		return fmt.Sprintf("mapping version %q, want %q", v, version), false, nil
 	}
 	count, seq, err := src.Fingerprint(ctx)
 	if err != nil {
-		return "", err
+		return "", false, err
+	}
+	got, err := appliedSeq(idx)
+	if err != nil {
+		return fmt.Sprintf("cannot read the change number applied: %v", err), false, nil
+	}
+	if got > seq {
+		return fmt.Sprintf("index applied change %d, beyond the database's %d (a database restored or replaced)", got, seq), false, nil
+	}
+	if got < seq {
+		return fmt.Sprintf("index applied change %d, database is at %d", got, seq), true, nil
 	}
 	n, err := idx.DocCount()
 	if err != nil {
-		return fmt.Sprintf("cannot count documents: %v", err), nil
+		return fmt.Sprintf("cannot count documents: %v", err), false, nil
 	}
 	if int(n) != count {
-		return fmt.Sprintf("index has %d documents, database %d entries", n, count), nil
+		return fmt.Sprintf("index has %d documents, database %d entries", n, count), false, nil
 	}
-	s, _ := idx.GetInternal([]byte(seqKey))
-	if got, _ := strconv.ParseInt(string(s), 10, 64); got != seq {
-		return fmt.Sprintf("index applied change %d, database is at %d", got, seq), nil
+	return "", false, nil
+}
+
+func appliedSeq(idx bleve.Index) (int64, error) {
+	s, err := idx.GetInternal([]byte(seqKey))
+	if err != nil || len(s) == 0 {
+		return 0, err
 	}
-	return "", nil
+	return strconv.ParseInt(string(s), 10, 64)
+}
+
+// catchUp applies to idx every change after the one it applied, from the
+// database's change numbers: entries written since are indexed again as
+// they are now, entries erased since are deleted (and their segments
+// rewritten, see Index.Delete). It returns how many changes it applied.
+func catchUp(ctx context.Context, idx bleve.Index, dir string, src Source) (n int, err error) {
+	defer recoverInto(&err)
+	from, err := appliedSeq(idx)
+	if err != nil {
+		return 0, err
+	}
+	_, to, err := src.Fingerprint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ds, err := src.Districts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	places := catalogue.NewPlaces(ds)
+	b := idx.NewBatch()
+	erased, err := src.ChangesSince(ctx, from, func(r catalogue.Record) error {
+		d, err := document(places, r)
+		if err != nil {
+			return err
+		}
+		n++
+		if err := b.Index(r.ID, d); err != nil {
+			return err
+		}
+		if b.Size() >= batchSize {
+			// No change number yet: a crash midway leaves the index behind.
+			if err := idx.Batch(b); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	for _, id := range erased {
+		b.Delete(id)
+		n++
+	}
+	b.SetInternal([]byte(seqKey), []byte(strconv.FormatInt(to, 10)))
+	if err := idx.Batch(b); err != nil {
+		return n, err
+	}
+	if len(erased) > 0 {
+		if err := rewriteSegments(ctx, idx, dir); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// recoverInto turns a panic inside bleve into an error: on a full disk
+// zapx has been seen to panic ("assignment to entry in nil map") on writes
+// and searches; the index is derived, the service must not go down for it.
+func recoverInto(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("search index failed: %v", r)
+	}
 }
 
 // rebuild builds a fresh index from src beside the old one and swaps it in,
@@ -371,39 +477,101 @@ func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
 	return ix.PutMany(ctx, []catalogue.Record{r})
 }
 
-// Delete forgets an erased entry for good and records the change number.
-// Deleting a document only marks it deleted in its segment, whose file
-// keeps the stored texts; a merge writes live documents into a new
-// segment and removes the old files, but bleve never merges a lone
-// segment. So a placeholder (no row, no text: it never shows) goes in with
-// the deletion, making at least two segments, the index is merged into
-// one, and the placeholder is deleted again; Delete returns once no file
-// of the old segments is left on disk. It implements catalogue.Indexer.
-func (ix *Index) Delete(ctx context.Context, id string, seq int64) error {
+// Delete forgets an erased entry for good and records the change number,
+// then rewrites the segments (see rewriteSegments), so that nothing of the
+// entry is left in the index's files when it returns. It implements
+// catalogue.Indexer.
+func (ix *Index) Delete(ctx context.Context, id string, seq int64) (err error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	before, err := zapFiles(ix.dir)
-	if err != nil {
-		return err
+	defer recoverInto(&err)
+	defer ix.noteFailure(&err)
+	if ix.behind.Load() {
+		return errBehind
 	}
 	b := ix.idx.NewBatch()
 	b.Delete(id)
-	if err := b.Index(placeholderID, map[string]any{}); err != nil {
-		return err
-	}
 	b.SetInternal([]byte(seqKey), []byte(strconv.FormatInt(seq, 10)))
 	if err := ix.idx.Batch(b); err != nil {
 		return fmt.Errorf("delete %s from index: %w", id, err)
 	}
-	if err := compact(ctx, ix.idx); err != nil {
+	return rewriteSegments(ctx, ix.idx, ix.dir)
+}
+
+// errBehind answers updates while the index is behind the database.
+var errBehind = errors.New("the search index is behind the database and catching up")
+
+// noteFailure marks the index behind when an update failed.
+func (ix *Index) noteFailure(err *error) {
+	if *err != nil && !errors.Is(*err, errBehind) && ix.behind.CompareAndSwap(false, true) {
+		ix.log.Error("search index update failed; it is behind the database and catches up from the change numbers", "err", *err)
+	}
+}
+
+// Behind reports whether the index missed changes it has yet to catch up.
+func (ix *Index) Behind() bool { return ix.behind.Load() }
+
+// CatchUp applies every change the index missed, if it is behind. The
+// service calls it, with writes held, until it succeeds.
+func (ix *Index) CatchUp(ctx context.Context) error {
+	if !ix.behind.Load() {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	n, err := catchUp(ctx, ix.idx, ix.dir, ix.src)
+	if err != nil {
+		return fmt.Errorf("catch up: %w", err)
+	}
+	ix.behind.Store(false)
+	ix.log.Info("search index caught up", "changes", n)
+	return nil
+}
+
+// Lag is how many change numbers the index is behind the database.
+func (ix *Index) Lag(ctx context.Context) (int64, error) {
+	ix.mu.RLock()
+	applied, err := appliedSeq(ix.idx)
+	ix.mu.RUnlock()
+	if err != nil {
+		return 0, err
+	}
+	_, seq, err := ix.src.Fingerprint(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return seq - applied, nil
+}
+
+// rewriteSegments rewrites the index's segments so that deleted documents
+// leave its files. Deleting a document only marks it deleted in its
+// segment, whose file keeps the stored texts; a merge writes the live
+// documents into a new segment and bleve then removes the old files, but
+// bleve never merges a lone segment. So a placeholder (no row, no text: it
+// never shows) goes in first, making at least two segments, the index is
+// merged into one, and the placeholder is deleted again; it returns once
+// no file of the old segments is left on disk.
+func rewriteSegments(ctx context.Context, idx bleve.Index, dir string) error {
+	before, err := zapFiles(dir)
+	if err != nil {
 		return err
 	}
-	b = ix.idx.NewBatch()
+	b := idx.NewBatch()
+	if err := b.Index(placeholderID, map[string]any{}); err != nil {
+		return err
+	}
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("erasure placeholder: %w", err)
+	}
+	if err := compact(ctx, idx); err != nil {
+		return err
+	}
+	b = idx.NewBatch()
 	b.Delete(placeholderID)
-	if err := ix.idx.Batch(b); err != nil {
+	if err := idx.Batch(b); err != nil {
 		return fmt.Errorf("delete the erasure's placeholder: %w", err)
 	}
-	return ix.awaitRemoval(ctx, before)
+	return awaitRemoval(ctx, dir, before)
 }
 
 // placeholderID is the erasure's placeholder document (see Delete).
@@ -412,10 +580,10 @@ const placeholderID = "\x00erasure"
 // awaitRemoval waits until none of the segment files old names is on disk.
 // bleve removes files no snapshot uses in the background, after the
 // merged segment is persisted.
-func (ix *Index) awaitRemoval(ctx context.Context, old map[string]bool) error {
+func awaitRemoval(ctx context.Context, dir string, old map[string]bool) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		now, err := zapFiles(ix.dir)
+		now, err := zapFiles(dir)
 		if err != nil {
 			return err
 		}
@@ -521,9 +689,14 @@ func (ix *Index) DocCount() (uint64, error) {
 // PutMany indexes committed entries in batches; each batch records the
 // change number of its last entry, so a crash midway leaves the index
 // visibly behind and the next start rebuilds it.
-func (ix *Index) PutMany(ctx context.Context, rs []catalogue.Record) error {
+func (ix *Index) PutMany(ctx context.Context, rs []catalogue.Record) (err error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	defer recoverInto(&err)
+	defer ix.noteFailure(&err)
+	if ix.behind.Load() {
+		return errBehind
+	}
 	b := ix.idx.NewBatch()
 	for i, r := range rs {
 		d, err := document(ix.places, r)

@@ -56,8 +56,9 @@ func textQuery(text string, fuzzy bool) query.Query {
 // Search implements catalogue.Searcher. Text is matched exactly first;
 // only when nothing matches does it forgive typos, which costs a second
 // search but spares every ordinary query the fuzzy expansion.
-func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (catalogue.SearchResult, error) {
-	res, err := ix.search(ctx, q, scope, false)
+func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (res catalogue.SearchResult, err error) {
+	defer recoverInto(&err)
+	res, err = ix.search(ctx, q, scope, false)
 	if err != nil || q.Text == "" || res.Total > 0 {
 		return res, err
 	}

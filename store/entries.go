@@ -131,6 +131,9 @@ func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string, audit
 		if seq, err = nextSeq(ctx, tx); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO erasures (id, seq) VALUES (?, ?)`, id, seq); err != nil {
+			return fmt.Errorf("tombstone of %s: %w", id, err)
+		}
 		return insertAudit(ctx, tx, audit)
 	})
 	if err != nil {
@@ -317,6 +320,54 @@ func (db *DB) EachEntry(ctx context.Context, fn func(catalogue.Record) error) er
 		}
 		after = page[len(page)-1].ID
 	}
+}
+
+// ChangesSince calls fn for every entry written after change number seq,
+// in change order, and returns the ids erased after it: what a derived
+// view that applied seq has missed.
+func (db *DB) ChangesSince(ctx context.Context, seq int64, fn func(catalogue.Record) error) (erased []string, err error) {
+	after := seq
+	for {
+		rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.seq > ? ORDER BY e.seq LIMIT 2000`, after)
+		if err != nil {
+			return nil, fmt.Errorf("changes since %d: %w", seq, err)
+		}
+		var page []catalogue.Record
+		for rows.Next() {
+			r, err := scanEntry(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			page = append(page, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return nil, err
+			}
+		}
+		after = page[len(page)-1].Seq
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM erasures WHERE seq > ? ORDER BY seq`, seq)
+	if err != nil {
+		return nil, fmt.Errorf("erasures since %d: %w", seq, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		erased = append(erased, id)
+	}
+	return erased, rows.Err()
 }
 
 // CountEntries counts all entries, archived ones included.

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"modernc.org/sqlite"
@@ -35,8 +36,9 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 // DB is the SQLite store.
 type DB struct {
-	w *sql.DB // the one writer
-	r *sql.DB // readers
+	w   *sql.DB // the one writer
+	r   *sql.DB // readers
+	dir string
 }
 
 var _ catalogue.Store = (*DB)(nil)
@@ -66,7 +68,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{w: w}
+	db := &DB{w: w, dir: dir}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -146,10 +148,42 @@ func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return err
+		return full(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return full(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+// full marks an error of a full disk as catalogue.ErrStorageFull, so that
+// the caller is told "storage full" (507), not "internal error". SQLite
+// rolls the transaction back: nothing of it was written.
+func full(err error) error {
+	var se *sqlite.Error
+	if errors.Is(err, syscall.ENOSPC) || errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL ||
+		strings.Contains(err.Error(), "database or disk is full") {
+		return fmt.Errorf("%w: %v", catalogue.ErrStorageFull, err)
+	}
+	return err
+}
+
+// MinFree is the free space below which the store counts as full: SQLite
+// needs room for its log and journal before it can commit anything.
+const MinFree = 8 << 20
+
+// Writable reports whether the database can take writes: reachable, and
+// with at least MinFree bytes free on its disk.
+func (db *DB) Writable(ctx context.Context) error {
+	if err := db.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("database not reachable: %w", err)
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(db.dir, &st); err != nil {
+		return fmt.Errorf("free space of %s: %w", db.dir, err)
+	}
+	if free := st.Bavail * uint64(st.Bsize); free < MinFree {
+		return fmt.Errorf("%w: %d bytes free on the data folder's disk", catalogue.ErrStorageFull, free)
 	}
 	return nil
 }
@@ -247,7 +281,7 @@ func placeholders(n int) string {
 // CountRows counts the rows of a table; for tests and diagnostics.
 func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
 	switch table {
-	case "entries", "entry_districts", "entry_help_kinds", "providers", "provider_districts", "terms", "districts", "tokens", "audit_log":
+	case "entries", "entry_districts", "entry_help_kinds", "providers", "provider_districts", "terms", "districts", "tokens", "audit_log", "erasures":
 	default:
 		return 0, fmt.Errorf("unknown table %q", table)
 	}

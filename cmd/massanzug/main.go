@@ -245,6 +245,11 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		log.Info("matcher ready", "ms", time.Since(start).Milliseconds())
 	}()
 	defer func() { <-warmed }()
+	// An index that fell behind (a full disk) catches up once it can.
+	kctx, kcancel := context.WithCancel(ctx)
+	keeping := make(chan struct{})
+	go func() { defer close(keeping); a.svc.KeepInStep(kctx, 2*time.Second) }()
+	defer func() { kcancel(); <-keeping }()
 	srv := &http.Server{
 		Addr:              c.Addr,
 		Handler:           api.New(a.svc, a.ix, matcher, log),
