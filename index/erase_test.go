@@ -3,12 +3,17 @@ package index_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"massanzug/catalogue"
+	"massanzug/index"
+	"massanzug/store"
 )
 
 // dataFolderHolds reports which of needles any file under dir holds, as
@@ -94,4 +99,51 @@ func TestErasureLeavesNoBytes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRebuildChecksRoomFirst: a start that must rebuild the index on a
+// disk without room for a second copy says so and keeps the old index.
+func TestRebuildChecksRoomFirst(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "disk")
+	os.MkdirAll(dir, 0o750)
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=20m"); err != nil {
+		t.Skipf("cannot mount a small tmpfs here (%v); this test needs root", err)
+	}
+	defer syscall.Unmount(dir, syscall.MNT_DETACH)
+	data := filepath.Join(dir, "data")
+	os.Mkdir(data, 0o750)
+	w := &world{t: t, dir: data}
+	w.open(quiet)
+	for i := range 20 {
+		w.volunteer(fmt.Sprintf("Bleibt Auffindbar %d", i), "Einkauf", "eselsberg", "Eselsberg", "einkaufshilfe")
+	}
+	w.close()
+	before := dataFolderHolds(t, filepath.Join(data, index.DirName), "Bleibt Auffindbar")
+	// Leave 4 MiB; a new word list asks for a rebuild.
+	var st syscall.Statfs_t
+	syscall.Statfs(dir, &st)
+	ballast := make([]byte, int64(st.Bavail)*int64(st.Bsize)-4<<20)
+	if err := os.WriteFile(filepath.Join(dir, "ballast"), ballast, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(data, index.WordsFile), []byte("auffindbar\n"), 0o600)
+	db, err := store.Open(context.Background(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = index.Open(context.Background(), data, db, quiet)
+	if !errors.Is(err, catalogue.ErrStorageFull) || !strings.Contains(err.Error(), "old index is kept") {
+		t.Fatalf("open on a full disk: %v", err)
+	}
+	// bleve may have merged its segments meanwhile; the entries are there.
+	if after := dataFolderHolds(t, filepath.Join(data, index.DirName), "Bleibt Auffindbar"); len(after) == 0 || len(before) == 0 {
+		t.Errorf("the old index is gone: %v → %v", before, after)
+	}
+	os.Remove(filepath.Join(dir, "ballast"))
+	ix, err := index.Open(context.Background(), data, db, quiet)
+	if err != nil {
+		t.Fatalf("open with room again: %v", err)
+	}
+	ix.Close()
 }

@@ -29,6 +29,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -391,9 +392,12 @@ func catchUp(ctx context.Context, idx bleve.Index, dir string, src Source) (n in
 // and searches; the index is derived, the service must not go down for it.
 func recoverInto(err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("search index failed: %v", r)
+		*err = fmt.Errorf("%w: %v", errPanicked, r)
 	}
 }
+
+// errPanicked marks an error that was a panic inside bleve.
+var errPanicked = errors.New("search index failed")
 
 // rebuild builds a fresh index from src beside the old one and swaps it in,
 // so that a crash during the rebuild leaves no half-built index in place.
@@ -401,6 +405,9 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 	tmp := ix.dir + ".new"
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("clear %s: %w", tmp, err)
+	}
+	if err := ix.roomToRebuild(); err != nil {
+		return err
 	}
 	idx, err := bleve.New(tmp, m)
 	if err != nil {
@@ -471,6 +478,35 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 	return nil
 }
 
+// roomToRebuild checks, before anything is written, that the disk has room
+// for a second index beside the old one: as much as the old one takes, or
+// the database if that is larger, and a margin. A rebuild that ran out of
+// room half-way would leave nothing better than the old index.
+func (ix *Index) roomToRebuild() error {
+	need := max(dirSize(ix.dir), dirSize(filepath.Join(filepath.Dir(ix.dir), "massanzug.db"))) + 16<<20
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(ix.dir), &st); err != nil {
+		return fmt.Errorf("free space for the index: %w", err)
+	}
+	if free := int64(st.Bavail) * int64(st.Bsize); free < need {
+		return fmt.Errorf("%w: rebuilding the search index needs about %d MiB free beside the old one, %d MiB are; the old index is kept as it is",
+			catalogue.ErrStorageFull, need>>20, free>>20)
+	}
+	return nil
+}
+
+// dirSize is the size of the files under path (a file or a folder).
+func dirSize(path string) int64 {
+	var n int64
+	filepath.Walk(path, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}
+
 // Put indexes one committed entry and records its change number, in one
 // batch. It implements catalogue.Indexer.
 func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
@@ -481,11 +517,14 @@ func (ix *Index) Put(ctx context.Context, r catalogue.Record) error {
 // then rewrites the segments (see rewriteSegments), so that nothing of the
 // entry is left in the index's files when it returns. It implements
 // catalogue.Indexer.
-func (ix *Index) Delete(ctx context.Context, id string, seq int64) (err error) {
+func (ix *Index) Delete(ctx context.Context, id string, seq int64) error {
+	return ix.afterFailure(ix.delete(ctx, id, seq))
+}
+
+func (ix *Index) delete(ctx context.Context, id string, seq int64) (err error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	defer recoverInto(&err)
-	defer ix.noteFailure(&err)
 	if ix.behind.Load() {
 		return errBehind
 	}
@@ -501,11 +540,46 @@ func (ix *Index) Delete(ctx context.Context, id string, seq int64) (err error) {
 // errBehind answers updates while the index is behind the database.
 var errBehind = errors.New("the search index is behind the database and catching up")
 
-// noteFailure marks the index behind when an update failed.
-func (ix *Index) noteFailure(err *error) {
-	if *err != nil && !errors.Is(*err, errBehind) && ix.behind.CompareAndSwap(false, true) {
-		ix.log.Error("search index update failed; it is behind the database and catches up from the change numbers", "err", *err)
+// afterFailure marks the index behind when an update failed, and opens it
+// again from disk: a write that failed half-way (a full disk) can leave
+// bleve's memory inconsistent (searches then panic in zapx), while what it
+// persisted is whole. The index then serves what it had, and catches up.
+func (ix *Index) afterFailure(err error) error {
+	if err == nil || errors.Is(err, errBehind) {
+		return err
 	}
+	if ix.behind.CompareAndSwap(false, true) {
+		ix.log.Error("search index update failed; it is behind the database and catches up from the change numbers", "err", err)
+	}
+	if rerr := ix.reopen(); rerr != nil {
+		ix.log.Error("search index could not be opened again after a failed update", "err", rerr)
+	}
+	return err
+}
+
+// reopen closes the index and opens it again from disk.
+func (ix *Index) reopen() (err error) {
+	defer recoverInto(&err)
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.idx != nil {
+		func() {
+			defer func() { recover() }() // a broken index may fail to close; it is replaced anyway
+			ix.idx.Close()
+		}()
+		ix.idx = nil
+	}
+	idx, err := bleve.Open(ix.dir)
+	if err != nil {
+		return err
+	}
+	rows := newRowCache()
+	if err := rows.warm(idx); err != nil {
+		idx.Close()
+		return err
+	}
+	ix.idx, ix.rows = idx, rows
+	return nil
 }
 
 // Behind reports whether the index missed changes it has yet to catch up.
@@ -521,6 +595,11 @@ func (ix *Index) CatchUp(ctx context.Context) error {
 	defer ix.mu.Unlock()
 	n, err := catchUp(ctx, ix.idx, ix.dir, ix.src)
 	if err != nil {
+		ix.mu.Unlock()
+		if rerr := ix.reopen(); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		ix.mu.Lock()
 		return fmt.Errorf("catch up: %w", err)
 	}
 	ix.behind.Store(false)
@@ -689,11 +768,14 @@ func (ix *Index) DocCount() (uint64, error) {
 // PutMany indexes committed entries in batches; each batch records the
 // change number of its last entry, so a crash midway leaves the index
 // visibly behind and the next start rebuilds it.
-func (ix *Index) PutMany(ctx context.Context, rs []catalogue.Record) (err error) {
+func (ix *Index) PutMany(ctx context.Context, rs []catalogue.Record) error {
+	return ix.afterFailure(ix.putMany(ctx, rs))
+}
+
+func (ix *Index) putMany(ctx context.Context, rs []catalogue.Record) (err error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	defer recoverInto(&err)
-	defer ix.noteFailure(&err)
 	if ix.behind.Load() {
 		return errBehind
 	}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -56,7 +57,17 @@ func textQuery(text string, fuzzy bool) query.Query {
 // Search implements catalogue.Searcher. Text is matched exactly first;
 // only when nothing matches does it forgive typos, which costs a second
 // search but spares every ordinary query the fuzzy expansion.
-func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (res catalogue.SearchResult, err error) {
+func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (catalogue.SearchResult, error) {
+	res, err := ix.searchOnce(ctx, q, scope)
+	if errors.Is(err, errPanicked) && ix.reopen() == nil {
+		// bleve's memory was left inconsistent by a failed write; what it
+		// persisted is whole, and serves.
+		res, err = ix.searchOnce(ctx, q, scope)
+	}
+	return res, err
+}
+
+func (ix *Index) searchOnce(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (res catalogue.SearchResult, err error) {
 	defer recoverInto(&err)
 	res, err = ix.search(ctx, q, scope, false)
 	if err != nil || q.Text == "" || res.Total > 0 {
