@@ -449,6 +449,11 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 	if cerr := idx.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		// bleve syncs its segments and root, not index_meta.json: without
+		// it, a power loss after the rebuild would force another.
+		err = syncTree(tmp, true)
+	}
 	if err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("build index: %w", err)
@@ -464,6 +469,9 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 	}
 	if err := os.Rename(tmp, ix.dir); err != nil {
 		return fmt.Errorf("swap in new index: %w", err)
+	}
+	if err := syncTree(filepath.Dir(ix.dir), false); err != nil {
+		return err
 	}
 	idx, err = bleve.Open(ix.dir)
 	if err != nil {
@@ -493,6 +501,30 @@ func (ix *Index) roomToRebuild() error {
 			catalogue.ErrStorageFull, need>>20, free>>20)
 	}
 	return nil
+}
+
+// syncTree syncs path to disk: with deep, every file and folder under it.
+func syncTree(path string, deep bool) error {
+	return filepath.Walk(path, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		if !deep && p != path {
+			if info.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", p, err)
+		}
+		return nil
+	})
 }
 
 // dirSize is the size of the files under path (a file or a folder).

@@ -218,16 +218,16 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer release()
+	if c.Demo {
+		if err := prepareDemo(ctx, c, log); err != nil {
+			return err
+		}
+	}
 	a, err := open(ctx, c, log, catalogue.WithReviewAfter(c.ReviewMonths))
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if c.Demo {
-		if err := loadDemo(ctx, a.svc, c.Data, log); err != nil {
-			return err
-		}
-	}
 	matcher := matching.New(a.svc, a.db, a.ix, weights, log)
 	// The matcher reads the catalogue into memory in the background (matches
 	// wait for it); serve waits for it before it closes the database, so the
@@ -275,19 +275,57 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	return nil
 }
 
-// loadDemo fills an empty catalogue with demo data and writes one token
-// per role into the data folder, so that a newcomer can try every endpoint.
-func loadDemo(ctx context.Context, svc *catalogue.Service, dir string, log *slog.Logger) error {
-	empty, err := svc.Empty(ctx)
+// demoDir is where the demo is built before it is moved into the data
+// folder, whole.
+const demoDir = ".demo-building"
+
+// prepareDemo gives a data folder without a catalogue the demo, all or
+// nothing: the demo's database, index and tokens are built in a folder of
+// their own, synced to disk, and moved into the data folder, the database
+// last, since its presence says that the demo is there. A crash on the way
+// leaves the data folder as it was, and the next start with --demo builds
+// it again. A database that holds anything (entries, providers, tokens) is
+// never touched. The caller holds the data folder's lock.
+func prepareDemo(ctx context.Context, c config, log *slog.Logger) error {
+	live := filepath.Join(c.Data, store.FileName)
+	if _, err := os.Stat(live); err == nil {
+		db, err := store.Open(ctx, c.Data)
+		if err != nil {
+			return err
+		}
+		used := 0
+		for _, table := range []string{"entries", "providers", "tokens"} {
+			n, err := db.CountRows(ctx, table)
+			if err != nil {
+				db.Close()
+				return err
+			}
+			used += n
+		}
+		db.Close()
+		if used > 0 {
+			log.Info("demo data not loaded: the catalogue already holds entries, providers or tokens")
+			return nil
+		}
+		// An empty database, as a start without --demo leaves it: replaced.
+		for _, f := range []string{store.FileName, store.FileName + "-wal", store.FileName + "-shm"} {
+			os.Remove(filepath.Join(c.Data, f))
+		}
+		os.RemoveAll(filepath.Join(c.Data, index.DirName))
+	}
+	tmp := filepath.Join(c.Data, demoDir)
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	built := c
+	built.Data = tmp
+	a, err := open(ctx, built, log)
 	if err != nil {
 		return err
 	}
-	if !empty {
-		log.Info("demo data not loaded: the catalogue already has entries")
-		return nil
-	}
-	res, err := demo.Load(ctx, svc)
+	res, err := demo.Load(ctx, a.svc)
 	if err != nil {
+		a.Close()
 		return fmt.Errorf("load demo data: %w", err)
 	}
 	var b strings.Builder
@@ -297,18 +335,62 @@ func loadDemo(ctx context.Context, svc *catalogue.Service, dir string, log *slog
 		if r == access.RoleProvider {
 			provider = res.ProviderID
 		}
-		plain, _, err := svc.IssueToken(ctx, cliAdmin, "Demo "+string(r), r, provider)
+		plain, _, err := a.svc.IssueToken(ctx, cliAdmin, "Demo "+string(r), r, provider)
 		if err != nil {
+			a.Close()
 			return err
 		}
 		fmt.Fprintf(&b, "%s=%s\n", strings.ToUpper(string(r)), plain)
 	}
-	path := filepath.Join(dir, "demo-tokens.env")
-	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+	// Fold the log into the database file, so that one file moves.
+	err = a.db.Exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("close the demo: %w", err)
+	}
+	tokens := filepath.Join(tmp, "demo-tokens.env")
+	if err := os.WriteFile(tokens, []byte(b.String()), 0o600); err != nil {
 		return fmt.Errorf("write demo tokens: %w", err)
 	}
-	log.Info("demo data loaded", "entries", res.Entries, "providers", res.Providers, "tokens", path)
+	if err := syncTree(tmp); err != nil {
+		return err
+	}
+	for _, f := range []string{store.FileName + "-wal", store.FileName + "-shm", index.LockFile} {
+		os.Remove(filepath.Join(tmp, f))
+	}
+	for _, name := range []string{"demo-tokens.env", index.DirName, store.FileName} {
+		if err := os.Rename(filepath.Join(tmp, name), filepath.Join(c.Data, name)); err != nil {
+			return fmt.Errorf("move the demo in place: %w", err)
+		}
+		if err := store.SyncDir(c.Data); err != nil {
+			return err
+		}
+	}
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	log.Info("demo data loaded", "entries", res.Entries, "providers", res.Providers, "tokens", filepath.Join(c.Data, "demo-tokens.env"))
 	return nil
+}
+
+// syncTree syncs every file and folder under dir to disk.
+func syncTree(dir string) error {
+	return filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", path, err)
+		}
+		return nil
+	})
 }
 
 func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {

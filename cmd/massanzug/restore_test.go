@@ -118,3 +118,66 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		t.Errorf("rebuilt again after the restore: %s", logs.String())
 	}
 }
+
+// TestDemoIsAllOrNothing: a demo build a crash left half-way is started
+// again from scratch; an empty database gets the demo whole; a database
+// holding anything is never touched.
+func TestDemoIsAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	count := func(dir string) (entries, tokens int) {
+		db, err := store.Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		entries, _ = db.CountRows(ctx, "entries")
+		tokens, _ = db.CountRows(ctx, "tokens")
+		return
+	}
+	// A crash during an earlier build left a half-built demo folder and no
+	// database in place.
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, demoDir, "index"), 0o750)
+	os.WriteFile(filepath.Join(dir, demoDir, store.FileName), []byte("halb"), 0o600)
+	if err := prepareDemo(ctx, config{Data: dir}, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if e, tk := count(dir); e != 180 || tk != 4 {
+		t.Errorf("demo after a crashed build: %d entries, %d tokens", e, tk)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "demo-tokens.env")); err != nil || strings.Count(string(b), "=mz_") != 4 {
+		t.Errorf("demo tokens: %q %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, demoDir)); !os.IsNotExist(err) {
+		t.Errorf("the build folder is left: %v", err)
+	}
+	// A second start leaves it alone.
+	if err := prepareDemo(ctx, config{Data: dir}, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if e, tk := count(dir); e != 180 || tk != 4 {
+		t.Errorf("demo after a second start: %d entries, %d tokens", e, tk)
+	}
+	// A database with a token of the city's own is never replaced.
+	own := t.TempDir()
+	if err := run(ctx, []string{"token", "create", "--data", own, "--role", "admin", "--name", "IT"}, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := prepareDemo(ctx, config{Data: own}, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if e, tk := count(own); e != 0 || tk != 1 {
+		t.Errorf("a used database was touched: %d entries, %d tokens", e, tk)
+	}
+	// The demo folder opens without a rebuild.
+	var logs bytes.Buffer
+	a, err := open(ctx, config{Data: dir}, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if strings.Contains(logs.String(), "rebuilding") {
+		t.Errorf("the demo's index was rebuilt: %s", logs.String())
+	}
+}
