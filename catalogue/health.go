@@ -21,10 +21,12 @@ type Lagging interface {
 	Lag(ctx context.Context) (int64, error)
 }
 
-// CatchUp brings every derived view that fell behind back in step.
+// CatchUp brings every derived view that fell behind back in step. No
+// change is applied to the views meanwhile; writes go on, and are applied
+// after.
 func (s *Service) CatchUp(ctx context.Context) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	s.apply.applyMu.Lock()
+	defer s.apply.applyMu.Unlock()
 	var errs []error
 	for _, ix := range s.indexers {
 		if l, ok := ix.(Lagging); ok && l.Behind() {

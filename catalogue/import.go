@@ -96,20 +96,19 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 
 // commitMany writes records in one transaction and indexes them.
 func (s *Service) commitMany(ctx context.Context, recs []Record, ev *AuditEvent) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	if err := s.apply.start(ctx); err != nil {
+		return err
+	}
 	seqs, err := s.store.CreateEntries(ctx, recs, ev)
 	if err != nil {
 		return err
 	}
+	cs := make([]change, len(recs))
 	for i := range recs {
 		recs[i].Seq = seqs[i]
+		cs[i] = change{rec: recs[i]}
 	}
-	for _, ix := range s.indexers {
-		if err := ix.PutMany(ctx, recs); err != nil {
-			s.log.WarnContext(ctx, "derived view behind the database; it catches up", "err", err)
-		}
-	}
+	s.apply.hand(ctx, seqs, cs)
 	return nil
 }
 

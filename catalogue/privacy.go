@@ -60,7 +60,9 @@ func (s *Service) EraseVolunteer(ctx context.Context, p access.Principal, id str
 	if _, err := s.load(ctx, p, KindVolunteer, id); err != nil {
 		return err
 	}
-	s.writeMu.Lock()
+	if err := s.apply.start(ctx); err != nil {
+		return err
+	}
 	seq, err := s.store.EraseEntry(ctx, KindVolunteer, id, s.event(p, "erase", KindVolunteer, id))
 	if err != nil && seq > 0 {
 		// Erased and committed; only tidying up after it failed.
@@ -68,16 +70,8 @@ func (s *Service) EraseVolunteer(ctx context.Context, p access.Principal, id str
 		err = nil
 	}
 	if err == nil {
-		for _, ix := range s.indexers {
-			if ierr := ix.Delete(ctx, id, seq); ierr != nil {
-				// The database forgot the entry; a view that still holds it
-				// is behind and catches up from the change numbers, which
-				// carry the erasure.
-				s.log.WarnContext(ctx, "derived view could not forget an erased entry yet; it catches up", "id", id, "err", ierr)
-			}
-		}
+		s.apply.hand(ctx, []int64{seq}, []change{{erase: id}})
 	}
-	s.writeMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("erase volunteer %s: %w", id, err)
 	}

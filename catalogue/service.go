@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 	_ "time/tzdata" // the service's calendar is Europe/Berlin wherever it runs
 
@@ -23,10 +22,8 @@ type Service struct {
 	reviewAfter int // months
 	log         *slog.Logger
 	indexers    []Indexer
-	// writeMu orders entry writes and their index updates alike, so that
-	// the index applies changes in commit order.
-	writeMu   sync.Mutex
-	reference referenceCache
+	apply       *applier
+	reference   referenceCache
 }
 
 // Indexer keeps a derived view of the entries (the search index, the
@@ -47,31 +44,25 @@ type Indexer interface {
 func WithIndexer(ix Indexer) Option { return func(s *Service) { s.indexers = append(s.indexers, ix) } }
 
 // Follow adds an indexer to a running service: it gets every write
-// committed from now on, and must read what came before from the store
+// applied from now on, and must read what came before from the store
 // itself (after Follow returns, so that nothing falls between the two).
 func (s *Service) Follow(ix Indexer) {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	s.apply.follow(ix)
 	s.indexers = append(s.indexers, ix)
 }
 
-// commit runs a store write and hands the committed record to the indexer.
+// commit runs a store write and hands the committed record to the views,
+// returning once they have it.
 func (s *Service) commit(ctx context.Context, rec Record, write func() (int64, error)) error {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
+	if err := s.apply.start(ctx); err != nil {
+		return err
+	}
 	seq, err := write()
 	if err != nil {
 		return err
 	}
 	rec.Seq = seq
-	for _, ix := range s.indexers {
-		if err := ix.Put(ctx, rec); err != nil {
-			// The change is committed and acknowledged; the view is derived,
-			// now behind, and catches up from the change numbers (KeepInStep,
-			// or the next start).
-			s.log.WarnContext(ctx, "derived view behind the database; it catches up", "id", rec.ID, "err", err)
-		}
-	}
+	s.apply.hand(ctx, []int64{seq}, []change{{rec: rec}})
 	return nil
 }
 
@@ -97,6 +88,8 @@ func NewService(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
+	s.apply = newApplier(s)
+	s.apply.views = append(s.apply.views, s.indexers...)
 	return s
 }
 

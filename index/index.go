@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
@@ -87,6 +88,9 @@ type Index struct {
 	version string
 	log     *slog.Logger
 	src     Source
+	// analyzer is the German analysis, kept apart from the bleve index,
+	// which is closed and opened again after a failure.
+	analyzer analysis.Analyzer
 	// behind is set when an update failed (a full disk, say): the index
 	// then takes no single updates, which would record change numbers past
 	// the gap, until CatchUp has applied everything it missed.
@@ -233,7 +237,8 @@ func open(ctx context.Context, dataDir string, src Source, log *slog.Logger, for
 	if err != nil {
 		return nil, err
 	}
-	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, places: catalogue.NewPlaces(ds), src: src}
+	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, places: catalogue.NewPlaces(ds), src: src,
+		analyzer: m.AnalyzerNamed(analyzerDE)}
 	reason, err := "rebuild asked for", error(nil)
 	if !force {
 		reason, err = ix.openExisting(ctx, src)
@@ -557,6 +562,9 @@ func (ix *Index) delete(ctx context.Context, id string, seq int64) (err error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	defer recoverInto(&err)
+	if ix.idx == nil {
+		return errClosed
+	}
 	if ix.behind.Load() {
 		return errBehind
 	}
@@ -569,6 +577,9 @@ func (ix *Index) delete(ctx context.Context, id string, seq int64) (err error) {
 	return rewriteSegments(ctx, ix.idx, ix.dir)
 }
 
+// errClosed answers calls on a closed index.
+var errClosed = errors.New("the search index is closed")
+
 // errBehind answers updates while the index is behind the database.
 var errBehind = errors.New("the search index is behind the database and catching up")
 
@@ -577,7 +588,7 @@ var errBehind = errors.New("the search index is behind the database and catching
 // bleve's memory inconsistent (searches then panic in zapx), while what it
 // persisted is whole. The index then serves what it had, and catches up.
 func (ix *Index) afterFailure(err error) error {
-	if err == nil || errors.Is(err, errBehind) {
+	if err == nil || errors.Is(err, errBehind) || errors.Is(err, errClosed) {
 		return err
 	}
 	if ix.behind.CompareAndSwap(false, true) {
@@ -777,9 +788,7 @@ func (ix *Index) Close() error {
 // lower-cased, compounds split, folded and stemmed. Matching compares a
 // client's words with an entry's texts by them.
 func (ix *Index) Terms(text string) map[string]bool {
-	ix.mu.RLock()
-	an := ix.idx.Mapping().AnalyzerNamed(analyzerDE)
-	ix.mu.RUnlock()
+	an := ix.analyzer
 	out := map[string]bool{}
 	if an == nil {
 		return out
@@ -808,6 +817,9 @@ func (ix *Index) putMany(ctx context.Context, rs []catalogue.Record) (err error)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	defer recoverInto(&err)
+	if ix.idx == nil {
+		return errClosed
+	}
 	if ix.behind.Load() {
 		return errBehind
 	}

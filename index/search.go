@@ -69,6 +69,12 @@ func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope cata
 
 func (ix *Index) searchOnce(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (res catalogue.SearchResult, err error) {
 	defer recoverInto(&err)
+	ix.mu.RLock()
+	closed := ix.idx == nil
+	ix.mu.RUnlock()
+	if closed {
+		return res, errClosed
+	}
 	res, err = ix.search(ctx, q, scope, false)
 	if err != nil || q.Text == "" || res.Total > 0 {
 		return res, err

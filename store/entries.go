@@ -248,7 +248,10 @@ func (db *DB) listEntries(ctx context.Context, w where, order string, pg catalog
 		return nil, 0, fmt.Errorf("count entries: %w", err)
 	}
 	args := append(append([]any{}, w.args...), pg.Limit, pg.Offset)
-	rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e`+w.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args...)
+	// The page is chosen from the indexes alone; only its rows are read
+	// whole (documents, district links).
+	rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM (SELECT e.rowid AS rid FROM entries e`+w.sql()+` ORDER BY `+order+
+		` LIMIT ? OFFSET ?) page JOIN entries e ON e.rowid = page.rid ORDER BY `+order, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list entries: %w", err)
 	}

@@ -39,6 +39,9 @@ type DB struct {
 	w   *sql.DB // the one writer
 	r   *sql.DB // readers
 	dir string
+	// jobs feeds the group committer (see tx); nil until Open has migrated.
+	jobs      chan *job
+	committed chan struct{} // closed when the group committer is done
 }
 
 var _ catalogue.Store = (*DB)(nil)
@@ -80,11 +83,18 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	db.r = r
+	db.jobs, db.committed = make(chan *job, 256), make(chan struct{})
+	go db.commitGroups()
 	return db, nil
 }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.jobs != nil {
+		close(db.jobs)
+		<-db.committed
+		db.jobs = nil
+	}
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 
@@ -140,11 +150,120 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// tx runs fn in a write transaction.
+// tx runs fn in a write transaction, atomically: all of fn's statements
+// are committed, or none. Writes are committed in groups: while one group
+// waits for its fsync, the writes that arrive queue up, and the next group
+// commits them all with one fsync, each in a savepoint of its own, so that
+// a write that fails undoes only itself. synchronous=FULL stays: when tx
+// returns nil, the write is on disk.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if db.jobs == nil { // while migrating
+		return db.txAlone(ctx, fn)
+	}
+	j := &job{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	db.jobs <- j
+	// Waited for even if ctx ends: the caller must learn whether the write
+	// is committed, and it is decided within one group.
+	return <-j.done
+}
+
+type job struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+// maxGroup bounds the writes committed together.
+const maxGroup = 128
+
+// commitGroups is the group committer: the one goroutine that writes.
+func (db *DB) commitGroups() {
+	defer close(db.committed)
+	for j := range db.jobs {
+		group := []*job{j}
+	gather:
+		for len(group) < maxGroup {
+			select {
+			case j, ok := <-db.jobs:
+				if !ok {
+					break gather
+				}
+				group = append(group, j)
+			default:
+				break gather
+			}
+		}
+		if len(group) == 1 {
+			j.done <- db.txAlone(j.ctx, j.fn)
+			continue
+		}
+		db.commitGroup(group)
+	}
+}
+
+// commitGroup commits the writes of group in one transaction, each in a
+// savepoint. Should SQLite roll the whole transaction back (it may, on a
+// full disk), every write of the group is told so: none is committed.
+func (db *DB) commitGroup(group []*job) {
+	tx, err := db.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, j := range group {
+			j.done <- full(fmt.Errorf("begin: %w", err))
+		}
+		return
+	}
+	var ok []*job
+	abort := func(at int, err error) {
+		_ = tx.Rollback()
+		err = full(err)
+		for _, j := range ok {
+			j.done <- err
+		}
+		for _, j := range group[at:] {
+			j.done <- err
+		}
+	}
+	for i, j := range group {
+		if err := j.ctx.Err(); err != nil {
+			j.done <- err // abandoned before it began: nothing written
+			continue
+		}
+		if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
+			abort(i, fmt.Errorf("savepoint: %w", err))
+			return
+		}
+		if err := j.fn(tx); err != nil {
+			if _, rerr := tx.Exec(`ROLLBACK TO w`); rerr != nil {
+				abort(i, errors.Join(err, rerr))
+				return
+			}
+			if _, rerr := tx.Exec(`RELEASE w`); rerr != nil {
+				abort(i, errors.Join(err, rerr))
+				return
+			}
+			j.done <- full(err)
+			continue
+		}
+		if _, err := tx.Exec(`RELEASE w`); err != nil {
+			abort(i, fmt.Errorf("release: %w", err))
+			return
+		}
+		ok = append(ok, j)
+	}
+	err = tx.Commit()
+	if err != nil {
+		err = full(fmt.Errorf("commit: %w", err))
+	}
+	for _, j := range ok {
+		j.done <- err
+	}
+}
+
+// txAlone runs fn in a transaction of its own.
+func (db *DB) txAlone(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return full(fmt.Errorf("begin: %w", err))
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -41,6 +42,7 @@ Usage:
   massanzug import --kind KIND [--dry-run] [--data ./data] FILE.csv|FILE.json   (stop the service first)
   massanzug export --kind KIND [--format csv|json] [--data ./data] > FILE
   massanzug bench [--entries 10000,100000]   measure import, start, search (in temporary folders)
+  massanzug bench --load [--entries 10000] [--writers 16] [--readers 16] [--duration 20s]   a mixed load over loopback HTTP
   massanzug config [flags]     print the effective configuration
 
 Every flag can also be set as an environment variable: --review-months is
@@ -650,12 +652,55 @@ func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
 	var sizes string
+	var load bool
+	var writers, readers int
+	var duration time.Duration
 	fs := newFlags("bench", &c, stderr)
 	fs.StringVar(&sizes, "entries", "10000,100000", "catalogue sizes to measure, comma-separated")
+	fs.BoolVar(&load, "load", false, "measure a mixed load over loopback HTTP instead (writers and readers at once)")
+	fs.IntVar(&writers, "writers", 16, "with --load: clients writing")
+	fs.IntVar(&readers, "readers", 16, "with --load: clients reading (search, match, the staff list)")
+	fs.DurationVar(&duration, "duration", 20*time.Second, "with --load: how long")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if load {
+		if writers < 0 || readers < 0 || writers+readers == 0 || writers+readers > 256 || duration <= 0 || duration > 10*time.Minute {
+			return errors.New("--load needs 1 to 256 clients in all and a duration up to 10m")
+		}
+		for _, s := range strings.Split(sizes, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n < 100 || n > 1_000_000 {
+				return fmt.Errorf("--entries: %q is not a size from 100 to 1000000", s)
+			}
+			dir, err := os.MkdirTemp("", "massanzug-load-")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "loading %d entries in %s ...\n", n, dir)
+			r, err := bench.RunLoad(ctx, dir, n, writers, readers, duration, log)
+			os.RemoveAll(dir)
+			if err != nil {
+				return err
+			}
+			bench.ReportLoad(stdout, r)
+			fmt.Fprintln(stdout)
+		}
+		return nil
+	}
 	var results []bench.Result
 	for _, s := range strings.Split(sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

@@ -9,3 +9,6 @@ CREATE TABLE erasures (
 CREATE INDEX erasures_seq ON erasures(seq);
 -- Changes after a change number, for a view catching up.
 CREATE INDEX entries_seq ON entries(seq);
+-- Lists walk entries of a kind in name order and stop after the page,
+-- instead of sorting every entry of the kind.
+CREATE INDEX entries_kind_name ON entries(kind, name, id, status);
