@@ -677,29 +677,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if load {
-		if writers < 0 || readers < 0 || writers+readers == 0 || writers+readers > 256 || duration <= 0 || duration > 10*time.Minute {
-			return errors.New("--load needs 1 to 256 clients in all and a duration up to 10m")
-		}
-		for _, s := range strings.Split(sizes, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(s))
-			if err != nil || n < 100 || n > 1_000_000 {
-				return fmt.Errorf("--entries: %q is not a size from 100 to 1000000", s)
-			}
-			dir, err := os.MkdirTemp("", "massanzug-load-")
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stderr, "loading %d entries in %s ...\n", n, dir)
-			r, err := bench.RunLoad(ctx, dir, n, writers, readers, duration, log)
-			os.RemoveAll(dir)
-			if err != nil {
-				return err
-			}
-			bench.ReportLoad(stdout, r)
-			fmt.Fprintln(stdout)
-		}
-		return nil
+	if load && (writers < 0 || readers < 0 || writers+readers == 0 || writers+readers > 256 || duration <= 0 || duration > 10*time.Minute) {
+		return errors.New("--load needs 1 to 256 clients in all and a duration up to 10m")
 	}
 	var results []bench.Result
 	for _, s := range strings.Split(sizes, ",") {
@@ -712,12 +691,24 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		fmt.Fprintf(stderr, "measuring %d entries in %s ...\n", n, dir)
-		r, err := bench.Run(ctx, dir, n, log)
+		if load {
+			var r bench.LoadResult
+			if r, err = bench.RunLoad(ctx, dir, n, writers, readers, duration, log); err == nil {
+				bench.ReportLoad(stdout, r)
+				fmt.Fprintln(stdout)
+			}
+		} else {
+			var r bench.Result
+			r, err = bench.Run(ctx, dir, n, log)
+			results = append(results, r)
+		}
 		os.RemoveAll(dir)
 		if err != nil {
 			return err
 		}
-		results = append(results, r)
+	}
+	if load {
+		return nil
 	}
 	bench.Report(stdout, results)
 	return nil
