@@ -28,7 +28,8 @@ type applier struct {
 
 	mu      sync.Mutex
 	cond    *sync.Cond
-	next    int64 // the next change number to apply
+	next    int64 // the next change number to take for applying
+	applied int64 // every change up to this one is applied
 	pending map[int64]change
 	running bool
 	views   []Indexer
@@ -55,7 +56,7 @@ func (a *applier) start(ctx context.Context) error {
 			return
 		}
 		a.mu.Lock()
-		a.next = seq + 1
+		a.next, a.applied = seq+1, seq
 		a.mu.Unlock()
 	})
 	return a.initErr
@@ -84,7 +85,7 @@ func (a *applier) hand(ctx context.Context, seqs []int64, cs []change) {
 		a.cond.Broadcast() // run may be waiting for one of these
 	}
 	last := seqs[len(seqs)-1]
-	for a.next <= last {
+	for a.applied < last {
 		a.cond.Wait()
 	}
 	a.mu.Unlock()
@@ -127,7 +128,8 @@ func (a *applier) run(ctx context.Context) {
 					}
 				}
 				a.s.log.ErrorContext(ctx, "changes committed past this service skipped by its derived views", "from", a.next, "to", skipTo-1)
-				a.next = skipTo
+				a.next, a.applied = skipTo, skipTo-1
+				a.cond.Broadcast()
 				waiting = time.Time{}
 				continue
 			}
@@ -141,6 +143,7 @@ func (a *applier) run(ctx context.Context) {
 		a.apply(ctx, views, first, run)
 		a.applyMu.Unlock()
 		a.mu.Lock()
+		a.applied = first + int64(len(run)) - 1
 		a.cond.Broadcast()
 	}
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"massanzug/catalogue"
@@ -175,4 +177,30 @@ func TestSecondProcessIsRefused(t *testing.T) {
 		t.Fatalf("open after close: %v", err)
 	}
 	ix.Close()
+}
+
+// TestConcurrentWritesAreSearchableWhenAcknowledged: writers race, and
+// each finds its own entry by the next search after its write returned,
+// however the applier batched the changes.
+func TestConcurrentWritesAreSearchableWhenAcknowledged(t *testing.T) {
+	w := newWorld(t)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 6 {
+				name := fmt.Sprintf("Eilig%c%c", 'a'+g, 'a'+i)
+				v, err := w.svc.CreateVolunteer(context.Background(), rm, catalogue.VolunteerInput{Name: name, Home: catalogue.Place{District: "wiblingen"},
+					Districts: []string{"wiblingen"}, HelpKinds: []string{"einkaufshilfe"}, Capacity: 1, Consent: &catalogue.Consent{GivenOn: "2026-01-01"}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				res, err := w.svc.Search(context.Background(), rm, w.ix, catalogue.SearchQuery{Text: name, Page: catalogue.Page{Limit: 5}})
+				if err != nil || res.Total != 1 || res.Items[0].ID != v.ID {
+					t.Errorf("%s not found right after its write: %+v %v", name, res.Items, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
