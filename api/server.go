@@ -28,7 +28,6 @@ type Server struct {
 	search   catalogue.Searcher
 	matcher  *matching.Matcher
 	log      *slog.Logger
-	now      func() time.Time
 	throttle *access.Throttle
 	inFlight chan struct{} // a slot per request being served
 }
@@ -52,7 +51,7 @@ func WithMaxInFlight(n int) Option {
 // New builds the HTTP handler for svc, searching with sr and matching
 // with m.
 func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, log *slog.Logger, opts ...Option) *echo.Echo {
-	s := &Server{svc: svc, search: sr, matcher: m, log: log, now: time.Now,
+	s := &Server{svc: svc, search: sr, matcher: m, log: log,
 		throttle: access.NewThrottle(10, time.Minute, time.Now), inFlight: make(chan struct{}, 64)}
 	for _, o := range opts {
 		o(s)

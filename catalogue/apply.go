@@ -16,8 +16,10 @@ import (
 // No lock is held across the store's write, so writes queue only where
 // the disk makes them.
 
+// change is one committed change: a write (rec) or, with erase set, the
+// erasure of that id.
 type change struct {
-	rec   Record // a write; empty ID with erased set for an erasure
+	rec   Record
 	erase string
 }
 
@@ -39,10 +41,23 @@ type applier struct {
 	applyMu sync.Mutex
 }
 
-func newApplier(s *Service) *applier {
-	a := &applier{s: s, pending: map[int64]change{}}
+func newApplier(s *Service, views []Indexer) *applier {
+	a := &applier{s: s, pending: map[int64]change{}, views: views}
 	a.cond = sync.NewCond(&a.mu)
 	return a
+}
+
+// lagging returns the views that can fall behind and catch up.
+func (a *applier) lagging() []Lagging {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var out []Lagging
+	for _, ix := range a.views {
+		if l, ok := ix.(Lagging); ok {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // start learns the change number the store is at, once, before this

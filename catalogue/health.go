@@ -10,7 +10,8 @@ import (
 // that fails after the commit (a full disk) must not fail the write, which
 // is committed and acknowledged. Such a view refuses further single
 // updates until it has caught up from the store's change numbers; the
-// service keeps trying, with writes held so that nothing falls between.
+// service keeps trying (KeepInStep). Writes go on meanwhile; no change is
+// applied to the views while one catches up, so nothing falls between.
 
 // Lagging is an Indexer that can fall behind the store and catch up.
 type Lagging interface {
@@ -28,8 +29,8 @@ func (s *Service) CatchUp(ctx context.Context) error {
 	s.apply.applyMu.Lock()
 	defer s.apply.applyMu.Unlock()
 	var errs []error
-	for _, ix := range s.indexers {
-		if l, ok := ix.(Lagging); ok && l.Behind() {
+	for _, l := range s.apply.lagging() {
+		if l.Behind() {
 			errs = append(errs, l.CatchUp(ctx))
 		}
 	}
@@ -59,7 +60,9 @@ type Health struct {
 	Ready bool `json:"ready"`
 	// Database is "writable", "full" or "unreachable".
 	Database string `json:"database"`
-	// Index is "in step" or "behind"; IndexLag says by how many changes.
+	// Index is "behind" when the search index missed changes and is
+	// catching up; IndexLag is how many changes it is behind the database
+	// (under writes, also those committed and still being applied).
 	Index    string   `json:"index"`
 	IndexLag int64    `json:"index_lag"`
 	Problems []string `json:"problems,omitempty"`
@@ -76,17 +79,16 @@ func (s *Service) Health(ctx context.Context) Health {
 		}
 		h.Problems = append(h.Problems, err.Error())
 	}
-	for _, ix := range s.indexers {
-		l, ok := ix.(Lagging)
-		if !ok {
-			continue
-		}
+	for _, l := range s.apply.lagging() {
 		lag, err := l.Lag(ctx)
 		if err != nil {
 			h.Problems = append(h.Problems, "index: "+err.Error())
 		}
-		if l.Behind() || lag != 0 || err != nil {
-			h.Ready, h.Index, h.IndexLag = false, "behind", lag
+		h.IndexLag = max(h.IndexLag, lag)
+		// Only a view that missed changes is behind: under writes the lag
+		// is never 0 for long, as committed changes are still being applied.
+		if l.Behind() || err != nil {
+			h.Ready, h.Index = false, "behind"
 		}
 	}
 	return h

@@ -21,7 +21,7 @@ type Service struct {
 	loc         *time.Location
 	reviewAfter int // months
 	log         *slog.Logger
-	indexers    []Indexer
+	indexers    []Indexer // given as options; the applier holds them from then on
 	apply       *applier
 	reference   referenceCache
 }
@@ -30,7 +30,6 @@ type Service struct {
 // matching pool) in step with the store. The store stays the source of
 // truth: an Indexer must be rebuildable from Store.EachEntry at any time.
 type Indexer interface {
-	Put(ctx context.Context, r Record) error
 	// Delete forgets an erased entry for good; seq is the change number of
 	// the erasure.
 	Delete(ctx context.Context, id string, seq int64) error
@@ -46,10 +45,7 @@ func WithIndexer(ix Indexer) Option { return func(s *Service) { s.indexers = app
 // Follow adds an indexer to a running service: it gets every write
 // applied from now on, and must read what came before from the store
 // itself (after Follow returns, so that nothing falls between the two).
-func (s *Service) Follow(ix Indexer) {
-	s.apply.follow(ix)
-	s.indexers = append(s.indexers, ix)
-}
+func (s *Service) Follow(ix Indexer) { s.apply.follow(ix) }
 
 // commit runs a store write and hands the committed record to the views,
 // returning once they have it.
@@ -88,8 +84,8 @@ func NewService(store Store, opts ...Option) *Service {
 	for _, o := range opts {
 		o(s)
 	}
-	s.apply = newApplier(s)
-	s.apply.views = append(s.apply.views, s.indexers...)
+	s.apply = newApplier(s, s.indexers)
+	s.indexers = nil
 	return s
 }
 
@@ -314,6 +310,16 @@ func updateEntry[E any, P interface {
 	if err != nil {
 		return err
 	}
+	return replaceEntry(ctx, s, p, k, cur, expected, next)
+}
+
+// replaceEntry replaces the input of the loaded entry cur with next's, if
+// cur is still at version expected.
+func replaceEntry[E any, P interface {
+	*E
+	entry
+}](ctx context.Context, s *Service, p access.Principal, k Kind, cur Record, expected int64, next P) error {
+	id := cur.ID
 	if o, ok := any(next).(*Offer); ok && p.Is(access.RoleProvider) {
 		if o.ProviderID == "" {
 			o.ProviderID = p.ProviderID
@@ -380,7 +386,7 @@ func patchEntry[E any, P interface {
 	if err != nil {
 		return nil, err
 	}
-	if rec.Version != expected {
+	if rec.Version != expected { // told before anything about the patch
 		return nil, fmt.Errorf("%s %s is at version %d, not %d: %w", k, id, rec.Version, expected, ErrVersionMismatch)
 	}
 	cur, err := fromRecord[E, P](rec)
@@ -392,7 +398,7 @@ func patchEntry[E any, P interface {
 	if err := patch(cur.inputShape(), next.inputShape()); err != nil {
 		return nil, err
 	}
-	return next, updateEntry(ctx, s, p, k, id, expected, next)
+	return next, replaceEntry(ctx, s, p, k, rec, expected, next)
 }
 
 // transition applies change to the stored entry and saves it as a new

@@ -55,9 +55,3 @@ func (s *Service) RevokeToken(ctx context.Context, p access.Principal, id string
 	s.log.InfoContext(ctx, "token revoked", "id", id, "by", p.TokenID)
 	return nil
 }
-
-// Empty reports whether the catalogue holds no entries.
-func (s *Service) Empty(ctx context.Context) (bool, error) {
-	n, err := s.store.CountEntries(ctx)
-	return n == 0, err
-}

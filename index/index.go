@@ -270,7 +270,7 @@ func (ix *Index) openExisting(ctx context.Context, src Source) (string, error) {
 		// apply what it missed from the change numbers, then check again.
 		start := time.Now()
 		var n int
-		if n, err = catchUp(ctx, idx, ix.dir, src); err == nil {
+		if n, err = ix.catchUp(ctx, idx); err == nil {
 			reason, _, err = check(ctx, idx, src, ix.version)
 			if reason == "" && err == nil {
 				ix.log.Info("search index caught up", "changes", n, "ms", time.Since(start).Milliseconds())
@@ -339,40 +339,18 @@ func appliedSeq(idx bleve.Index) (int64, error) {
 // database's change numbers: entries written since are indexed again as
 // they are now, entries erased since are deleted (and their segments
 // rewritten, see Index.Delete). It returns how many changes it applied.
-func catchUp(ctx context.Context, idx bleve.Index, dir string, src Source) (n int, err error) {
+func (ix *Index) catchUp(ctx context.Context, idx bleve.Index) (n int, err error) {
 	defer recoverInto(&err)
 	from, err := appliedSeq(idx)
 	if err != nil {
 		return 0, err
 	}
-	_, to, err := src.Fingerprint(ctx)
+	_, to, err := ix.src.Fingerprint(ctx)
 	if err != nil {
 		return 0, err
 	}
-	ds, err := src.Districts(ctx)
-	if err != nil {
-		return 0, err
-	}
-	places := catalogue.NewPlaces(ds)
 	b := idx.NewBatch()
-	erased, err := src.ChangesSince(ctx, from, func(r catalogue.Record) error {
-		d, err := document(places, r)
-		if err != nil {
-			return err
-		}
-		n++
-		if err := b.Index(r.ID, d); err != nil {
-			return err
-		}
-		if b.Size() >= batchSize {
-			// No change number yet: a crash midway leaves the index behind.
-			if err := idx.Batch(b); err != nil {
-				return err
-			}
-			b.Reset()
-		}
-		return nil
-	})
+	erased, err := ix.src.ChangesSince(ctx, from, ix.adder(idx, b, &n))
 	if err != nil {
 		return n, err
 	}
@@ -385,11 +363,37 @@ func catchUp(ctx context.Context, idx bleve.Index, dir string, src Source) (n in
 		return n, err
 	}
 	if len(erased) > 0 {
-		if err := rewriteSegments(ctx, idx, dir); err != nil {
+		if err := rewriteSegments(ctx, idx, ix.dir); err != nil {
 			return n, err
 		}
 	}
 	return n, nil
+}
+
+// adder returns a function that adds a record's document to b, writing
+// every full batch to idx, and counts the records in n if given. The
+// batches carry no change number: one set by the caller at the end marks
+// the index in step, so a crash midway leaves it visibly behind.
+func (ix *Index) adder(idx bleve.Index, b *bleve.Batch, n *int) func(catalogue.Record) error {
+	return func(r catalogue.Record) error {
+		d, err := document(ix.places, r)
+		if err != nil {
+			return err
+		}
+		if n != nil {
+			*n++
+		}
+		if err := b.Index(r.ID, d); err != nil {
+			return err
+		}
+		if b.Size() >= batchSize {
+			if err := idx.Batch(b); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+		return nil
+	}
 }
 
 // recoverInto turns a panic inside bleve into an error: on a full disk
@@ -424,22 +428,7 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 		return err
 	}
 	b := idx.NewBatch()
-	err = src.EachEntry(ctx, func(r catalogue.Record) error {
-		d, err := document(ix.places, r)
-		if err != nil {
-			return err
-		}
-		if err := b.Index(r.ID, d); err != nil {
-			return err
-		}
-		if b.Size() >= batchSize {
-			if err := idx.Batch(b); err != nil {
-				return err
-			}
-			b.Reset()
-		}
-		return nil
-	})
+	err = src.EachEntry(ctx, ix.adder(idx, b, nil))
 	if err == nil {
 		// Rebuilds run before the service takes writes. Should a write slip
 		// in during the scan, recording the change number from before it
@@ -636,7 +625,7 @@ func (ix *Index) CatchUp(ctx context.Context) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	n, err := catchUp(ctx, ix.idx, ix.dir, ix.src)
+	n, err := ix.catchUp(ctx, ix.idx)
 	if err != nil {
 		ix.mu.Unlock()
 		if rerr := ix.reopen(); rerr != nil {

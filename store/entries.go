@@ -294,9 +294,36 @@ func (db *DB) Fingerprint(ctx context.Context) (count int, seq int64, err error)
 // EachEntry calls fn for every entry, archived ones included, in id order,
 // reading in pages so that no transaction stays open for long.
 func (db *DB) EachEntry(ctx context.Context, fn func(catalogue.Record) error) error {
-	after := ""
+	return db.pages(ctx, "e.id", "", func(r catalogue.Record) any { return r.ID }, fn)
+}
+
+// ChangesSince calls fn for every entry written after change number seq,
+// in change order, and returns the ids erased after it: what a derived
+// view that applied seq has missed.
+func (db *DB) ChangesSince(ctx context.Context, seq int64, fn func(catalogue.Record) error) (erased []string, err error) {
+	if err := db.pages(ctx, "e.seq", seq, func(r catalogue.Record) any { return r.Seq }, fn); err != nil {
+		return nil, fmt.Errorf("changes since %d: %w", seq, err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT id FROM erasures WHERE seq > ? ORDER BY seq`, seq)
+	if err != nil {
+		return nil, fmt.Errorf("erasures since %d: %w", seq, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		erased = append(erased, id)
+	}
+	return erased, rows.Err()
+}
+
+// pages calls fn for every entry whose key (a unique, indexed column)
+// comes after after, in key order, 2,000 at a time.
+func (db *DB) pages(ctx context.Context, key string, after any, keyOf func(catalogue.Record) any, fn func(catalogue.Record) error) error {
 	for {
-		rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.id > ? ORDER BY e.id LIMIT 2000`, after)
+		rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE `+key+` > ? ORDER BY `+key+` LIMIT 2000`, after)
 		if err != nil {
 			return fmt.Errorf("scan entries: %w", err)
 		}
@@ -321,56 +348,8 @@ func (db *DB) EachEntry(ctx context.Context, fn func(catalogue.Record) error) er
 				return err
 			}
 		}
-		after = page[len(page)-1].ID
+		after = keyOf(page[len(page)-1])
 	}
-}
-
-// ChangesSince calls fn for every entry written after change number seq,
-// in change order, and returns the ids erased after it: what a derived
-// view that applied seq has missed.
-func (db *DB) ChangesSince(ctx context.Context, seq int64, fn func(catalogue.Record) error) (erased []string, err error) {
-	after := seq
-	for {
-		rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.seq > ? ORDER BY e.seq LIMIT 2000`, after)
-		if err != nil {
-			return nil, fmt.Errorf("changes since %d: %w", seq, err)
-		}
-		var page []catalogue.Record
-		for rows.Next() {
-			r, err := scanEntry(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			page = append(page, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		if len(page) == 0 {
-			break
-		}
-		for _, r := range page {
-			if err := fn(r); err != nil {
-				return nil, err
-			}
-		}
-		after = page[len(page)-1].Seq
-	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id FROM erasures WHERE seq > ? ORDER BY seq`, seq)
-	if err != nil {
-		return nil, fmt.Errorf("erasures since %d: %w", seq, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		erased = append(erased, id)
-	}
-	return erased, rows.Err()
 }
 
 // CountEntries counts all entries, archived ones included.
