@@ -73,6 +73,28 @@ func listing(t *testing.T, dir string) string {
 	return strings.Join(out, "\n")
 }
 
+// settledListing waits until bleve's background merges are done (the
+// listing stays the same for a second), so that a change seen afterwards
+// is one a command made, not the service's own housekeeping.
+func settledListing(t *testing.T, dir string) string {
+	t.Helper()
+	last := listing(t, dir)
+	deadline := time.Now().Add(30 * time.Second)
+	for stable := 0; stable < 4; {
+		time.Sleep(250 * time.Millisecond)
+		now := listing(t, dir)
+		if now == last {
+			stable++
+		} else {
+			stable, last = 0, now
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the index never settled:\n%s", now)
+		}
+	}
+	return last
+}
+
 // TestCommandsRefuseBesideTheService: reindex and import refuse while the
 // service runs, before they touch anything: the live index is left as it
 // is and the service stays healthy.
@@ -80,7 +102,7 @@ func TestCommandsRefuseBesideTheService(t *testing.T) {
 	dir := t.TempDir()
 	base, _ := startServe(t, dir, "--demo")
 	index := filepath.Join(dir, "index")
-	before := listing(t, index)
+	before := settledListing(t, index)
 	csv := filepath.Join(t.TempDir(), "v.csv")
 	os.WriteFile(csv, []byte("name;home.district;districts;help_kinds;capacity;consent.given_on\nA B;eselsberg;eselsberg;einkaufshilfe;1;2026-01-01\n"), 0o600)
 	for _, args := range [][]string{
@@ -93,7 +115,7 @@ func TestCommandsRefuseBesideTheService(t *testing.T) {
 			t.Errorf("%s beside the service: %v", args[0], err)
 		}
 	}
-	if after := listing(t, index); after != before {
+	if after := settledListing(t, index); after != before {
 		t.Errorf("the live index changed:\nbefore\n%s\nafter\n%s", before, after)
 	}
 	r, err := http.Get(base + "/healthz")
