@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -662,8 +663,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&readers, "readers", 16, "with --load: clients reading (search, match, the staff list)")
 	fs.DurationVar(&duration, "duration", 20*time.Second, "with --load: how long")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	blockProfile := fs.String("blockprofile", "", "write a profile of where goroutines waited (locks, channels) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *blockProfile != "" {
+		// Waits of a millisecond or more: where requests queue, not where
+		// they compute.
+		runtime.SetBlockProfileRate(int(time.Millisecond))
+		defer func() {
+			if f, err := os.Create(*blockProfile); err == nil {
+				pprof.Lookup("block").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if *cpuProfile != "" {
