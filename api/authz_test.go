@@ -10,6 +10,7 @@ import (
 
 	"massanzug/access"
 	"massanzug/catalogue"
+	"massanzug/referral"
 )
 
 // fixture holds fresh entries for one case of the matrix, so that each
@@ -54,6 +55,17 @@ func (e *env) fixture() fixture {
 	f["prv1"], f["prv2"] = e.provider, e.provider2
 	_, tok, err := access.Issue(ctx, e.db, "to revoke", access.RoleCaseManager, "", time.Now())
 	f["tok"] = must(tok.ID, err)
+	// Referrals of the "fm" token: one to a volunteer (proposed), one to
+	// provider 1's offer that was requested.
+	fm := access.Principal{Role: access.RoleCaseManager, TokenID: e.tokenIDs["fm"], Name: "test fm"}
+	in := referral.Input{CaseRef: "JH-2026-0001", EntryID: f["vol"], District: "weststadt-soeflingen", Department: "jugendhilfe", HelpKinds: []string{"einkaufshilfe"}}
+	r, err := e.rs.Create(ctx, fm, in)
+	f["ref"] = must(r.ID, err)
+	in.EntryID, in.HelpKinds = f["off1"], []string{"begegnung"}
+	r, err = e.rs.Create(ctx, fm, in)
+	f["refoff"] = must(r.ID, err)
+	_, err = e.rs.Move(ctx, fm, r.ID, 1, referral.Transition{Status: referral.Requested})
+	must("", err)
 	return f
 }
 
@@ -139,6 +151,16 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}, nil, [4]int{403, 200, 200, 403}},
 		{"GET", "/v1/reports/unmet-needs", nil, nil, [4]int{403, 200, 403, 403}},
 
+
+		{"GET", "/v1/referrals", nil, nil, [4]int{403, 200, 200, 200}},
+		{"POST", "/v1/referrals", func(string) any { return referralInput("{nh}", "JH-2026-0002") }, nil, [4]int{403, 201, 201, 403}},
+		{"GET", "/v1/referrals/{ref}", nil, nil, [4]int{403, 200, 200, 404}},
+		{"GET", "/v1/referrals/{refoff}", nil, nil, [4]int{403, 200, 200, 200}},
+		{"POST", "/v1/referrals/{ref}/status", func(string) any { return map[string]any{"status": "requested"} }, ifm, [4]int{403, 200, 200, 404}},
+		{"POST", "/v1/referrals/{refoff}/status", func(string) any { return map[string]any{"status": "active"} }, map[string]string{"If-Match": `"2"`}, [4]int{403, 200, 200, 200}},
+		{"POST", "/v1/referrals/{ref}/notes", func(string) any { return map[string]any{"text": "Kurz notiert."} }, nil, [4]int{403, 201, 201, 403}},
+		{"POST", "/v1/referrals/{refoff}/notes", func(string) any { return map[string]any{"text": "Kurz notiert."} }, nil, [4]int{403, 201, 201, 403}},
+
 		{"GET", "/v1/tokens", nil, nil, [4]int{200, 403, 403, 403}},
 		{"POST", "/v1/tokens", func(string) any { return map[string]any{"name": "Neu", "role": "fallmanager"} }, nil, [4]int{201, 403, 403, 403}},
 		{"DELETE", "/v1/tokens/{tok}", nil, nil, [4]int{204, 403, 403, 403}},
@@ -157,6 +179,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 				var body any
 				if c.body != nil {
 					body = c.body(who)
+					if m, ok := body.(map[string]any); ok && m["entry_id"] != nil {
+						m["entry_id"] = f.expand(m["entry_id"].(string))
+					}
 				}
 				r := e.do(req{Who: who, Method: c.method, Path: f.expand(c.path), Body: body, Headers: c.headers})
 				if r.Status != want {

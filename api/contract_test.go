@@ -20,7 +20,7 @@ import (
 func TestRoutesMatchSpec(t *testing.T) {
 	doc, _ := loadSpec(t)
 	e := newEnv(t)
-	ech := api.New(catalogue.NewService(e.db), e.ix, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ech := api.New(catalogue.NewService(e.db), e.ix, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	served := map[string]bool{}
 	for _, r := range ech.Routes() {
 		if r.Method == echo.RouteNotFound || strings.HasSuffix(r.Path, "/*") {
@@ -112,6 +112,16 @@ func TestContractTour(t *testing.T) {
 	e.do(req{Who: "rm", Method: "GET", Path: "/v1/review-queue?kind=offer"})
 	e.do(req{Who: "fm", Method: "GET", Path: "/v1/search?q=Caf%C3%A9&kind=offer,volunteer&near=48.399,9.974&radius_km=5&sort=distance&accessible=true&language=tr&limit=5"})
 	e.do(req{Who: "traeger", Method: "GET", Path: "/v1/search?district=weststadt-soeflingen&help_kind=begegnung&target_group=familien&quarter=weststadt&sort=updated"})
+	vol := e.create("rm", "/v1/volunteers", volunteerInput())
+	ref := e.create("fm", "/v1/referrals", referralInput(vol, "JH-2026-0815"))
+	e.do(req{Who: "fm", Method: "GET", Path: "/v1/referrals?status=proposed&district=weststadt-soeflingen&limit=10"})
+	e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals?entry_id=" + vol + "&case_ref=JH-2026-0815"})
+	e.do(req{Who: "fm", Method: "GET", Path: "/v1/referrals/" + ref})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "active"}, Headers: map[string]string{"If-Match": `"1"`}})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/notes", Body: map[string]any{"text": "Läuft gut."}})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "ended", "outcome": "successful"}, Headers: map[string]string{"If-Match": `"3"`}})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/match/assign", Body: map[string]any{"cases": []map[string]any{{"reference": "JH-2026-0900", "quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}},
+		"propose": map[string]any{"department": "jugendhilfe", "frame": "nur als Einkaufshilfe"}}})
 	r := e.do(req{Who: "admin", Method: "POST", Path: "/v1/tokens", Body: map[string]any{"name": "Fallmanagement Wiblingen", "role": "fallmanager"}})
 	e.do(req{Who: "admin", Method: "GET", Path: "/v1/tokens"})
 	e.do(req{Who: "admin", Method: "DELETE", Path: "/v1/tokens/" + r.object(t)["id"].(string)})

@@ -24,6 +24,7 @@ import (
 	"massanzug/catalogue"
 	"massanzug/index"
 	"massanzug/matching"
+	"massanzug/referral"
 	"massanzug/store"
 )
 
@@ -63,8 +64,11 @@ type env struct {
 	db     *store.DB
 	ix     *index.Index
 	svc    *catalogue.Service
+	rs     *referral.Service
 	h      http.Handler
 	tokens map[string]string
+	// the ids of the tokens, by the same keys
+	tokenIDs map[string]string
 	// two providers, each with a traeger token ("traeger", "traeger2")
 	provider, provider2 string
 
@@ -82,7 +86,7 @@ func newEnv(t testing.TB) *env {
 // newEnvIn is newEnv on a data folder of the caller's.
 func newEnvIn(t testing.TB, dir string) *env {
 	t.Helper()
-	e := &env{t: t, dir: dir, tokens: map[string]string{}, now: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
+	e := &env{t: t, dir: dir, tokens: map[string]string{}, tokenIDs: map[string]string{}, now: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
 	e.open()
 	ctx := context.Background()
 	staff := access.Principal{Role: access.RoleAdmin, TokenID: "setup"}
@@ -102,11 +106,11 @@ func newEnvIn(t testing.TB, dir string) *env {
 		"admin": {access.RoleAdmin, ""}, "rm": {access.RoleResourceManager, ""}, "fm": {access.RoleCaseManager, ""},
 		"traeger": {access.RoleProvider, p1.ID}, "traeger2": {access.RoleProvider, p2.ID},
 	} {
-		plain, _, err := access.Issue(ctx, e.db, "test "+key, grant.role, grant.provider, e.clock())
+		plain, tok, err := access.Issue(ctx, e.db, "test "+key, grant.role, grant.provider, e.clock())
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.tokens[key] = plain
+		e.tokens[key], e.tokenIDs[key] = plain, tok.ID
 	}
 	e.tokens["bad"] = "mz_0123456789abcdef_" + strings.Repeat("0", 48)
 	return e
@@ -131,7 +135,13 @@ func (e *env) open() {
 	e.svc = catalogue.NewService(db, catalogue.WithClock(e.clock), catalogue.WithLogger(quietLog), catalogue.WithIndexer(ix))
 	// Tests send many bad tokens from one address on purpose; the throttle
 	// has a test of its own (TestFailedLoginsAreThrottled).
-	e.h = api.New(e.svc, ix, matching.New(e.svc, db, ix, matching.DefaultWeights(), quietLog), quietLog, api.WithAuthThrottle(1_000_000, time.Minute))
+	rs, err := referral.Open(ctx, db, e.svc, quietLog)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.rs = rs
+	e.h = api.New(e.svc, ix, matching.New(e.svc, db, ix, matching.DefaultWeights(), quietLog, matching.WithPlacements(rs)), rs, quietLog,
+		api.WithAuthThrottle(1_000_000, time.Minute))
 	e.t.Cleanup(func() { ix.Close(); db.Close() })
 }
 

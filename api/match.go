@@ -7,6 +7,7 @@ import (
 
 	"massanzug/catalogue"
 	"massanzug/matching"
+	"massanzug/referral"
 )
 
 // The case profile in a match request is personal social data: it is
@@ -24,9 +25,11 @@ func (s *Server) match(c echo.Context) error {
 	return c.JSON(http.StatusOK, res)
 }
 
-// assignRequest holds the cases to assign at once.
+// assignRequest holds the cases to assign at once and, with propose, the
+// referrals to record for the assignments.
 type assignRequest struct {
-	Cases []matching.Case `json:"cases"`
+	Cases   []matching.Case    `json:"cases"`
+	Propose *referral.Proposal `json:"propose,omitempty"`
 }
 
 func (s *Server) assign(c echo.Context) error {
@@ -34,7 +37,13 @@ func (s *Server) assign(c echo.Context) error {
 	if err := bindJSON(c, &r); err != nil {
 		return err
 	}
-	res, err := s.matcher.Assign(ctx(c), principal(c), r.Cases)
+	var res matching.AssignResult
+	var err error
+	if r.Propose != nil {
+		res, err = s.referrals.Assign(ctx(c), principal(c), s.matcher, r.Cases, *r.Propose)
+	} else {
+		res, err = s.matcher.Assign(ctx(c), principal(c), r.Cases)
+	}
 	if err != nil {
 		return err
 	}

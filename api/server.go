@@ -20,16 +20,18 @@ import (
 	"massanzug/access"
 	"massanzug/catalogue"
 	"massanzug/matching"
+	"massanzug/referral"
 )
 
 // Server holds what the handlers need.
 type Server struct {
-	svc      *catalogue.Service
-	search   catalogue.Searcher
-	matcher  *matching.Matcher
-	log      *slog.Logger
-	throttle *access.Throttle
-	inFlight chan struct{} // a slot per request being served
+	svc       *catalogue.Service
+	search    catalogue.Searcher
+	matcher   *matching.Matcher
+	referrals *referral.Service
+	log       *slog.Logger
+	throttle  *access.Throttle
+	inFlight  chan struct{} // a slot per request being served
 }
 
 // Option configures the HTTP service.
@@ -48,10 +50,10 @@ func WithMaxInFlight(n int) Option {
 	return func(s *Server) { s.inFlight = make(chan struct{}, n) }
 }
 
-// New builds the HTTP handler for svc, searching with sr and matching
-// with m.
-func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, log *slog.Logger, opts ...Option) *echo.Echo {
-	s := &Server{svc: svc, search: sr, matcher: m, log: log,
+// New builds the HTTP handler for svc, searching with sr, matching with m
+// and referring with rs.
+func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, rs *referral.Service, log *slog.Logger, opts ...Option) *echo.Echo {
+	s := &Server{svc: svc, search: sr, matcher: m, referrals: rs, log: log,
 		throttle: access.NewThrottle(10, time.Minute, time.Now), inFlight: make(chan struct{}, 64)}
 	for _, o := range opts {
 		o(s)
@@ -133,6 +135,12 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/match", s.match)
 	v1.POST("/match/assign", s.assign)
 	v1.GET("/reports/unmet-needs", s.unmetNeeds)
+
+	v1.GET("/referrals", s.listReferrals)
+	v1.POST("/referrals", s.createReferral)
+	v1.GET("/referrals/:id", s.getReferral)
+	v1.POST("/referrals/:id/status", s.moveReferral)
+	v1.POST("/referrals/:id/notes", s.addReferralNote)
 
 	v1.GET("/tokens", s.listTokens)
 	v1.POST("/tokens", s.createToken)

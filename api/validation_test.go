@@ -189,7 +189,7 @@ func TestBadRequests(t *testing.T) {
 		{"id of another kind", req{Who: "rm", Method: "GET", Path: "/v1/offers/" + id}, 404, "not found"},
 		{"unknown district", req{Who: "rm", Method: "GET", Path: "/v1/districts/atlantis"}, 404, "atlantis"},
 		{"unknown vocabulary", req{Who: "rm", Method: "POST", Path: "/v1/taxonomy/colours", Body: map[string]any{"code": "rot", "label": "Rot"}}, 404, "vocabulary"},
-		{"unknown route", req{Who: "rm", Method: "GET", Path: "/v1/referrals"}, 404, ""},
+		{"unknown route", req{Who: "rm", Method: "GET", Path: "/v1/volunteer-groups"}, 404, ""},
 		{"method not allowed", req{Who: "rm", Method: "POST", Path: "/v1/districts"}, 405, ""},
 		{"put without If-Match", req{Who: "rm", Method: "PUT", Path: "/v1/volunteers/" + id, Body: volunteerInput()}, 428, "If-Match"},
 		{"patch without If-Match", req{Who: "rm", Method: "PATCH", Path: "/v1/volunteers/" + id, Body: `{"load":0}`}, 428, "If-Match"},

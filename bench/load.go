@@ -20,6 +20,7 @@ import (
 	"massanzug/catalogue"
 	"massanzug/index"
 	"massanzug/matching"
+	"massanzug/referral"
 	"massanzug/store"
 )
 
@@ -57,7 +58,11 @@ func RunLoad(ctx context.Context, dir string, n, writers, readers int, d time.Du
 	}
 	defer ix.Close()
 	svc := catalogue.NewService(db, catalogue.WithIndexer(ix), catalogue.WithLogger(log))
-	m := matching.New(svc, db, ix, matching.DefaultWeights(), log)
+	rs, err := referral.Open(ctx, db, svc, log)
+	if err != nil {
+		return res, err
+	}
+	m := matching.New(svc, db, ix, matching.DefaultWeights(), log, matching.WithPlacements(rs))
 	if err := m.Warm(ctx); err != nil {
 		return res, err
 	}
@@ -74,7 +79,7 @@ func RunLoad(ctx context.Context, dir string, n, writers, readers int, d time.Du
 	if err != nil {
 		return res, err
 	}
-	srv := &http.Server{Handler: api.New(svc, ix, m, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: api.New(svc, ix, m, rs, log), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)
 	defer srv.Shutdown(context.WithoutCancel(ctx)) // waits for the requests in flight
 	base := "http://" + l.Addr().String()

@@ -123,6 +123,8 @@ type Assignment struct {
 	Suggestion *Suggestion `json:"suggestion"`
 	// Reason says why a case stayed unassigned.
 	Reason string `json:"reason,omitempty"`
+	// ReferralID is the proposal recorded for the assignment, when asked.
+	ReferralID string `json:"referral_id,omitempty"`
 }
 
 // AssignResult is the assignment of many cases.

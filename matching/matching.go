@@ -108,22 +108,44 @@ type Store interface {
 	CountUnmet(ctx context.Context, district, helpKind, month string) error
 }
 
+// Placements tells how many places of an entry open referrals hold
+// (package referral): what capacity leaves free beside the entry's own
+// "other commitments" (load).
+type Placements interface {
+	Running(entryID string) int
+}
+
+type noPlacements struct{}
+
+func (noPlacements) Running(string) int { return 0 }
+
+// Option configures a Matcher.
+type Option func(*Matcher)
+
+// WithPlacements counts open referrals against capacity: a new referral
+// is seen by the next match.
+func WithPlacements(pl Placements) Option { return func(m *Matcher) { m.placements = pl } }
+
 // Matcher matches cases against the catalogue.
 type Matcher struct {
-	pool      *pool
-	store     Store
-	svc       *catalogue.Service
-	analyzer  Analyzer
-	weights   Weights
-	threshold float64
-	log       *slog.Logger
+	placements Placements
+	pool       *pool
+	store      Store
+	svc        *catalogue.Service
+	analyzer   Analyzer
+	weights    Weights
+	threshold  float64
+	log        *slog.Logger
 }
 
 // New returns a Matcher that follows svc's changes from now on; it reads
 // the rest of the catalogue at its first match, or at Warm. Weights come
 // from configuration (see Weights).
-func New(svc *catalogue.Service, st Store, an Analyzer, w Weights, log *slog.Logger) *Matcher {
-	m := &Matcher{pool: newPool(an), store: st, svc: svc, analyzer: an, weights: w, threshold: UnmetBelow, log: log}
+func New(svc *catalogue.Service, st Store, an Analyzer, w Weights, log *slog.Logger, opts ...Option) *Matcher {
+	m := &Matcher{pool: newPool(an), store: st, svc: svc, analyzer: an, weights: w, threshold: UnmetBelow, log: log, placements: noPlacements{}}
+	for _, o := range opts {
+		o(m)
+	}
 	svc.Follow(m.pool)
 	return m
 }
@@ -156,6 +178,7 @@ type prepared struct {
 	// public is what may be suggested today; viewer what the caller may
 	// read, which decides whether a removed candidate is named.
 	public, viewer catalogue.Scope
+	placements     Placements
 }
 
 // Match suggests entries for c.

@@ -66,7 +66,6 @@ func (p *pool) build(r catalogue.Record) (built, error) {
 		}
 	}
 	b.c.texts = nil
-	b.c.block()
 	return b, nil
 }
 

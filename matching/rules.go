@@ -34,13 +34,13 @@ type candidate struct {
 	lifeExperience    string
 	verifiedAt        *time.Time
 	terms             []uint32 // the pool's ids of the terms of texts, sorted
-	// full is decided once per change instead of once per match.
-	full bool
 }
 
-// block decides the rules that do not depend on the case or the day.
-func (c *candidate) block() {
-	c.full = c.capacity != nil && c.load >= *c.capacity
+// taken is how many of c's places are taken now: its other commitments
+// and the open referrals; running is the referrals alone.
+func (c *candidate) taken(pl Placements) (taken, running int) {
+	running = pl.Running(c.id)
+	return c.load + running, running
 }
 
 // facts returns the candidate's facts for the visibility rule.
@@ -141,7 +141,7 @@ func hardRule(pc *prepared, c *candidate) string {
 			return "not_approved"
 		}
 		return "not_active"
-	case c.full:
+	case c.capacity != nil && c.load+pc.placements.Running(c.id) >= *c.capacity:
 		return "full"
 	case pc.minors && c.kind == catalogue.KindVolunteer && !c.cert.ValidOn(pc.today):
 		return "police_certificate"
@@ -251,7 +251,7 @@ func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
 // prepare validates a case and resolves its place, words and rules.
 func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 	ve := catalogue.CheckShape(&c)
-	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now(), centres: refs.places.Locate}
+	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now(), centres: refs.places.Locate, placements: m.placements}
 	pc.public = catalogue.PublicScope(pc.today)
 	for code, h := range refs.helpKinds {
 		pc.labels[code] = h.Label

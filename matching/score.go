@@ -94,6 +94,7 @@ type evaluation struct {
 	language  string // the client's language the helper speaks best
 	free      int
 	freeKnown bool
+	running   int // open referrals of the helper
 }
 
 // evaluate scores c for the case. A factor that does not apply to the case
@@ -176,8 +177,10 @@ func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
 		set(factorGender, v)
 	}
 
+	taken, running := c.taken(pc.placements)
+	e.running = running
 	if c.capacity != nil && *c.capacity > 0 {
-		e.free, e.freeKnown = *c.capacity-c.load, true
+		e.free, e.freeKnown = max(0, *c.capacity-taken), true
 		set(factorCapacity, float64(e.free)/float64(*c.capacity))
 	} else {
 		set(factorCapacity, 0.5)
@@ -280,6 +283,13 @@ func (m *Matcher) suggestion(pc *prepared, c *candidate, e evaluation) Suggestio
 	}
 	if pc.GenderPreference != "" && c.kind == catalogue.KindVolunteer && c.gender == pc.GenderPreference {
 		parts = append(parts, map[string]string{"female": "eine Frau, wie gewünscht", "male": "ein Mann, wie gewünscht"}[c.gender])
+	}
+	if e.running > 0 && c.kind == catalogue.KindVolunteer {
+		if e.running == 1 {
+			parts = append(parts, "hat bereits 1 laufende Vermittlung")
+		} else {
+			parts = append(parts, fmt.Sprintf("hat bereits %d laufende Vermittlungen", e.running))
+		}
 	}
 	if e.freeKnown {
 		free := e.free

@@ -28,6 +28,7 @@ import (
 	"massanzug/demo"
 	"massanzug/index"
 	"massanzug/matching"
+	"massanzug/referral"
 	"massanzug/store"
 	"massanzug/transfer"
 )
@@ -231,7 +232,11 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	matcher := matching.New(a.svc, a.db, a.ix, weights, log)
+	referrals, err := referral.Open(ctx, a.db, a.svc, log)
+	if err != nil {
+		return err
+	}
+	matcher := matching.New(a.svc, a.db, a.ix, weights, log, matching.WithPlacements(referrals))
 	// The matcher reads the catalogue into memory in the background (matches
 	// wait for it); serve waits for it before it closes the database, so the
 	// goroutine never outlives serve.
@@ -255,7 +260,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	defer func() { kcancel(); <-keeping }()
 	srv := &http.Server{
 		Addr:              c.Addr,
-		Handler:           api.New(a.svc, a.ix, matcher, log),
+		Handler:           api.New(a.svc, a.ix, matcher, referrals, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -69,7 +69,7 @@ func TestServeWithDemo(t *testing.T) {
 			done <- run(ctx, []string{"serve", "--addr", addr, "--data", dir, "--demo", "--log-format", "json"}, &bytes.Buffer{}, &syncBuf{b: &logs})
 		}()
 		base := "http://" + addr
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(60 * time.Second)
 		for {
 			r, err := http.Get(base + "/healthz")
 			if err == nil && r.StatusCode == 200 {

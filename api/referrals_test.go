@@ -1,0 +1,316 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"massanzug/access"
+)
+
+func referralInput(entry, caseRef string) map[string]any {
+	return map[string]any{"case_ref": caseRef, "entry_id": entry, "district": "weststadt-soeflingen", "department": "jugendhilfe",
+		"frame": "nur als Einkaufshilfe", "help_kinds": []string{"einkaufshilfe"},
+		"replaces": map[string]any{"name": "Sozialpädagogische Familienhilfe", "monthly_cost": 1800}}
+}
+
+func ifMatch(v int) map[string]string { return map[string]string{"If-Match": fmt.Sprintf(`"%d"`, v)} }
+
+// suggested reports whether a match for a Weststadt case needing shopping
+// help suggests id, and the rule that removed it otherwise.
+func (e *env) suggested(id string) (bool, string) {
+	e.t.Helper()
+	r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"quarter": "Weststadt",
+		"help_kinds": []string{"einkaufshilfe"}, "explain_removed": true}})
+	var res struct {
+		Suggestions []struct {
+			ID          string `json:"id"`
+			Explanation string `json:"explanation"`
+		} `json:"suggestions"`
+		Removed []struct {
+			ID   string `json:"id"`
+			Rule string `json:"rule"`
+		} `json:"removed"`
+	}
+	r.decode(e.t, &res)
+	for _, s := range res.Suggestions {
+		if s.ID == id {
+			return true, s.Explanation
+		}
+	}
+	for _, s := range res.Removed {
+		if s.ID == id {
+			return false, s.Rule
+		}
+	}
+	return false, ""
+}
+
+// TestReferralLifecycle walks the Frau G. case: refer as shopping help,
+// the place is held, the helper accepts, the help ends successfully.
+func TestReferralLifecycle(t *testing.T) {
+	e := newEnv(t)
+	vol := e.create("rm", "/v1/volunteers", volunteerInput()) // capacity 2, other commitments 1: one free place
+	if ok, why := e.suggested(vol); !ok {
+		t.Fatalf("before any referral the volunteer is not suggested: %s", why)
+	}
+	r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals", Body: referralInput(vol, "JH-2026-0815")})
+	if r.Status != 201 || r.Header.Get("ETag") != `"1"` {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	ref := r.object(t)
+	id := ref["id"].(string)
+	if ref["status"] != "proposed" || ref["case_manager"].(map[string]any)["name"] != "test fm" {
+		t.Errorf("new referral: %v", ref)
+	}
+	// The proposal holds the last place: the next match removes the
+	// volunteer as full, and a second case cannot have it.
+	if ok, rule := e.suggested(vol); ok || rule != "full" {
+		t.Errorf("after the referral: suggested %v, rule %q; want removed as full", ok, rule)
+	}
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals", Body: referralInput(vol, "JH-2026-0816")}); r.Status != 409 {
+		t.Errorf("second referral to a full helper: %d %s", r.Status, r.Body)
+	}
+
+	move := func(v int, body map[string]any) resp {
+		return e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + id + "/status", Body: body, Headers: ifMatch(v)})
+	}
+	if r := move(1, map[string]any{"status": "requested"}); r.Status != 200 {
+		t.Fatalf("request: %d %s", r.Status, r.Body)
+	}
+	if r := move(1, map[string]any{"status": "active"}); r.Status != 412 {
+		t.Errorf("stale If-Match: %d %s", r.Status, r.Body)
+	}
+	if r := move(2, map[string]any{"status": "ended", "outcome": "successful"}); r.Status != 409 || !strings.Contains(string(r.Body), "allowed: active, declined, withdrawn") {
+		t.Errorf("requested → ended: %d %s", r.Status, r.Body)
+	}
+	if r := move(2, map[string]any{"status": "active"}); r.Status != 200 || r.object(t)["active_since"] != "2026-05-04" {
+		t.Fatalf("activate: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + id + "/notes", Body: map[string]any{"text": "Erster Einkauf am Dienstag hat gut geklappt."}}); r.Status != 201 {
+		t.Errorf("note: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + id + "/notes", Body: map[string]any{"text": strings.Repeat("Viel zu lang. ", 100)}}); r.Status != 422 {
+		t.Errorf("a case history as a note: %d %s", r.Status, r.Body)
+	}
+	if r := move(4, map[string]any{"status": "ended"}); r.Status != 422 || !strings.Contains(string(r.Body), "outcome") {
+		t.Errorf("ended without outcome: %d %s", r.Status, r.Body)
+	}
+	r = move(4, map[string]any{"status": "ended", "outcome": "successful", "outcome_note": "Einkäufe laufen."})
+	if r.Status != 200 {
+		t.Fatalf("end: %d %s", r.Status, r.Body)
+	}
+	done := r.object(t)
+	if done["outcome"] != "successful" || done["ended_on"] != "2026-05-04" || len(done["history"].([]any)) != 4 || len(done["notes"].([]any)) != 1 {
+		t.Errorf("ended referral: %v", done)
+	}
+	if r := move(5, map[string]any{"status": "active"}); r.Status != 409 || !strings.Contains(string(r.Body), "closed") {
+		t.Errorf("reopen an ended referral: %d %s", r.Status, r.Body)
+	}
+	// Ended, it no longer holds the place.
+	if ok, why := e.suggested(vol); !ok {
+		t.Errorf("after the end the volunteer is not suggested again: %s", why)
+	}
+
+	// Every read and change is in the audit log, under the referral's id.
+	log := e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?entry_id=" + id})
+	var events struct {
+		Items []struct{ Action, Kind string } `json:"items"`
+	}
+	log.decode(t, &events)
+	actions := map[string]int{}
+	for _, ev := range events.Items {
+		if ev.Kind != "referral" {
+			t.Errorf("event kind %q", ev.Kind)
+		}
+		actions[ev.Action]++
+	}
+	if actions["create"] != 1 || actions["update"] != 4 {
+		t.Errorf("audit of the referral: %v", actions)
+	}
+	e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals/" + id})
+	log = e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?action=read&entry_id=" + id})
+	if log.decode(t, &events); len(events.Items) != 1 {
+		t.Errorf("the read is not audited: %s", log.Body)
+	}
+}
+
+// TestReferralVisibility: the responsible case manager and RM see a
+// referral; another case manager and admins do not; a provider sees the
+// requests to its own offers, without notes, and answers them.
+func TestReferralVisibility(t *testing.T) {
+	e := newEnv(t)
+	plain, _, err := access.Issue(context.Background(), e.db, "test fm2", access.RoleCaseManager, "", e.clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tokens["fm2"] = plain
+	off := e.create("rm", "/v1/offers", offerInput(e.provider))
+	in := referralInput(off, "EH-2026-0042")
+	in["help_kinds"], in["department"], in["note"] = []string{"begegnung"}, "eingliederungshilfe", "Klientin möchte dienstags kommen."
+	r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals", Body: in})
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Body)
+	}
+	id := r.object(t)["id"].(string)
+	for who, want := range map[string]int{"fm": 200, "rm": 200, "fm2": 404, "traeger": 404, "traeger2": 404, "admin": 403} {
+		if r := e.do(req{Who: who, Method: "GET", Path: "/v1/referrals/" + id}); r.Status != want {
+			t.Errorf("%s reads a proposal: %d, want %d", who, r.Status, want)
+		}
+	}
+	if r := e.do(req{Who: "traeger", Method: "POST", Path: "/v1/referrals/" + id + "/status", Body: map[string]any{"status": "active"}, Headers: ifMatch(1)}); r.Status != 404 {
+		t.Errorf("provider accepts a proposal it was not asked about: %d", r.Status)
+	}
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + id + "/status", Body: map[string]any{"status": "requested"}, Headers: ifMatch(1)}); r.Status != 200 {
+		t.Fatalf("request: %d %s", r.Status, r.Body)
+	}
+	r = e.do(req{Who: "traeger", Method: "GET", Path: "/v1/referrals"})
+	var list struct {
+		Items []map[string]any `json:"items"`
+		Total int              `json:"total"`
+	}
+	r.decode(t, &list)
+	if list.Total != 1 || list.Items[0]["notes"] != nil || list.Items[0]["replaces"] != nil || list.Items[0]["case_ref"] != "EH-2026-0042" {
+		t.Errorf("provider's list: %s", r.Body)
+	}
+	if r := e.do(req{Who: "traeger2", Method: "GET", Path: "/v1/referrals"}); !strings.Contains(string(r.Body), `"total":0`) {
+		t.Errorf("another provider's list: %s", r.Body)
+	}
+	if r := e.do(req{Who: "fm2", Method: "GET", Path: "/v1/referrals"}); !strings.Contains(string(r.Body), `"total":0`) {
+		t.Errorf("another case manager's list: %s", r.Body)
+	}
+	if r := e.do(req{Who: "traeger", Method: "POST", Path: "/v1/referrals/" + id + "/notes", Body: map[string]any{"text": "Hallo"}}); r.Status != 403 {
+		t.Errorf("provider writes a note: %d", r.Status)
+	}
+	if r := e.do(req{Who: "traeger", Method: "POST", Path: "/v1/referrals/" + id + "/status", Body: map[string]any{"status": "declined"}, Headers: ifMatch(2)}); r.Status != 422 {
+		t.Errorf("decline without reason: %d %s", r.Status, r.Body)
+	}
+	r = e.do(req{Who: "traeger", Method: "POST", Path: "/v1/referrals/" + id + "/status", Body: map[string]any{"status": "active"}, Headers: ifMatch(2)})
+	if r.Status != 200 || r.object(t)["notes"] != nil {
+		t.Errorf("provider accepts: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "traeger", Method: "POST", Path: "/v1/referrals/" + id + "/status", Body: map[string]any{"status": "ended", "outcome": "successful"}, Headers: ifMatch(3)}); r.Status != 403 {
+		t.Errorf("provider ends a referral: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestReferralBadInput: each bad input is a 4xx naming the field, and
+// nothing is written.
+func TestReferralBadInput(t *testing.T) {
+	e := newEnv(t)
+	vol := e.create("rm", "/v1/volunteers", volunteerInput())
+	archived := e.create("rm", "/v1/volunteers", volunteerInput())
+	e.do(req{Who: "rm", Method: "DELETE", Path: "/v1/volunteers/" + archived})
+	paused := volunteerInput()
+	paused["status"] = "paused"
+	pausedID := e.create("rm", "/v1/volunteers", paused)
+	with := func(k string, v any) map[string]any {
+		in := referralInput(vol, "JH-2026-0815")
+		in[k] = v
+		return in
+	}
+	for _, c := range []struct {
+		name  string
+		body  any
+		want  int
+		field string
+	}{
+		{"a name", with("case_ref", "Maria Schmidt"), 422, "case_ref"},
+		{"a name without space", with("case_ref", "Schmidt"), 422, "case_ref"},
+		{"an e-mail", with("case_ref", "maria@example.org"), 422, "case_ref"},
+		{"a phone number", with("case_ref", "0731-1615123"), 422, "case_ref"},
+		{"unknown district", with("district", "atlantis"), 422, "district"},
+		{"unknown department", with("department", "finanzamt"), 422, "department"},
+		{"unknown help kind", with("help_kinds", []string{"zaubern"}), 422, "help_kinds[0]"},
+		{"negative cost", with("replaces", map[string]any{"name": "SPFH", "monthly_cost": -5}), 422, "replaces.monthly_cost"},
+		{"unknown entry", with("entry_id", "vol_0000000000000000"), 404, ""},
+		{"not an entry id", with("entry_id", "xyz"), 404, ""},
+		{"archived entry", with("entry_id", archived), 404, ""},
+		{"paused volunteer, which a case manager cannot see", with("entry_id", pausedID), 404, ""},
+		{"unknown field", with("name", "Maria"), 400, ""},
+		{"another's token as case manager", with("case_manager_id", "tok_nothing"), 422, "case_manager_id"},
+	} {
+		r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals", Body: c.body})
+		if r.Status != c.want || !strings.Contains(r.Header.Get("Content-Type"), "problem+json") || !strings.Contains(string(r.Body), c.field) {
+			t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
+		}
+	}
+	if r := e.do(req{Who: "rm", Method: "POST", Path: "/v1/referrals", Body: with("entry_id", pausedID)}); r.Status != 409 || !strings.Contains(string(r.Body), "paused") {
+		t.Errorf("RM refers to a paused volunteer: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals"}); !strings.Contains(string(r.Body), `"total":0`) {
+		t.Errorf("bad input wrote a referral: %s", r.Body)
+	}
+	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals?status=aktiv"}); r.Status != 422 && r.Status != 400 {
+		t.Errorf("unknown status filter: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestLastPlaceGoesToOneCase: requests racing for a helper's last place,
+// one by one and through /v1/match/assign: exactly one wins.
+func TestLastPlaceGoesToOneCase(t *testing.T) {
+	e := newEnv(t)
+	vol := e.create("rm", "/v1/volunteers", volunteerInput()) // one free place
+	statuses := make([]int, 8)
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Go(func() {
+			statuses[i] = e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals", Body: referralInput(vol, fmt.Sprintf("JH-2026-%04d", i))}).Status
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, s := range statuses {
+		switch s {
+		case 201:
+			won++
+		case 409:
+		default:
+			t.Errorf("racing referral: %d", s)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d referrals won the last place: %v", won, statuses)
+	}
+
+	// The same through assignment: a second helper with one place, two
+	// requests for it at once.
+	other := volunteerInput()
+	other["name"], other["help_kinds"] = "Hatice Demir", []string{"besuchsdienst"}
+	vol2 := e.create("rm", "/v1/volunteers", other)
+	body := func(ref string) map[string]any {
+		return map[string]any{"cases": []map[string]any{{"reference": ref, "quarter": "Weststadt", "help_kinds": []string{"besuchsdienst"}}},
+			"propose": map[string]any{"department": "altenhilfe"}}
+	}
+	results := make([]resp, 4)
+	for i := range results {
+		wg.Go(func() {
+			results[i] = e.do(req{Who: "fm", Method: "POST", Path: "/v1/match/assign", Body: body(fmt.Sprintf("AH-2026-%04d", i))})
+		})
+	}
+	wg.Wait()
+	placed := 0
+	for _, r := range results {
+		switch {
+		case r.Status == 200 && strings.Contains(string(r.Body), vol2) && strings.Contains(string(r.Body), `"referral_id":"ref_`):
+			placed++
+		case r.Status == 200 && strings.Contains(string(r.Body), `"assignments":[]`), r.Status == 409:
+		default:
+			t.Errorf("racing assignment: %d %s", r.Status, r.Body)
+		}
+	}
+	if placed != 1 {
+		t.Errorf("%d assignments placed the last place", placed)
+	}
+	r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals?entry_id=" + vol2})
+	if !strings.Contains(string(r.Body), `"total":1`) {
+		t.Errorf("referrals of the helper: %s", r.Body)
+	}
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match/assign", Body: map[string]any{
+		"cases":   []map[string]any{{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}},
+		"propose": map[string]any{"department": "altenhilfe"}}}); r.Status != 422 || !strings.Contains(string(r.Body), "cases[0].reference") {
+		t.Errorf("proposing without a case reference: %d %s", r.Status, r.Body)
+	}
+}

@@ -1,0 +1,81 @@
+package referral
+
+import (
+	"fmt"
+	"slices"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+)
+
+// The one home of who sees and does what with referrals. Every path that
+// reads or changes one (single read, list, status change, note) asks here.
+//
+//   - Resource management sees and changes every referral.
+//   - A case manager sees and changes the referrals they are responsible
+//     for, and no other case manager's.
+//   - A provider sees the referrals to its own offers once it was asked
+//     (not the case manager's proposals), without the notes, the measure
+//     replaced or the department, and may only answer a request: accept
+//     (active) or decline.
+//   - Admins (the city's IT) see none: referrals are social data.
+
+func mayRefer(p access.Principal) bool {
+	return p.Is(access.RoleCaseManager, access.RoleResourceManager)
+}
+
+// sees decides whether p may know r exists.
+func sees(p access.Principal, r *Referral) bool {
+	switch p.Role {
+	case access.RoleResourceManager:
+		return true
+	case access.RoleCaseManager:
+		return r.CaseManager.ID == p.TokenID
+	case access.RoleProvider:
+		return r.ProviderID != "" && r.ProviderID == p.ProviderID && r.Status != Proposed
+	}
+	return false
+}
+
+// scope is sees as the store's filter, so that lists count what the
+// caller may see; ok is false where the caller sees no referral at all.
+func scope(p access.Principal) (f Filter, ok bool) {
+	switch p.Role {
+	case access.RoleResourceManager:
+		return Filter{}, true
+	case access.RoleCaseManager:
+		return Filter{CaseManager: p.TokenID}, true
+	case access.RoleProvider:
+		return Filter{ProviderID: p.ProviderID, NotProposed: true}, p.ProviderID != ""
+	}
+	return Filter{}, false
+}
+
+// shown is r as p may read it.
+func shown(p access.Principal, r *Referral) *Referral {
+	if !p.Is(access.RoleProvider) {
+		return r
+	}
+	c := *r
+	c.Notes, c.Replaces, c.Department = nil, nil, ""
+	return &c
+}
+
+// mayMove decides whether p may move r to status to, beyond what the
+// lifecycle allows anyone.
+func mayMove(p access.Principal, r *Referral, to Status) error {
+	if p.Is(access.RoleProvider) {
+		if r.Status != Requested || !slices.Contains([]Status{Active, Declined}, to) {
+			return fmt.Errorf("%w: a provider answers requests for places (requested → active or declined) only", catalogue.ErrForbidden)
+		}
+	}
+	return nil
+}
+
+// mayNote decides whether p may add to r's timeline.
+func mayNote(p access.Principal) error {
+	if !mayRefer(p) {
+		return fmt.Errorf("%w: role %s may not write notes on referrals", catalogue.ErrForbidden, p.Role)
+	}
+	return nil
+}

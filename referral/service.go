@@ -1,0 +1,360 @@
+package referral
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"massanzug/access"
+	"massanzug/catalogue"
+)
+
+// AuditKind is the kind the audit log records referrals under.
+const AuditKind catalogue.Kind = "referral"
+
+// ErrNoPlace is what a store answers when a write would give an entry
+// more open referrals than it has places.
+var ErrNoPlace = errors.New("no free place")
+
+// Store is what referrals need from a storage backend. Every write takes
+// the audit event that records it and commits both, or neither.
+type Store interface {
+	// CreateReferrals stores rs in one transaction, all or none. For every
+	// entry in limits it counts the entry's open referrals, rs included,
+	// inside that transaction and fails with ErrNoPlace (naming the entry)
+	// beyond the limit: the check and the write cannot be raced.
+	CreateReferrals(ctx context.Context, rs []*Referral, limits map[string]int, audit *catalogue.AuditEvent) error
+	Referral(ctx context.Context, id string) (*Referral, error)
+	// UpdateReferral replaces r if its stored version is expected
+	// (catalogue.ErrVersionMismatch otherwise).
+	UpdateReferral(ctx context.Context, r *Referral, expected int64, audit *catalogue.AuditEvent) error
+	ListReferrals(ctx context.Context, f Filter) ([]*Referral, int, error)
+	// OpenReferrals counts the open referrals of every entry that has any.
+	OpenReferrals(ctx context.Context) (map[string]int, error)
+	TokenByID(ctx context.Context, id string) (access.Token, error)
+	Audit(ctx context.Context, e catalogue.AuditEvent) error
+}
+
+// Filter selects referrals. Empty fields do not filter.
+type Filter struct {
+	CaseManager string
+	ProviderID  string
+	NotProposed bool
+	Status      Status
+	EntryID     string
+	CaseRef     string
+	District    string
+	catalogue.Page
+}
+
+// Query is what a caller may ask of the list of referrals.
+type Query struct {
+	Status   Status
+	EntryID  string
+	CaseRef  string
+	District string
+	catalogue.Page
+}
+
+// Service applies the rules of referrals.
+type Service struct {
+	store Store
+	cat   *catalogue.Service
+	log   *slog.Logger
+	// open counts the open referrals per entry id (*atomic.Int64): what
+	// matching subtracts from capacity at every match, without a query.
+	open sync.Map
+}
+
+// Open returns the service, with the open referrals counted from st.
+func Open(ctx context.Context, st Store, cat *catalogue.Service, log *slog.Logger) (*Service, error) {
+	s := &Service{store: st, cat: cat, log: log}
+	counts, err := st.OpenReferrals(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("count open referrals: %w", err)
+	}
+	for id, n := range counts {
+		s.count(id, int64(n))
+	}
+	return s, nil
+}
+
+func (s *Service) count(entryID string, d int64) {
+	v, _ := s.open.LoadOrStore(entryID, new(atomic.Int64))
+	v.(*atomic.Int64).Add(d)
+}
+
+// Running is the number of open referrals of an entry: the places they
+// hold (matching.Placements).
+func (s *Service) Running(entryID string) int {
+	if v, ok := s.open.Load(entryID); ok {
+		return int(v.(*atomic.Int64).Load())
+	}
+	return 0
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err))
+	}
+	return "ref_" + hex.EncodeToString(b)
+}
+
+func (s *Service) event(p access.Principal, action string, ids ...string) *catalogue.AuditEvent {
+	return &catalogue.AuditEvent{At: s.cat.Stamp(), TokenID: p.TokenID, TokenName: p.Name, Action: action, Kind: AuditKind, EntryIDs: ids}
+}
+
+func person(p access.Principal) Person { return Person{ID: p.TokenID, Name: p.Name} }
+
+func (s *Service) today() string { return s.cat.Now().In(s.cat.Location()).Format(time.DateOnly) }
+
+// Create records a proposal: a case referred to one entry.
+func (s *Service) Create(ctx context.Context, p access.Principal, in Input) (*Referral, error) {
+	rs, err := s.CreateMany(ctx, p, []Input{in})
+	if err != nil {
+		return nil, err
+	}
+	return rs[0], nil
+}
+
+// CreateMany records several proposals in one transaction, all or none;
+// no entry is given more cases than it has free places. Field names in
+// errors carry the index ("[2].case_ref") when there is more than one.
+func (s *Service) CreateMany(ctx context.Context, p access.Principal, ins []Input) ([]*Referral, error) {
+	if !mayRefer(p) {
+		return nil, fmt.Errorf("%w: role %s may not refer cases", catalogue.ErrForbidden, p.Role)
+	}
+	ve := &catalogue.ValidationError{}
+	prefix := func(i int) string {
+		if len(ins) == 1 {
+			return ""
+		}
+		return fmt.Sprintf("[%d].", i)
+	}
+	districts, tax, err := s.cat.Reference(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Referral
+	entries := map[string]catalogue.Placement{}
+	now := s.cat.Stamp()
+	for i, in := range ins {
+		for _, f := range s.checkInput(ctx, p, in, districts, tax) {
+			ve.Add(prefix(i)+f.Field, "%s", f.Message)
+		}
+		if len(ve.Fields) > 0 {
+			continue
+		}
+		pl, ok := entries[in.EntryID]
+		if !ok {
+			if pl, err = s.cat.Placement(ctx, p, in.EntryID); err != nil {
+				if errors.Is(err, catalogue.ErrNotFound) && len(ins) > 1 {
+					return nil, fmt.Errorf("%sentry_id: %w", prefix(i), err)
+				}
+				return nil, err
+			}
+			entries[in.EntryID] = pl
+		}
+		manager := person(p)
+		if in.CaseManagerID != "" && in.CaseManagerID != p.TokenID {
+			t, err := s.store.TokenByID(ctx, in.CaseManagerID)
+			if err != nil || t.RevokedAt != nil || t.Role != access.RoleCaseManager {
+				ve.Add(prefix(i)+"case_manager_id", "%q is not the token of an active case manager", in.CaseManagerID)
+				continue
+			}
+			manager = Person{ID: t.ID, Name: t.Name}
+		}
+		r := &Referral{ID: newID(), Version: 1, CaseRef: in.CaseRef, Entry: pl, ProviderID: pl.ProviderID, District: in.District,
+			Department: in.Department, Frame: strings.TrimSpace(in.Frame), HelpKinds: in.HelpKinds, CaseManager: manager,
+			Replaces: in.Replaces, Status: Proposed, CreatedAt: now, UpdatedAt: now,
+			History: []Change{{At: now, By: person(p), Status: Proposed}}}
+		if n := strings.TrimSpace(in.Note); n != "" {
+			r.Notes = []Note{{At: now, By: person(p), Text: n}}
+		}
+		out = append(out, r)
+	}
+	if err := ve.OrNil(); err != nil {
+		return nil, err
+	}
+	limits := map[string]int{}
+	for id, pl := range entries {
+		if pl.Capacity != nil {
+			limits[id] = max(0, *pl.Capacity-pl.Load)
+		}
+	}
+	ids := make([]string, len(out))
+	for i, r := range out {
+		ids[i] = r.ID
+	}
+	if err := s.store.CreateReferrals(ctx, out, limits, s.event(p, "create", ids...)); err != nil {
+		if errors.Is(err, ErrNoPlace) {
+			return nil, fmt.Errorf("%w: %v; ask for suggestions again", catalogue.ErrConflict, err)
+		}
+		return nil, fmt.Errorf("create referrals: %w", err)
+	}
+	for _, r := range out {
+		s.count(r.Entry.ID, 1)
+	}
+	s.log.InfoContext(ctx, "referrals created", "count", len(out), "by", p.TokenID)
+	return out, nil
+}
+
+// checkInput lists what is wrong with in, before anything is looked up.
+func (s *Service) checkInput(ctx context.Context, p access.Principal, in Input, districts []catalogue.District, tax catalogue.Taxonomy) []catalogue.FieldError {
+	ve := catalogue.CheckShape(in)
+	if in.CaseRef != "" {
+		if why := checkCaseRef(in.CaseRef); why != "" {
+			ve.Add("case_ref", "%s", why)
+		}
+	}
+	if in.District != "" && !slices.ContainsFunc(districts, func(d catalogue.District) bool { return d.ID == in.District }) {
+		ve.Add("district", "%q is not a district", in.District)
+	}
+	if in.Department != "" && !slices.Contains(departmentCodes(), in.Department) {
+		ve.Add("department", "%q is not a department; one of %s", in.Department, strings.Join(departmentCodes(), ", "))
+	}
+	for i, h := range in.HelpKinds {
+		if _, ok := tax.HelpKind(h); !ok {
+			ve.Add(fmt.Sprintf("help_kinds[%d]", i), "%q is not a kind of help", h)
+		}
+	}
+	return ve.Fields
+}
+
+// Get returns the referral id as p may read it; one p may not see is not
+// found, as if it did not exist.
+func (s *Service) Get(ctx context.Context, p access.Principal, id string) (*Referral, error) {
+	r, err := s.load(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.Audit(ctx, *s.event(p, "read", id)); err != nil {
+		return nil, fmt.Errorf("audit read: %w", err)
+	}
+	return shown(p, r), nil
+}
+
+func (s *Service) load(ctx context.Context, p access.Principal, id string) (*Referral, error) {
+	if _, ok := scope(p); !ok {
+		return nil, fmt.Errorf("%w: role %s may not read referrals", catalogue.ErrForbidden, p.Role)
+	}
+	r, err := s.store.Referral(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("referral %s: %w", id, err)
+	}
+	if !sees(p, r) {
+		return nil, fmt.Errorf("referral %s: %w", id, catalogue.ErrNotFound)
+	}
+	return r, nil
+}
+
+// List returns the referrals p may see that q selects, newest first.
+func (s *Service) List(ctx context.Context, p access.Principal, q Query) ([]*Referral, int, error) {
+	f, ok := scope(p)
+	if !ok {
+		return nil, 0, fmt.Errorf("%w: role %s may not read referrals", catalogue.ErrForbidden, p.Role)
+	}
+	if q.Status != "" && !slices.Contains(Statuses, q.Status) {
+		return nil, 0, fieldError("status", "%q is not a status; one of %s", q.Status, join(Statuses))
+	}
+	if q.Status == Proposed && f.NotProposed {
+		return []*Referral{}, 0, nil
+	}
+	f.Status, f.EntryID, f.CaseRef, f.District, f.Page = q.Status, q.EntryID, q.CaseRef, q.District, q.Page
+	rs, total, err := s.store.ListReferrals(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list referrals: %w", err)
+	}
+	ids := make([]string, 0, len(rs))
+	out := make([]*Referral, 0, len(rs))
+	for _, r := range rs {
+		if !sees(p, r) { // the filter says the same; this keeps it honest
+			total--
+			continue
+		}
+		ids = append(ids, r.ID)
+		out = append(out, shown(p, r))
+	}
+	if len(ids) > 0 {
+		if err := s.store.Audit(ctx, *s.event(p, "list", ids...)); err != nil {
+			return nil, 0, fmt.Errorf("audit list: %w", err)
+		}
+	}
+	return out, total, nil
+}
+
+// Move changes a referral's status as t says, if the lifecycle and p's
+// role allow it and expected is its current version.
+func (s *Service) Move(ctx context.Context, p access.Principal, id string, expected int64, t Transition) (*Referral, error) {
+	r, err := s.load(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Version != expected {
+		return nil, fmt.Errorf("referral %s is at version %d: %w", id, r.Version, catalogue.ErrVersionMismatch)
+	}
+	if err := catalogue.CheckShape(t).OrNil(); err != nil {
+		return nil, err
+	}
+	if err := mayMove(p, r, t.Status); err != nil {
+		return nil, err
+	}
+	if err := t.check(r); err != nil {
+		return nil, err
+	}
+	now := s.cat.Stamp()
+	wasOpen := r.Status.Open()
+	r.Status, r.Version, r.UpdatedAt = t.Status, r.Version+1, now
+	r.History = append(r.History, Change{At: now, By: person(p), Status: t.Status, Reason: strings.TrimSpace(t.Reason)})
+	switch t.Status {
+	case Active:
+		r.ActiveSince = s.today()
+	case Ended:
+		r.Outcome, r.OutcomeNote = t.Outcome, strings.TrimSpace(t.OutcomeNote)
+		r.EndedOn = s.today()
+	case Declined, Withdrawn:
+		r.EndedOn = s.today()
+	}
+	if err := s.store.UpdateReferral(ctx, r, expected, s.event(p, "update", id)); err != nil {
+		return nil, fmt.Errorf("move referral %s: %w", id, err)
+	}
+	if wasOpen && !r.Status.Open() {
+		s.count(r.Entry.ID, -1)
+	}
+	return shown(p, r), nil
+}
+
+// AddNote adds a short note to a referral's timeline.
+func (s *Service) AddNote(ctx context.Context, p access.Principal, id, text string) (*Referral, error) {
+	if err := mayNote(p); err != nil {
+		return nil, err
+	}
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		return nil, fieldError("text", "a note needs a text")
+	case len([]rune(text)) > MaxNote:
+		return nil, fieldError("text", "a note holds at most %d characters (a few sentences, no case history); this one has %d", MaxNote, len([]rune(text)))
+	}
+	r, err := s.load(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	now := s.cat.Stamp()
+	expected := r.Version
+	r.Version, r.UpdatedAt = r.Version+1, now
+	r.Notes = append(r.Notes, Note{At: now, By: person(p), Text: text})
+	if err := s.store.UpdateReferral(ctx, r, expected, s.event(p, "update", id)); err != nil {
+		return nil, fmt.Errorf("note on referral %s: %w", id, err)
+	}
+	return shown(p, r), nil
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"massanzug/catalogue"
+	"massanzug/referral"
+)
+
+var _ referral.Store = (*DB)(nil)
+
+// openStatuses are the statuses that hold a place, as SQL.
+var openStatuses = func() string {
+	var in []string
+	for _, s := range referral.Statuses {
+		if s.Open() {
+			in = append(in, "'"+string(s)+"'")
+		}
+	}
+	return "(" + strings.Join(in, ",") + ")"
+}()
+
+// CreateReferrals stores rs and the audit event in one transaction, and
+// inside it keeps every entry of limits within its places.
+func (db *DB) CreateReferrals(ctx context.Context, rs []*referral.Referral, limits map[string]int, audit *catalogue.AuditEvent) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, r := range rs {
+			if err := insertReferral(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		for id, limit := range limits {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM referrals WHERE entry_id = ? AND status IN `+openStatuses, id).Scan(&n); err != nil {
+				return fmt.Errorf("count open referrals of %s: %w", id, err)
+			}
+			if n > limit {
+				return fmt.Errorf("%w: %s has no free place left (places beside its other commitments: %d; open referrals with this one: %d)", referral.ErrNoPlace, id, limit, n)
+			}
+		}
+		return insertAudit(ctx, tx, audit)
+	})
+}
+
+func insertReferral(ctx context.Context, tx *sql.Tx, r *referral.Referral) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, version, case_ref, entry_id, provider_id, district_id, department,
+		case_manager, status, created_at, updated_at, active_since, ended_on, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.Version, r.CaseRef, r.Entry.ID, nullStr(r.ProviderID), r.District, r.Department, r.CaseManager.ID, string(r.Status),
+		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullStr(r.ActiveSince), nullStr(r.EndedOn), string(doc))
+	if err != nil {
+		return fmt.Errorf("insert referral %s: %w", r.ID, mapErr(err))
+	}
+	return nil
+}
+
+// Referral returns one referral.
+func (db *DB) Referral(ctx context.Context, id string) (*referral.Referral, error) {
+	var doc string
+	err := db.r.QueryRowContext(ctx, `SELECT doc FROM referrals WHERE id = ?`, id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, catalogue.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read referral: %w", err)
+	}
+	return decodeReferral(doc)
+}
+
+func decodeReferral(doc string) (*referral.Referral, error) {
+	r := &referral.Referral{}
+	if err := json.Unmarshal([]byte(doc), r); err != nil {
+		return nil, fmt.Errorf("decode referral: %w", err)
+	}
+	return r, nil
+}
+
+// UpdateReferral replaces r at version expected, with the audit event.
+func (db *DB) UpdateReferral(ctx context.Context, r *referral.Referral, expected int64, audit *catalogue.AuditEvent) error {
+	doc, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE referrals SET version = ?, status = ?, updated_at = ?, active_since = ?, ended_on = ?,
+			case_ref = ?, doc = ? WHERE id = ? AND version = ?`, r.Version, string(r.Status), fmtTime(r.UpdatedAt), nullStr(r.ActiveSince),
+			nullStr(r.EndedOn), r.CaseRef, string(doc), r.ID, expected)
+		if err != nil {
+			return fmt.Errorf("update referral: %w", mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var v int64
+			err := tx.QueryRowContext(ctx, `SELECT version FROM referrals WHERE id = ?`, r.ID).Scan(&v)
+			if errors.Is(err, sql.ErrNoRows) {
+				return catalogue.ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("stored version %d, expected %d: %w", v, expected, catalogue.ErrVersionMismatch)
+		}
+		return insertAudit(ctx, tx, audit)
+	})
+}
+
+// ListReferrals lists the referrals f selects, newest first, with the total.
+func (db *DB) ListReferrals(ctx context.Context, f referral.Filter) ([]*referral.Referral, int, error) {
+	var w where
+	for _, c := range []struct{ col, v string }{{"case_manager", f.CaseManager}, {"provider_id", f.ProviderID},
+		{"status", string(f.Status)}, {"entry_id", f.EntryID}, {"case_ref", f.CaseRef}, {"district_id", f.District}} {
+		if c.v != "" {
+			w.add(c.col+" = ?", c.v)
+		}
+	}
+	if f.NotProposed {
+		w.add("status <> ?", string(referral.Proposed))
+	}
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM referrals`+w.sql(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count referrals: %w", err)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT doc FROM referrals`+w.sql()+` ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
+		append(w.args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list referrals: %w", err)
+	}
+	defer rows.Close()
+	out := []*referral.Referral{}
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, 0, err
+		}
+		r, err := decodeReferral(doc)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// OpenReferrals counts the open referrals per entry.
+func (db *DB) OpenReferrals(ctx context.Context) (map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT entry_id, COUNT(*) FROM referrals WHERE status IN `+openStatuses+` GROUP BY entry_id`)
+	if err != nil {
+		return nil, fmt.Errorf("open referrals: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
