@@ -151,7 +151,6 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}, nil, [4]int{403, 200, 200, 403}},
 		{"GET", "/v1/reports/unmet-needs", nil, nil, [4]int{403, 200, 403, 403}},
 
-
 		{"GET", "/v1/referrals", nil, nil, [4]int{403, 200, 200, 200}},
 		{"POST", "/v1/referrals", func(string) any { return referralInput("{nh}", "JH-2026-0002") }, nil, [4]int{403, 201, 201, 403}},
 		{"GET", "/v1/referrals/{ref}", nil, nil, [4]int{403, 200, 200, 404}},
