@@ -119,7 +119,9 @@ func TestContractTour(t *testing.T) {
 	e.do(req{Who: "fm", Method: "GET", Path: "/v1/referrals/" + ref})
 	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "active"}, Headers: map[string]string{"If-Match": `"1"`}})
 	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/notes", Body: map[string]any{"text": "Läuft gut."}})
-	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "ended", "outcome": "successful"}, Headers: map[string]string{"If-Match": `"3"`}})
+	e.do(req{Who: "fm", Method: "GET", Path: "/v1/follow-ups?due_by=2026-12-31&limit=5"})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/follow-ups", Body: map[string]any{"note": "Läuft weiter gut."}})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "ended", "outcome": "successful"}, Headers: map[string]string{"If-Match": `"4"`}})
 	e.do(req{Who: "fm", Method: "POST", Path: "/v1/match/assign", Body: map[string]any{"cases": []map[string]any{{"reference": "JH-2026-0900", "quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}},
 		"propose": map[string]any{"department": "jugendhilfe", "frame": "nur als Einkaufshilfe"}}})
 	r := e.do(req{Who: "admin", Method: "POST", Path: "/v1/tokens", Body: map[string]any{"name": "Fallmanagement Wiblingen", "role": "fallmanager"}})

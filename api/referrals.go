@@ -76,3 +76,33 @@ func (s *Server) addReferralNote(c echo.Context) error {
 	}
 	return sendVersioned(c, http.StatusCreated, r.Version, r)
 }
+
+// followUpInput is the body of a check-in done.
+type followUpInput struct {
+	Note string `json:"note"`
+}
+
+func (s *Server) followUpReferral(c echo.Context) error {
+	var f followUpInput
+	if err := bindJSON(c, &f); err != nil {
+		return err
+	}
+	r, err := s.referrals.FollowUp(ctx(c), principal(c), c.Param("id"), f.Note)
+	if err != nil {
+		return err
+	}
+	return sendVersioned(c, http.StatusCreated, r.Version, r)
+}
+
+func (s *Server) followUpsDue(c echo.Context) error {
+	q := newQuery(c, "limit", "offset", "due_by")
+	dq := referral.DueQuery{By: q.str("due_by", 10), Page: q.page()}
+	if err := q.err(); err != nil {
+		return err
+	}
+	items, total, err := s.referrals.Due(ctx(c), principal(c), dq)
+	if err != nil {
+		return err
+	}
+	return sendList(c, items, total, dq.Page)
+}

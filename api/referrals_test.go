@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"massanzug/access"
 )
@@ -312,5 +313,57 @@ func TestLastPlaceGoesToOneCase(t *testing.T) {
 		"cases":   []map[string]any{{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}},
 		"propose": map[string]any{"department": "altenhilfe"}}}); r.Status != 422 || !strings.Contains(string(r.Body), "cases[0].reference") {
 		t.Errorf("proposing without a case reference: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestFollowUps: an active help is due for a check-in after four weeks,
+// then every three months; a check-in needs a note, and only an active
+// referral has one.
+func TestFollowUps(t *testing.T) {
+	e := newEnv(t)
+	vol := e.create("rm", "/v1/volunteers", volunteerInput())
+	id := e.create("fm", "/v1/referrals", referralInput(vol, "JH-2026-0815"))
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + id + "/follow-ups", Body: map[string]any{"note": "Läuft."}}); r.Status != 409 {
+		t.Errorf("follow-up of a proposal: %d %s", r.Status, r.Body)
+	}
+	r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + id + "/status", Body: map[string]any{"status": "active"}, Headers: ifMatch(1)})
+	if r.Status != 200 || r.object(t)["next_follow_up"] != "2026-06-01" {
+		t.Fatalf("activate: %d %s", r.Status, r.Body)
+	}
+	due := func(who, query string) int {
+		r := e.do(req{Who: who, Method: "GET", Path: "/v1/follow-ups" + query})
+		var l struct{ Total int }
+		r.decode(t, &l)
+		return l.Total
+	}
+	if n := due("fm", ""); n != 0 {
+		t.Errorf("due this week, on the day it started: %d", n)
+	}
+	if n := due("fm", "?due_by=2026-06-01"); n != 1 {
+		t.Errorf("due by the first check-in: %d", n)
+	}
+	e.advance(26 * 24 * time.Hour) // 30 May: the check-in falls within the week
+	if n, m := due("fm", ""), due("rm", ""); n != 1 || m != 1 {
+		t.Errorf("due this week: case manager %d, staff %d", n, m)
+	}
+	if r := e.do(req{Who: "traeger", Method: "GET", Path: "/v1/follow-ups"}); r.Status != 403 {
+		t.Errorf("provider's follow-ups: %d", r.Status)
+	}
+	if r := e.do(req{Who: "fm", Method: "GET", Path: "/v1/follow-ups?due_by=morgen"}); r.Status != 422 || !strings.Contains(string(r.Body), "due_by") {
+		t.Errorf("bad due_by: %d %s", r.Status, r.Body)
+	}
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + id + "/follow-ups", Body: map[string]any{"note": " "}}); r.Status != 422 {
+		t.Errorf("check-in without a note: %d %s", r.Status, r.Body)
+	}
+	r = e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + id + "/follow-ups", Body: map[string]any{"note": "Einkäufe laufen, Klientin ist zufrieden."}})
+	if r.Status != 201 {
+		t.Fatalf("check-in: %d %s", r.Status, r.Body)
+	}
+	got := r.object(t)
+	if got["next_follow_up"] != "2026-08-30" || len(got["follow_ups"].([]any)) != 1 {
+		t.Errorf("after the check-in: next %v, %v", got["next_follow_up"], got["follow_ups"])
+	}
+	if n := due("fm", ""); n != 0 {
+		t.Errorf("still due after the check-in: %d", n)
 	}
 }

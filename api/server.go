@@ -141,6 +141,8 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/referrals/:id", s.getReferral)
 	v1.POST("/referrals/:id/status", s.moveReferral)
 	v1.POST("/referrals/:id/notes", s.addReferralNote)
+	v1.POST("/referrals/:id/follow-ups", s.followUpReferral)
+	v1.GET("/follow-ups", s.followUpsDue)
 
 	v1.GET("/tokens", s.listTokens)
 	v1.POST("/tokens", s.createToken)

@@ -135,6 +135,14 @@ type Note struct {
 	Text string    `json:"text"`
 }
 
+// FollowUp is a check-in done with an active help.
+type FollowUp struct {
+	Due    string    `json:"due"`
+	DoneAt time.Time `json:"done_at"`
+	By     Person    `json:"by"`
+	Note   string    `json:"note"`
+}
+
 // MaxNote bounds a note: a few sentences.
 const MaxNote = 1000
 
@@ -156,12 +164,16 @@ type Referral struct {
 	OutcomeNote string              `json:"outcome_note,omitempty"`
 	// ActiveSince and EndedOn are the days the help started and ended
 	// (YYYY-MM-DD, the city's calendar): what the figures count.
-	ActiveSince string    `json:"active_since,omitempty"`
-	EndedOn     string    `json:"ended_on,omitempty"`
-	History     []Change  `json:"history"`
-	Notes       []Note    `json:"notes,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ActiveSince string   `json:"active_since,omitempty"`
+	EndedOn     string   `json:"ended_on,omitempty"`
+	History     []Change `json:"history"`
+	Notes       []Note   `json:"notes,omitempty"`
+	// NextFollowUp is the day the next check-in with an active help is
+	// due; FollowUps are the check-ins done.
+	NextFollowUp string     `json:"next_follow_up,omitempty"`
+	FollowUps    []FollowUp `json:"follow_ups,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
 // Transition is a status change asked for.

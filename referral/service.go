@@ -52,6 +52,9 @@ type Filter struct {
 	EntryID     string
 	CaseRef     string
 	District    string
+	// DueBy keeps referrals whose next follow-up is due by this day,
+	// ordered by it.
+	DueBy string
 	catalogue.Page
 }
 
@@ -71,12 +74,35 @@ type Service struct {
 	log   *slog.Logger
 	// open counts the open referrals per entry id (*atomic.Int64): what
 	// matching subtracts from capacity at every match, without a query.
-	open sync.Map
+	open     sync.Map
+	schedule Schedule
 }
 
+// Schedule says when active helps are followed up.
+type Schedule struct {
+	FirstAfterDays int // after the help became active
+	EveryMonths    int // after each check-in
+}
+
+// DefaultSchedule: a first check-in after four weeks, then every three
+// months.
+var DefaultSchedule = Schedule{FirstAfterDays: 28, EveryMonths: 3}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithSchedule sets when active helps are followed up.
+func WithSchedule(sc Schedule) Option { return func(s *Service) { s.schedule = sc } }
+
 // Open returns the service, with the open referrals counted from st.
-func Open(ctx context.Context, st Store, cat *catalogue.Service, log *slog.Logger) (*Service, error) {
-	s := &Service{store: st, cat: cat, log: log}
+func Open(ctx context.Context, st Store, cat *catalogue.Service, log *slog.Logger, opts ...Option) (*Service, error) {
+	s := &Service{store: st, cat: cat, log: log, schedule: DefaultSchedule}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.schedule.FirstAfterDays < 1 || s.schedule.EveryMonths < 1 {
+		return nil, fmt.Errorf("follow-up schedule: the first check-in and the interval must be at least a day and a month")
+	}
 	counts, err := st.OpenReferrals(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("count open referrals: %w", err)
@@ -115,7 +141,12 @@ func (s *Service) event(p access.Principal, action string, ids ...string) *catal
 
 func person(p access.Principal) Person { return Person{ID: p.TokenID, Name: p.Name} }
 
-func (s *Service) today() string { return s.cat.Now().In(s.cat.Location()).Format(time.DateOnly) }
+func (s *Service) today() string { return s.day(0, 0) }
+
+// day is today plus months and days, in the city's calendar.
+func (s *Service) day(months, days int) string {
+	return s.cat.Now().In(s.cat.Location()).AddDate(0, months, days).Format(time.DateOnly)
+}
 
 // Create records a proposal: a case referred to one entry.
 func (s *Service) Create(ctx context.Context, p access.Principal, in Input) (*Referral, error) {
@@ -274,6 +305,11 @@ func (s *Service) List(ctx context.Context, p access.Principal, q Query) ([]*Ref
 	if err != nil {
 		return nil, 0, fmt.Errorf("list referrals: %w", err)
 	}
+	return s.answer(ctx, p, rs, total)
+}
+
+// answer shows p the referrals of a list, once the read is recorded.
+func (s *Service) answer(ctx context.Context, p access.Principal, rs []*Referral, total int) ([]*Referral, int, error) {
 	ids := make([]string, 0, len(rs))
 	out := make([]*Referral, 0, len(rs))
 	for _, r := range rs {
@@ -318,9 +354,10 @@ func (s *Service) Move(ctx context.Context, p access.Principal, id string, expec
 	switch t.Status {
 	case Active:
 		r.ActiveSince = s.today()
+		r.NextFollowUp = s.day(0, s.schedule.FirstAfterDays)
 	case Ended:
 		r.Outcome, r.OutcomeNote = t.Outcome, strings.TrimSpace(t.OutcomeNote)
-		r.EndedOn = s.today()
+		r.EndedOn, r.NextFollowUp = s.today(), ""
 	case Declined, Withdrawn:
 		r.EndedOn = s.today()
 	}
@@ -357,4 +394,64 @@ func (s *Service) AddNote(ctx context.Context, p access.Principal, id, text stri
 		return nil, fmt.Errorf("note on referral %s: %w", id, err)
 	}
 	return shown(p, r), nil
+}
+
+// FollowUp records a check-in with an active help, with what came of it,
+// and schedules the next one.
+func (s *Service) FollowUp(ctx context.Context, p access.Principal, id string, note string) (*Referral, error) {
+	if err := mayNote(p); err != nil {
+		return nil, err
+	}
+	note = strings.TrimSpace(note)
+	switch {
+	case note == "":
+		return nil, fieldError("note", "say in a few words how the help goes")
+	case len([]rune(note)) > MaxNote:
+		return nil, fieldError("note", "a note holds at most %d characters; this one has %d", MaxNote, len([]rune(note)))
+	}
+	r, err := s.load(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != Active {
+		return nil, fmt.Errorf("%w: only an active referral is followed up; this one is %s", catalogue.ErrConflict, r.Status)
+	}
+	now := s.cat.Stamp()
+	expected := r.Version
+	r.Version, r.UpdatedAt = r.Version+1, now
+	r.FollowUps = append(r.FollowUps, FollowUp{Due: r.NextFollowUp, DoneAt: now, By: person(p), Note: note})
+	r.NextFollowUp = s.day(s.schedule.EveryMonths, 0)
+	if err := s.store.UpdateReferral(ctx, r, expected, s.event(p, "update", id)); err != nil {
+		return nil, fmt.Errorf("follow up referral %s: %w", id, err)
+	}
+	return shown(p, r), nil
+}
+
+// DueQuery selects the follow-ups due.
+type DueQuery struct {
+	// By is the last day counted (YYYY-MM-DD); today and overdue ones
+	// are always included.
+	By string
+	catalogue.Page
+}
+
+// Due lists the active referrals p may see whose next check-in is due by
+// q.By, the most overdue first. Providers follow up nothing.
+func (s *Service) Due(ctx context.Context, p access.Principal, q DueQuery) ([]*Referral, int, error) {
+	if !mayRefer(p) {
+		return nil, 0, fmt.Errorf("%w: role %s follows up no referrals", catalogue.ErrForbidden, p.Role)
+	}
+	if q.By == "" {
+		q.By = s.day(0, 7)
+	}
+	if _, err := time.Parse(time.DateOnly, q.By); err != nil {
+		return nil, 0, fieldError("due_by", "must be a day, YYYY-MM-DD")
+	}
+	f, _ := scope(p)
+	f.Status, f.DueBy, f.Page = Active, q.By, q.Page
+	rs, total, err := s.store.ListReferrals(ctx, f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("follow-ups due: %w", err)
+	}
+	return s.answer(ctx, p, rs, total)
 }

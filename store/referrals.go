@@ -53,9 +53,9 @@ func insertReferral(ctx context.Context, tx *sql.Tx, r *referral.Referral) error
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, version, case_ref, entry_id, provider_id, district_id, department,
-		case_manager, status, created_at, updated_at, active_since, ended_on, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		case_manager, status, created_at, updated_at, active_since, ended_on, next_follow_up, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Version, r.CaseRef, r.Entry.ID, nullStr(r.ProviderID), r.District, r.Department, r.CaseManager.ID, string(r.Status),
-		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullStr(r.ActiveSince), nullStr(r.EndedOn), string(doc))
+		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullStr(r.ActiveSince), nullStr(r.EndedOn), nullStr(r.NextFollowUp), string(doc))
 	if err != nil {
 		return fmt.Errorf("insert referral %s: %w", r.ID, mapErr(err))
 	}
@@ -91,8 +91,8 @@ func (db *DB) UpdateReferral(ctx context.Context, r *referral.Referral, expected
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE referrals SET version = ?, status = ?, updated_at = ?, active_since = ?, ended_on = ?,
-			case_ref = ?, doc = ? WHERE id = ? AND version = ?`, r.Version, string(r.Status), fmtTime(r.UpdatedAt), nullStr(r.ActiveSince),
-			nullStr(r.EndedOn), r.CaseRef, string(doc), r.ID, expected)
+			next_follow_up = ?, case_ref = ?, doc = ? WHERE id = ? AND version = ?`, r.Version, string(r.Status), fmtTime(r.UpdatedAt),
+			nullStr(r.ActiveSince), nullStr(r.EndedOn), nullStr(r.NextFollowUp), r.CaseRef, string(doc), r.ID, expected)
 		if err != nil {
 			return fmt.Errorf("update referral: %w", mapErr(err))
 		}
@@ -123,11 +123,16 @@ func (db *DB) ListReferrals(ctx context.Context, f referral.Filter) ([]*referral
 	if f.NotProposed {
 		w.add("status <> ?", string(referral.Proposed))
 	}
+	order := "created_at DESC, id"
+	if f.DueBy != "" {
+		w.add("next_follow_up IS NOT NULL AND next_follow_up <= ?", f.DueBy)
+		order = "next_follow_up, id"
+	}
 	var total int
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM referrals`+w.sql(), w.args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count referrals: %w", err)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT doc FROM referrals`+w.sql()+` ORDER BY created_at DESC, id LIMIT ? OFFSET ?`,
+	rows, err := db.r.QueryContext(ctx, `SELECT doc FROM referrals`+w.sql()+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(w.args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list referrals: %w", err)
