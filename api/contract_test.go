@@ -20,7 +20,7 @@ import (
 func TestRoutesMatchSpec(t *testing.T) {
 	doc, _ := loadSpec(t)
 	e := newEnv(t)
-	ech := api.New(catalogue.NewService(e.db), e.ix, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ech := api.New(api.Domain{Catalogue: catalogue.NewService(e.db), Search: e.ix}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	served := map[string]bool{}
 	for _, r := range ech.Routes() {
 		if r.Method == echo.RouteNotFound || strings.HasSuffix(r.Path, "/*") {
@@ -124,6 +124,8 @@ func TestContractTour(t *testing.T) {
 	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "ended", "outcome": "successful"}, Headers: map[string]string{"If-Match": `"4"`}})
 	e.do(req{Who: "fm", Method: "POST", Path: "/v1/match/assign", Body: map[string]any{"cases": []map[string]any{{"reference": "JH-2026-0900", "quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}},
 		"propose": map[string]any{"department": "jugendhilfe", "frame": "nur als Einkaufshilfe"}}})
+	e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/districts"})
+	e.do(req{Who: "admin", Method: "GET", Path: "/v1/reports/districts?stichtag=2026-01-31"})
 	r := e.do(req{Who: "admin", Method: "POST", Path: "/v1/tokens", Body: map[string]any{"name": "Fallmanagement Wiblingen", "role": "fallmanager"}})
 	e.do(req{Who: "admin", Method: "GET", Path: "/v1/tokens"})
 	e.do(req{Who: "admin", Method: "DELETE", Path: "/v1/tokens/" + r.object(t)["id"].(string)})

@@ -25,6 +25,7 @@ import (
 	"massanzug/index"
 	"massanzug/matching"
 	"massanzug/referral"
+	"massanzug/report"
 	"massanzug/store"
 )
 
@@ -140,9 +141,14 @@ func (e *env) open() {
 		e.t.Fatal(err)
 	}
 	e.rs = rs
-	e.h = api.New(e.svc, ix, matching.New(e.svc, db, ix, matching.DefaultWeights(), quietLog, matching.WithPlacements(rs)), rs, quietLog,
+	e.h = api.New(e.domain(matching.New(e.svc, db, ix, matching.DefaultWeights(), quietLog, matching.WithPlacements(rs))), quietLog,
 		api.WithAuthThrottle(1_000_000, time.Minute))
 	e.t.Cleanup(func() { ix.Close(); db.Close() })
+}
+
+// domain is the env's services around matcher m.
+func (e *env) domain(m *matching.Matcher) api.Domain {
+	return api.Domain{Catalogue: e.svc, Search: e.ix, Matcher: m, Referrals: e.rs, Reports: report.New(e.db, e.svc, 12)}
 }
 
 // restart closes the database and opens it again.

@@ -21,6 +21,7 @@ import (
 	"massanzug/catalogue"
 	"massanzug/matching"
 	"massanzug/referral"
+	"massanzug/report"
 )
 
 // Server holds what the handlers need.
@@ -29,6 +30,7 @@ type Server struct {
 	search    catalogue.Searcher
 	matcher   *matching.Matcher
 	referrals *referral.Service
+	reports   *report.Service
 	log       *slog.Logger
 	throttle  *access.Throttle
 	inFlight  chan struct{} // a slot per request being served
@@ -50,10 +52,18 @@ func WithMaxInFlight(n int) Option {
 	return func(s *Server) { s.inFlight = make(chan struct{}, n) }
 }
 
-// New builds the HTTP handler for svc, searching with sr, matching with m
-// and referring with rs.
-func New(svc *catalogue.Service, sr catalogue.Searcher, m *matching.Matcher, rs *referral.Service, log *slog.Logger, opts ...Option) *echo.Echo {
-	s := &Server{svc: svc, search: sr, matcher: m, referrals: rs, log: log,
+// Domain is the services the API is the transport of.
+type Domain struct {
+	Catalogue *catalogue.Service
+	Search    catalogue.Searcher
+	Matcher   *matching.Matcher
+	Referrals *referral.Service
+	Reports   *report.Service
+}
+
+// New builds the HTTP handler for the domain's services.
+func New(d Domain, log *slog.Logger, opts ...Option) *echo.Echo {
+	s := &Server{svc: d.Catalogue, search: d.Search, matcher: d.Matcher, referrals: d.Referrals, reports: d.Reports, log: log,
 		throttle: access.NewThrottle(10, time.Minute, time.Now), inFlight: make(chan struct{}, 64)}
 	for _, o := range opts {
 		o(s)
@@ -135,6 +145,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/match", s.match)
 	v1.POST("/match/assign", s.assign)
 	v1.GET("/reports/unmet-needs", s.unmetNeeds)
+	v1.GET("/reports/districts", s.districtReport)
 
 	v1.GET("/referrals", s.listReferrals)
 	v1.POST("/referrals", s.createReferral)

@@ -46,7 +46,7 @@ func TestFailedLoginsAreThrottled(t *testing.T) {
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	log := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return logs.Write(p) }), nil))
-	h := api.New(e.svc, e.ix, matching.New(e.svc, e.db, e.ix, matching.DefaultWeights(), log), e.rs, log)
+	h := api.New(e.domain(matching.New(e.svc, e.db, e.ix, matching.DefaultWeights(), log)), log)
 	send := func(addr, token string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("GET", "/v1/taxonomy", nil)
 		r.RemoteAddr = addr + ":4711"
@@ -80,7 +80,7 @@ func TestOverloadAnswers503AtOnce(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
 	block := &blockingSearcher{release: release, started: make(chan struct{}, 2)}
-	h := api.New(e.svc, block, matching.New(e.svc, e.db, e.ix, matching.DefaultWeights(), quietLog), e.rs, quietLog, api.WithMaxInFlight(2))
+	h := api.New(api.Domain{Catalogue: e.svc, Search: block, Matcher: matching.New(e.svc, e.db, e.ix, matching.DefaultWeights(), quietLog), Referrals: e.rs}, quietLog, api.WithMaxInFlight(2))
 	get := func(path string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("GET", path, nil)
 		r.Header.Set("Authorization", "Bearer "+e.tokens["fm"])
@@ -112,7 +112,7 @@ func TestAbandonedRequestIsNoServerError(t *testing.T) {
 	e := newEnv(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	h := api.New(e.svc, e.ix, matching.New(e.svc, e.db, e.ix, matching.DefaultWeights(), log), e.rs, log)
+	h := api.New(e.domain(matching.New(e.svc, e.db, e.ix, matching.DefaultWeights(), log)), log)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	r := httptest.NewRequest("GET", "/v1/volunteers", nil).WithContext(ctx)

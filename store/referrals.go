@@ -53,13 +53,22 @@ func insertReferral(ctx context.Context, tx *sql.Tx, r *referral.Referral) error
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO referrals (id, version, case_ref, entry_id, provider_id, district_id, department,
-		case_manager, status, created_at, updated_at, active_since, ended_on, next_follow_up, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		case_manager, status, created_at, updated_at, active_since, ended_on, next_follow_up, outcome, monthly_cost, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.Version, r.CaseRef, r.Entry.ID, nullStr(r.ProviderID), r.District, r.Department, r.CaseManager.ID, string(r.Status),
-		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullStr(r.ActiveSince), nullStr(r.EndedOn), nullStr(r.NextFollowUp), string(doc))
+		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullStr(r.ActiveSince), nullStr(r.EndedOn), nullStr(r.NextFollowUp),
+		nullStr(string(r.Outcome)), monthlyCost(r), string(doc))
 	if err != nil {
 		return fmt.Errorf("insert referral %s: %w", r.ID, mapErr(err))
 	}
 	return nil
+}
+
+func monthlyCost(r *referral.Referral) any {
+	if r.Replaces == nil {
+		return nil
+	}
+	return r.Replaces.MonthlyCost
 }
 
 // Referral returns one referral.
@@ -91,8 +100,9 @@ func (db *DB) UpdateReferral(ctx context.Context, r *referral.Referral, expected
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE referrals SET version = ?, status = ?, updated_at = ?, active_since = ?, ended_on = ?,
-			next_follow_up = ?, case_ref = ?, doc = ? WHERE id = ? AND version = ?`, r.Version, string(r.Status), fmtTime(r.UpdatedAt),
-			nullStr(r.ActiveSince), nullStr(r.EndedOn), nullStr(r.NextFollowUp), r.CaseRef, string(doc), r.ID, expected)
+			next_follow_up = ?, outcome = ?, monthly_cost = ?, case_ref = ?, doc = ? WHERE id = ? AND version = ?`, r.Version, string(r.Status),
+			fmtTime(r.UpdatedAt), nullStr(r.ActiveSince), nullStr(r.EndedOn), nullStr(r.NextFollowUp), nullStr(string(r.Outcome)), monthlyCost(r),
+			r.CaseRef, string(doc), r.ID, expected)
 		if err != nil {
 			return fmt.Errorf("update referral: %w", mapErr(err))
 		}

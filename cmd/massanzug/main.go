@@ -29,6 +29,7 @@ import (
 	"massanzug/index"
 	"massanzug/matching"
 	"massanzug/referral"
+	"massanzug/report"
 	"massanzug/store"
 	"massanzug/transfer"
 )
@@ -260,7 +261,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	defer func() { kcancel(); <-keeping }()
 	srv := &http.Server{
 		Addr:              c.Addr,
-		Handler:           api.New(a.svc, a.ix, matcher, referrals, log),
+		Handler:           api.New(api.Domain{Catalogue: a.svc, Search: a.ix, Matcher: matcher, Referrals: referrals, Reports: report.New(a.db, a.svc, c.ReviewMonths)}, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
