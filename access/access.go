@@ -47,6 +47,9 @@ type Principal struct {
 	Name       string
 	Role       Role
 	ProviderID string // set only for RoleProvider
+	// Districts binds a ressourcenmanager to the districts it is
+	// responsible for; none means city-wide (the Fachkoordination).
+	Districts []string
 }
 
 // Is reports whether p holds one of the roles.
@@ -65,6 +68,7 @@ type Token struct {
 	Name       string     `json:"name"`
 	Role       Role       `json:"role"`
 	ProviderID string     `json:"provider_id,omitempty"`
+	Districts  []string   `json:"districts,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 	SecretHash []byte     `json:"-"`
@@ -96,8 +100,26 @@ const tokenPrefix = "mz_"
 // Issue creates a token for name with role, bound to providerID when the
 // role is traeger, and returns the plain token to hand out once.
 func Issue(ctx context.Context, s TokenStore, name string, role Role, providerID string, now time.Time) (string, Token, error) {
-	name = strings.TrimSpace(name)
+	return IssueGrant(ctx, s, Grant{Name: name, Role: role, ProviderID: providerID}, now)
+}
+
+// Grant is what a token is issued for.
+type Grant struct {
+	Name       string
+	Role       Role
+	ProviderID string   // traeger tokens only
+	Districts  []string // ressourcenmanager tokens only; the caller checks they exist
+}
+
+// IssueGrant creates a token for g and returns the plain token to hand
+// out once.
+func IssueGrant(ctx context.Context, s TokenStore, g Grant, now time.Time) (string, Token, error) {
+	name, role, providerID := strings.TrimSpace(g.Name), g.Role, g.ProviderID
 	switch {
+	case len(g.Districts) > 0 && role != RoleResourceManager:
+		return "", Token{}, ErrInvalidGrant{"districts bind only ressourcenmanager tokens"}
+	case len(g.Districts) > 20:
+		return "", Token{}, ErrInvalidGrant{"a token is bound to at most 20 districts"}
 	case name == "":
 		return "", Token{}, ErrInvalidGrant{"name is required"}
 	case len(name) > 200:
@@ -126,7 +148,7 @@ func Issue(ctx context.Context, s TokenStore, name string, role Role, providerID
 	if err != nil {
 		return "", Token{}, err
 	}
-	t := Token{ID: id, Name: name, Role: role, ProviderID: providerID, CreatedAt: now.UTC().Truncate(time.Microsecond), SecretHash: hash(secret)}
+	t := Token{ID: id, Name: name, Role: role, ProviderID: providerID, Districts: g.Districts, CreatedAt: now.UTC().Truncate(time.Microsecond), SecretHash: hash(secret)}
 	if err := s.CreateToken(ctx, t); err != nil {
 		return "", Token{}, fmt.Errorf("store token: %w", err)
 	}
@@ -153,7 +175,7 @@ func Authenticate(ctx context.Context, s TokenStore, plain string) (Principal, e
 	if subtle.ConstantTimeCompare(hash(secret), t.SecretHash) != 1 || t.RevokedAt != nil {
 		return Principal{}, ErrUnauthenticated
 	}
-	return Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, ProviderID: t.ProviderID}, nil
+	return Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, ProviderID: t.ProviderID, Districts: t.Districts}, nil
 }
 
 func hash(secret string) []byte {

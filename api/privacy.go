@@ -4,15 +4,26 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"massanzug/catalogue"
+	"massanzug/referral"
 )
 
-// personalData exports everything stored about a volunteer.
+// personalData exports everything stored about a volunteer: the entry,
+// the audit events naming it, and the referrals to them.
 func (s *Server) personalData(c echo.Context) error {
 	d, err := s.svc.VolunteerData(ctx(c), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, d)
+	rs, err := s.referrals.OfVolunteer(ctx(c), principal(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, struct {
+		catalogue.PersonalData
+		Referrals []*referral.Referral `json:"referrals"`
+	}{d, rs})
 }
 
 // eraseVolunteer deletes a volunteer for good.

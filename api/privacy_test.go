@@ -17,9 +17,14 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 	e := newEnv(t)
 	in := volunteerInput()
 	in["name"], in["life_experience"] = "Zeynep Unverwechselbar", "Kennt jede Ecke der Weststadt, Unverwechselbarkeit inklusive."
+	in["load"] = 0 // a place left beside the referral below
 	id := e.create("rm", "/v1/volunteers", in)
 	other := e.create("rm", "/v1/volunteers", volunteerInput())
 	e.do(req{Who: "fm", Method: "GET", Path: "/v1/volunteers/" + id})
+	// A referral to her, active, with a note naming her.
+	ref := e.create("fm", "/v1/referrals", referralInput(id, "JH-2026-7777"))
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "active"}, Headers: ifMatch(1)})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/notes", Body: map[string]any{"text": "Zeynep kommt dienstags."}})
 
 	r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/volunteers/" + id + "/personal-data"})
 	if r.Status != 200 {
@@ -35,6 +40,10 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 	}
 	if got := strings.Join(actions, ","); !strings.HasPrefix(got, "create,read,read") || !strings.HasSuffix(got, "export") {
 		t.Errorf("audit events in the export: %s", got)
+	}
+	if refs := export["referrals"].([]any); len(refs) != 1 || refs[0].(map[string]any)["case_ref"] != "" || refs[0].(map[string]any)["notes"] != nil ||
+		refs[0].(map[string]any)["frame"] != "nur als Einkaufshilfe" {
+		t.Errorf("her referrals in the export, without the client's data: %v", export["referrals"])
 	}
 
 	find := func(who string) float64 {
@@ -70,6 +79,12 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/volunteers/" + other}); r.Status != 200 {
 		t.Errorf("another volunteer after the erasure: %d", r.Status)
 	}
+	// Her referral stays for the figures, as an anonymous stub.
+	stub := e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals/" + ref}).object(t)
+	if stub["case_ref"] != "anonymisiert" || stub["anonymised"] != true || stub["notes"] != nil || stub["entry"].(map[string]any)["name"] != "" ||
+		stub["status"] != "active" || stub["department"] != "jugendhilfe" || stub["replaces"].(map[string]any)["monthly_cost"] != 1800.0 {
+		t.Errorf("the referral after the erasure: %v", stub)
+	}
 	// Gone from every file of the data folder (database, its log, the
 	// index's segments) and from a backup written afterwards.
 	if err := e.db.Backup(context.Background(), filepath.Join(e.dir, "after-erasure.db")); err != nil {
@@ -89,7 +104,7 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, s := range []string{"Unverwechselbar", "unverwechselbar", "Zeynep"} {
+		for _, s := range []string{"Unverwechselbar", "unverwechselbar", "Zeynep", "JH-2026-7777"} {
 			if bytes.Contains(b, []byte(s)) {
 				t.Errorf("%s still holds %q", path, s)
 			}

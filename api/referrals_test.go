@@ -21,9 +21,11 @@ func ifMatch(v int) map[string]string { return map[string]string{"If-Match": fmt
 
 // suggested reports whether a match for a Weststadt case needing shopping
 // help suggests id, and the rule that removed it otherwise.
-func (e *env) suggested(id string) (bool, string) {
+func (e *env) suggested(id string) (bool, string) { return e.suggestedAs("fm", id) }
+
+func (e *env) suggestedAs(who, id string) (bool, string) {
 	e.t.Helper()
-	r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"quarter": "Weststadt",
+	r := e.do(req{Who: who, Method: "POST", Path: "/v1/match", Body: map[string]any{"quarter": "Weststadt",
 		"help_kinds": []string{"einkaufshilfe"}, "explain_removed": true}})
 	var res struct {
 		Suggestions []struct {
@@ -365,5 +367,149 @@ func TestFollowUps(t *testing.T) {
 	}
 	if n := due("fm", ""); n != 0 {
 		t.Errorf("still due after the check-in: %d", n)
+	}
+}
+
+// TestDistrictBoundStaff: a ressourcenmanager token bound to the
+// Weststadt reads and writes the volunteers, helps and referrals of the
+// Weststadt only; offers and providers stay city-wide; the figures show
+// its district and the city. The city-wide token keeps its reach.
+func TestDistrictBoundStaff(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(req{Who: "admin", Method: "POST", Path: "/v1/tokens", Body: map[string]any{"name": "AG West e.V.", "role": "ressourcenmanager", "districts": []string{"weststadt-soeflingen"}}})
+	if r.Status != 201 {
+		t.Fatalf("bound token: %d %s", r.Status, r.Body)
+	}
+	e.tokens["west"] = r.object(t)["token"].(string)
+	for _, bad := range []map[string]any{
+		{"name": "x", "role": "ressourcenmanager", "districts": []string{"atlantis"}},
+		{"name": "x", "role": "fallmanager", "districts": []string{"eselsberg"}},
+	} {
+		if r := e.do(req{Who: "admin", Method: "POST", Path: "/v1/tokens", Body: bad}); r.Status != 422 {
+			t.Errorf("grant %v: %d %s", bad, r.Status, r.Body)
+		}
+	}
+	west := e.create("rm", "/v1/volunteers", volunteerInput()) // Weststadt
+	other := volunteerInput()
+	other["home"] = map[string]any{"district": "eselsberg", "quarter": "Eselsberg"}
+	other["districts"] = []string{"eselsberg"}
+	esel := e.create("rm", "/v1/volunteers", other)
+	nh := e.create("rm", "/v1/neighbourhood-helps", helpInput()) // Eselsberg
+	off := e.create("rm", "/v1/offers", offerInput(e.provider))
+	refWest := e.create("rm", "/v1/referrals", referralInput(west, "JH-2026-0001"))
+	inEsel := referralInput(nh, "AH-2026-0002")
+	inEsel["district"] = "eselsberg"
+	refEsel := e.create("rm", "/v1/referrals", inEsel)
+
+	for _, c := range []struct {
+		method, path string
+		body         any
+		want         int
+	}{
+		{"GET", "/v1/volunteers/" + west, nil, 200},
+		{"GET", "/v1/volunteers/" + esel, nil, 404},
+		{"GET", "/v1/neighbourhood-helps/" + nh, nil, 404},
+		{"GET", "/v1/offers/" + off, nil, 200},
+		{"GET", "/v1/providers/" + e.provider2, nil, 200},
+		{"PATCH", "/v1/volunteers/" + esel, `{"load":0}`, 404},
+		{"POST", "/v1/volunteers", other, 403},
+		{"POST", "/v1/volunteers", volunteerInput(), 201},
+		{"GET", "/v1/referrals/" + refWest, nil, 200},
+		{"GET", "/v1/referrals/" + refEsel, nil, 404},
+		{"POST", "/v1/referrals", inEsel, 403},
+		{"GET", "/v1/reports/districts", nil, 200},
+	} {
+		rq := req{Who: "west", Method: c.method, Path: c.path, Body: c.body}
+		if c.method == "PATCH" {
+			rq.Headers = map[string]string{"If-Match": `"1"`, "Content-Type": "application/merge-patch+json"}
+		}
+		if r := e.do(rq); r.Status != c.want {
+			t.Errorf("bound %s %s: %d, want %d: %s", c.method, c.path, r.Status, c.want, r.Body)
+		}
+	}
+	count := func(who, path string) int {
+		var l struct{ Total int }
+		e.do(req{Who: who, Method: "GET", Path: path}).decode(t, &l)
+		return l.Total
+	}
+	if n, m := count("west", "/v1/volunteers"), count("rm", "/v1/volunteers"); n != 2 || m != 3 {
+		t.Errorf("volunteers listed: bound %d (want 2), city-wide %d (want 3)", n, m)
+	}
+	if n, m := count("west", "/v1/referrals"), count("rm", "/v1/referrals"); n != 1 || m != 2 {
+		t.Errorf("referrals listed: bound %d, city-wide %d", n, m)
+	}
+	if n := count("west", "/v1/search?q=Ay%C5%9Fe"); n != 2 {
+		t.Errorf("bound search finds %d volunteers named Ayşe, want the 2 of the Weststadt", n)
+	}
+	if ok, _ := e.suggestedAs("west", esel); ok {
+		t.Error("a match by the Weststadt's staff suggests an Eselsberg volunteer")
+	}
+	var rep struct {
+		Districts []struct{ District string }
+		City      struct{ District string }
+	}
+	e.do(req{Who: "west", Method: "GET", Path: "/v1/reports/districts"}).decode(t, &rep)
+	if len(rep.Districts) != 1 || rep.Districts[0].District != "weststadt-soeflingen" {
+		t.Errorf("bound figures: %+v", rep)
+	}
+}
+
+// TestRetention: a referral closed more than three years ago loses its
+// case reference and notes; the counts and savings stay. A dry run
+// changes nothing.
+func TestRetention(t *testing.T) {
+	e := newEnv(t)
+	vol := e.create("rm", "/v1/volunteers", volunteerInput())
+	old := e.create("fm", "/v1/referrals", referralInput(vol, "JH-2023-0001"))
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + old + "/status", Body: map[string]any{"status": "active"}, Headers: ifMatch(1)})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + old + "/notes", Body: map[string]any{"text": "Termin mit Frau G. am Montag."}})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + old + "/status", Body: map[string]any{"status": "ended", "outcome": "successful"}, Headers: ifMatch(3)})
+	running := e.create("fm", "/v1/referrals", referralInput(e.create("rm", "/v1/neighbourhood-helps", helpInput()), "JH-2023-0002"))
+	ctx := context.Background()
+
+	e.advance(3 * 365 * 24 * time.Hour) // not yet three calendar years
+	if ids, err := e.rs.Retain(ctx, false); err != nil || len(ids) != 0 {
+		t.Fatalf("before the period ends: %v %v", ids, err)
+	}
+	e.advance(2 * 24 * time.Hour)
+	ids, err := e.rs.Retain(ctx, true)
+	if err != nil || len(ids) != 1 || ids[0] != old {
+		t.Fatalf("dry run: %v %v", ids, err)
+	}
+	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals/" + old}).object(t); r["case_ref"] != "JH-2023-0001" {
+		t.Errorf("the dry run changed the referral: %v", r)
+	}
+	if ids, err := e.rs.Retain(ctx, false); err != nil || len(ids) != 1 {
+		t.Fatalf("retention: %v %v", ids, err)
+	}
+	r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals/" + old}).object(t)
+	if r["case_ref"] != "anonymisiert" || r["notes"] != nil || r["outcome"] != "successful" || r["ended_on"] != "2026-05-04" {
+		t.Errorf("after retention: %v", r)
+	}
+	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/referrals/" + running}).object(t); r["case_ref"] != "JH-2023-0002" {
+		t.Errorf("an open referral was anonymised: %v", r)
+	}
+	if ids, _ := e.rs.Retain(ctx, false); len(ids) != 0 {
+		t.Errorf("anonymised twice: %v", ids)
+	}
+	var log struct {
+		Items []struct {
+			Action  string `json:"action"`
+			TokenID string `json:"token_id"`
+		} `json:"items"`
+	}
+	e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?action=anonymise"}).decode(t, &log)
+	if len(log.Items) != 1 || log.Items[0].TokenID != "retention" {
+		t.Errorf("retention in the audit log: %+v", log)
+	}
+	// The counts stay: the figures of its year still hold it.
+	var rep struct {
+		City struct {
+			Current figures `json:"current"`
+		} `json:"city"`
+	}
+	e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/districts?stichtag=2026-05-04"}).decode(t, &rep)
+	if c := rep.City.Current.Referrals; c.Started != 2 || c.Ended["successful"] != 1 {
+		t.Errorf("figures over the anonymised referral: %+v", c)
 	}
 }

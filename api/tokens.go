@@ -13,6 +13,7 @@ type tokenRequest struct {
 	Name       string      `json:"name"`
 	Role       access.Role `json:"role"`
 	ProviderID string      `json:"provider_id"`
+	Districts  []string    `json:"districts"`
 }
 
 type issuedToken struct {
@@ -25,7 +26,7 @@ func (s *Server) createToken(c echo.Context) error {
 	if err := bindJSON(c, &r); err != nil {
 		return err
 	}
-	plain, t, err := s.svc.IssueToken(ctx(c), principal(c), r.Name, r.Role, r.ProviderID)
+	plain, t, err := s.svc.Grant(ctx(c), principal(c), access.Grant{Name: r.Name, Role: r.Role, ProviderID: r.ProviderID, Districts: r.Districts})
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,13 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 			}
 			return rep, err
 		}
+		if rec, err := toRecord(e); err != nil {
+			return rep, err
+		} else if s.inDistricts(p, rec) != nil {
+			rep.Errors = append(rep.Errors, RowError{Line: row.Line, Field: "districts",
+				Message: "helps in none of the districts this token is responsible for (" + strings.Join(p.Districts, ", ") + ")"})
+			continue
+		}
 		entries = append(entries, e)
 	}
 	if len(rep.Errors) > 0 || dryRun {

@@ -33,6 +33,10 @@ type Scope struct {
 	Archived bool
 	// Today is the day in the city's calendar, YYYY-MM-DD.
 	Today string
+	// Districts, when set, restricts volunteers and neighbourhood helps to
+	// those helping in one of these districts (a ressourcenmanager bound to
+	// its districts); offers stay city-wide.
+	Districts []string
 }
 
 // Facts are what visibility depends on, as every reader holds them.
@@ -42,11 +46,12 @@ type Facts struct {
 	ProviderID string
 	ValidFrom  string
 	ValidUntil string
+	Districts  []string // where it helps
 }
 
 // FactsOf returns the facts of a stored record.
 func FactsOf(r Record) Facts {
-	return Facts{Kind: r.Kind, Status: r.Status, ProviderID: r.ProviderID, ValidFrom: r.ValidFrom, ValidUntil: r.ValidUntil}
+	return Facts{Kind: r.Kind, Status: r.Status, ProviderID: r.ProviderID, ValidFrom: r.ValidFrom, ValidUntil: r.ValidUntil, Districts: r.Districts}
 }
 
 // Hidden says why an entry is hidden; HiddenNot means it is visible.
@@ -59,6 +64,7 @@ const (
 	HiddenArchived        // archived, and not asked for
 	HiddenStatus          // not active (volunteers, helps) or not approved (offers)
 	HiddenPeriod          // an approved offer whose period does not cover today
+	HiddenDistrict        // helps outside the districts the caller is bound to
 )
 
 // Visible reports whether the decision lets the entry be seen.
@@ -87,6 +93,8 @@ func (s *Scope) Decide(f *Facts) Hidden {
 		return HiddenKind
 	case s.Provider != "" && f.ProviderID != s.Provider:
 		return HiddenProvider
+	case !s.InDistricts(f):
+		return HiddenDistrict
 	case f.Status == StatusArchived && !s.Archived:
 		return HiddenArchived
 	case s.Curating:
@@ -99,6 +107,20 @@ func (s *Scope) Decide(f *Facts) Hidden {
 	return HiddenNot
 }
 
+// InDistricts reports whether an entry with facts f lies within the
+// districts s is bound to (always, where s is not bound or f is an offer).
+func (s *Scope) InDistricts(f *Facts) bool {
+	if len(s.Districts) == 0 || f.Kind == KindOffer {
+		return true
+	}
+	for _, d := range f.Districts {
+		if slices.Contains(s.Districts, d) {
+			return true
+		}
+	}
+	return false
+}
+
 var allKinds = []Kind{KindVolunteer, KindNeighbourhoodHelp, KindOffer}
 
 // ScopeOf is the role matrix of domain.md for reading entries: staff
@@ -109,7 +131,7 @@ func ScopeOf(p access.Principal, today string, archived bool) Scope {
 	s := Scope{Today: today, Archived: archived}
 	switch p.Role {
 	case access.RoleResourceManager:
-		s.Kinds, s.Curating = allKinds, true
+		s.Kinds, s.Curating, s.Districts = allKinds, true, p.Districts
 	case access.RoleCaseManager:
 		s.Kinds = allKinds
 	case access.RoleProvider:
@@ -132,6 +154,9 @@ func (s *Scope) Filter(k Kind, status Status, provider string) (f EntryFilter, o
 	f = EntryFilter{Kind: k, ProviderID: provider}
 	if !slices.Contains(s.Kinds, k) {
 		return f, false
+	}
+	if k != KindOffer {
+		f.AnyDistrict = s.Districts
 	}
 	if s.Provider != "" {
 		if provider != "" && provider != s.Provider {

@@ -139,9 +139,11 @@ func TestFilterAgreesWithDecide(t *testing.T) {
 					continue
 				}
 				for _, prov := range providers {
-					recs = append(recs, catalogue.Record{Header: catalogue.Header{ID: fmt.Sprintf("%s-%s-%s-%s", k, st, name, prov), Kind: k, Version: 1,
-						CreatedAt: now, UpdatedAt: now}, Name: "x", Status: st, ProviderID: prov, ValidFrom: pr[0], ValidUntil: pr[1],
-						Districts: []string{}, HelpKinds: []string{}, Doc: []byte("{}")})
+					for i, ds := range [][]string{{}, {"eselsberg"}, {"weststadt-soeflingen", "eselsberg"}, {"boefingen"}} {
+						recs = append(recs, catalogue.Record{Header: catalogue.Header{ID: fmt.Sprintf("%s-%s-%s-%s-%d", k, st, name, prov, i), Kind: k, Version: 1,
+							CreatedAt: now, UpdatedAt: now}, Name: "x", Status: st, ProviderID: prov, ValidFrom: pr[0], ValidUntil: pr[1],
+							Districts: ds, HelpKinds: []string{}, Doc: []byte("{}")})
+					}
 				}
 			}
 		}
@@ -150,7 +152,8 @@ func TestFilterAgreesWithDecide(t *testing.T) {
 		t.Fatal(err)
 	}
 	asked := []catalogue.Status{"", catalogue.StatusActive, catalogue.StatusPaused, catalogue.StatusApproved, catalogue.StatusSubmitted, catalogue.StatusArchived}
-	for _, p := range []access.Principal{rmP, fmP, ownP, adminP} {
+	rmWest := access.Principal{Role: access.RoleResourceManager, TokenID: "rm-west", Districts: []string{"weststadt-soeflingen", "wiblingen"}}
+	for _, p := range []access.Principal{rmP, rmWest, fmP, ownP, adminP} {
 		for _, k := range []catalogue.Kind{catalogue.KindVolunteer, catalogue.KindNeighbourhoodHelp, catalogue.KindOffer} {
 			for _, st := range asked {
 				for _, prov := range []string{"", "prv_own", "prv_x"} {
@@ -180,6 +183,37 @@ func TestFilterAgreesWithDecide(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestDistrictBinding: staff bound to districts see the volunteers and
+// helps of those districts (any one of an entry's districts), offers and
+// everything else city-wide; unbound staff see all.
+func TestDistrictBinding(t *testing.T) {
+	west := access.Principal{Role: access.RoleResourceManager, TokenID: "w", Districts: []string{"weststadt-soeflingen"}}
+	for _, c := range []struct {
+		p         access.Principal
+		kind      catalogue.Kind
+		districts []string
+		want      bool
+	}{
+		{west, catalogue.KindVolunteer, []string{"weststadt-soeflingen"}, true},
+		{west, catalogue.KindVolunteer, []string{"eselsberg", "weststadt-soeflingen"}, true},
+		{west, catalogue.KindVolunteer, []string{"eselsberg"}, false},
+		{west, catalogue.KindVolunteer, nil, false},
+		{west, catalogue.KindNeighbourhoodHelp, []string{"eselsberg"}, false},
+		{west, catalogue.KindOffer, []string{"eselsberg"}, true},
+		{rmP, catalogue.KindVolunteer, []string{"eselsberg"}, true},
+		{fmP, catalogue.KindVolunteer, []string{"eselsberg"}, true},
+	} {
+		sc := catalogue.ScopeOf(c.p, policyToday, false)
+		f := catalogue.Facts{Kind: c.kind, Status: catalogue.StatusActive, Districts: c.districts}
+		if c.kind == catalogue.KindOffer {
+			f.Status = catalogue.StatusApproved
+		}
+		if got := sc.Decide(&f).Visible(); got != c.want {
+			t.Errorf("%s sees %s in %v: %v, want %v", c.p.TokenID, c.kind, c.districts, got, c.want)
 		}
 	}
 }

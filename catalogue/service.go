@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 	_ "time/tzdata" // the service's calendar is Europe/Berlin wherever it runs
 
@@ -200,12 +201,26 @@ func createEntry(ctx context.Context, s *Service, p access.Principal, k Kind, e 
 	if err != nil {
 		return err
 	}
+	if err := s.inDistricts(p, rec); err != nil {
+		return err
+	}
 	ev := s.event(p, "create", k, h.ID)
 	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.CreateEntry(ctx, rec, ev) }); err != nil {
 		return fmt.Errorf("create %s: %w", k, err)
 	}
 	s.log.InfoContext(ctx, "entry created", "kind", k, "id", h.ID, "by", p.TokenID)
 	e.finish(p, s.Today())
+	return nil
+}
+
+// inDistricts refuses a write by a caller bound to districts that would
+// put the entry outside them: staff of a district curate its entries, and
+// none beyond it.
+func (s *Service) inDistricts(p access.Principal, rec Record) error {
+	sc := ScopeOf(p, "", true)
+	if !sc.InDistricts(new(FactsOf(rec))) {
+		return fmt.Errorf("%w: this token is responsible for the districts %s; the entry helps in none of them", ErrForbidden, strings.Join(p.Districts, ", "))
+	}
 	return nil
 }
 
@@ -357,6 +372,9 @@ func replaceEntry[E any, P interface {
 	}
 	rec, err := toRecord(next)
 	if err != nil {
+		return err
+	}
+	if err := s.inDistricts(p, rec); err != nil {
 		return err
 	}
 	ev := s.event(p, "update", k, id)

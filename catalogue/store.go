@@ -100,6 +100,8 @@ type EntryFilter struct {
 	// CurrentOn keeps only entries whose validity period covers this day
 	// (YYYY-MM-DD); entries without a period always pass.
 	CurrentOn string
+	// AnyDistrict keeps only entries helping in one of these districts.
+	AnyDistrict []string
 	Page
 }
 
@@ -133,7 +135,7 @@ type AuditEvent struct {
 }
 
 // AuditActions are the actions an audit event records.
-var AuditActions = []string{"create", "read", "list", "update", "archive", "verify", "import", "export", "erase", "search", "match"}
+var AuditActions = []string{"create", "read", "list", "update", "archive", "verify", "import", "export", "erase", "search", "match", "anonymise"}
 
 // AuditFilter selects audit events. Empty fields do not filter; the
 // period is [From, Until).

@@ -3,6 +3,7 @@ package catalogue
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"massanzug/access"
 )
@@ -25,10 +26,28 @@ func (s *Service) Authenticate(ctx context.Context, plain string) (access.Princi
 
 // IssueToken creates a token and returns it in plain, to be shown once.
 func (s *Service) IssueToken(ctx context.Context, p access.Principal, name string, role access.Role, providerID string) (string, access.Token, error) {
+	return s.Grant(ctx, p, access.Grant{Name: name, Role: role, ProviderID: providerID})
+}
+
+// Grant creates a token for g, checking that its districts exist, and
+// returns it in plain, to be shown once.
+func (s *Service) Grant(ctx context.Context, p access.Principal, g access.Grant) (string, access.Token, error) {
 	if err := requireAdmin(p, "manage tokens"); err != nil {
 		return "", access.Token{}, err
 	}
-	plain, t, err := access.Issue(ctx, s.store, name, role, providerID, s.now())
+	if len(g.Districts) > 0 {
+		r, err := s.loadRefs(ctx)
+		if err != nil {
+			return "", access.Token{}, err
+		}
+		for _, d := range g.Districts {
+			if _, ok := r.districts[d]; !ok {
+				return "", access.Token{}, access.ErrInvalidGrant{Reason: fmt.Sprintf("district %q does not exist", d)}
+			}
+		}
+		g.Districts = slices.Compact(slices.Sorted(slices.Values(g.Districts)))
+	}
+	plain, t, err := access.IssueGrant(ctx, s.store, g, s.now())
 	if err != nil {
 		return "", access.Token{}, err
 	}

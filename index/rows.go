@@ -159,6 +159,7 @@ func decodeRow(s string) (row, error) {
 	}
 	r.facts.ValidFrom, r.facts.ValidUntil, r.facts.ProviderID = next(), next(), next()
 	r.districts, r.helpKinds, r.facets = list(), list(), list()
+	r.facts.Districts = r.districts
 	if err != nil {
 		return row{}, err
 	}

@@ -159,6 +159,9 @@ func (m *Matcher) Assign(ctx context.Context, p access.Principal, cases []Case) 
 	ve := &catalogue.ValidationError{}
 	for i, c := range cases {
 		pc, err := m.prepare(refs, c)
+		if pc != nil {
+			pc.viewer = catalogue.ScopeOf(p, pc.today, false)
+		}
 		if err != nil {
 			if v, ok := err.(*catalogue.ValidationError); ok {
 				for _, f := range v.Fields {

@@ -279,6 +279,9 @@ func (m *Matcher) rank(pc *prepared, limit int, removed bool) (ok, out []ranked)
 		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, c.kind) {
 			return
 		}
+		if !pc.viewer.InDistricts(&c.facts) {
+			return // staff bound to districts match within them only
+		}
 		rule := hardRule(pc, c)
 		if rule == "excluded" || (rule != "" && !removed) {
 			return

@@ -44,8 +44,8 @@ func (c *candidate) taken(pl Placements) (taken, running int) {
 }
 
 // facts returns the candidate's facts for the visibility rule.
-func factsOf(k catalogue.Kind, s catalogue.Status, provider, from, until string) catalogue.Facts {
-	return catalogue.Facts{Kind: k, Status: s, ProviderID: provider, ValidFrom: from, ValidUntil: until}
+func factsOf(k catalogue.Kind, s catalogue.Status, provider, from, until string, districts []string) catalogue.Facts {
+	return catalogue.Facts{Kind: k, Status: s, ProviderID: provider, ValidFrom: from, ValidUntil: until, Districts: districts}
 }
 
 type languageSkill struct {
@@ -82,7 +82,7 @@ func spans(slots []catalogue.Slot) []span {
 func view(e any) *candidate {
 	switch x := e.(type) {
 	case *catalogue.Volunteer:
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", ""), capacity: &x.Capacity, load: x.Load,
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: &x.Capacity, load: x.Load,
 			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			gender: x.Gender, place: x.Home, districts: x.Districts, cert: x.PoliceCertificate,
 			texts: []string{x.LifeExperience, x.Interests}, lifeExperience: x.LifeExperience, verifiedAt: x.VerifiedAt}
@@ -91,7 +91,7 @@ func view(e any) *candidate {
 		}
 		return c
 	case *catalogue.NeighbourhoodHelp:
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", ""), capacity: x.Capacity, load: x.Load,
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: x.Capacity, load: x.Load,
 			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			place: x.Location, districts: x.Districts, texts: []string{x.Description}, verifiedAt: x.VerifiedAt}
 		for _, l := range x.Languages {
@@ -100,7 +100,7 @@ func view(e any) *candidate {
 		return c
 	case *catalogue.Offer:
 		acc := x.Accessible
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, x.ProviderID, x.ValidFrom, x.ValidUntil),
+		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, x.ProviderID, x.ValidFrom, x.ValidUntil, x.Districts),
 			capacity: x.Capacity, load: x.Load, helpKinds: x.HelpKinds, targetGroups: x.TargetGroups,
 			slots: spans(x.Schedule), place: x.Location, districts: x.Districts, accessible: &acc,
 			minAge: x.Eligibility.MinAge, maxAge: x.Eligibility.MaxAge, texts: []string{x.Description, x.OpeningTimes}, verifiedAt: x.VerifiedAt}

@@ -11,7 +11,8 @@ import (
 // The one home of who sees and does what with referrals. Every path that
 // reads or changes one (single read, list, status change, note) asks here.
 //
-//   - Resource management sees and changes every referral.
+//   - Resource management sees and changes every referral; staff bound to
+//     districts those of cases in their districts.
 //   - A case manager sees and changes the referrals they are responsible
 //     for, and no other case manager's.
 //   - A provider sees the referrals to its own offers once it was asked
@@ -28,7 +29,7 @@ func mayRefer(p access.Principal) bool {
 func sees(p access.Principal, r *Referral) bool {
 	switch p.Role {
 	case access.RoleResourceManager:
-		return true
+		return inDistricts(p, r.District)
 	case access.RoleCaseManager:
 		return r.CaseManager.ID == p.TokenID
 	case access.RoleProvider:
@@ -42,13 +43,19 @@ func sees(p access.Principal, r *Referral) bool {
 func scope(p access.Principal) (f Filter, ok bool) {
 	switch p.Role {
 	case access.RoleResourceManager:
-		return Filter{}, true
+		return Filter{Districts: p.Districts}, true
 	case access.RoleCaseManager:
 		return Filter{CaseManager: p.TokenID}, true
 	case access.RoleProvider:
 		return Filter{ProviderID: p.ProviderID, NotProposed: true}, p.ProviderID != ""
 	}
 	return Filter{}, false
+}
+
+// inDistricts reports whether a case of district lies within p's
+// districts (always, for a caller bound to none).
+func inDistricts(p access.Principal, district string) bool {
+	return len(p.Districts) == 0 || slices.Contains(p.Districts, district)
 }
 
 // shown is r as p may read it.

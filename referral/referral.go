@@ -99,7 +99,7 @@ type Person struct {
 // Measure is the professional measure a referral replaces or avoids, with
 // its estimated cost: what the figures count as saved while it is active.
 type Measure struct {
-	Name        string  `json:"name" validate:"required,max=200"`
+	Name        string  `json:"name" validate:"max=200"`
 	MonthlyCost float64 `json:"monthly_cost" validate:"min=0,max=100000"`
 }
 
@@ -174,6 +174,9 @@ type Referral struct {
 	FollowUps    []FollowUp `json:"follow_ups,omitempty"`
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
+	// Anonymised is set once the personal parts are removed (erasure of
+	// the volunteer, or the retention period after it ended).
+	Anonymised bool `json:"anonymised,omitempty"`
 }
 
 // Transition is a status change asked for.

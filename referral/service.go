@@ -39,6 +39,10 @@ type Store interface {
 	ListReferrals(ctx context.Context, f Filter) ([]*Referral, int, error)
 	// OpenReferrals counts the open referrals of every entry that has any.
 	OpenReferrals(ctx context.Context) (map[string]int, error)
+	// AnonymiseReferrals anonymises (Anonymise) the referrals closed
+	// before day that are not yet, with the audit event audit makes of
+	// their ids, and returns the ids; with dryRun it changes nothing.
+	AnonymiseReferrals(ctx context.Context, before string, dryRun bool, audit func(ids []string) *catalogue.AuditEvent) ([]string, error)
 	TokenByID(ctx context.Context, id string) (access.Token, error)
 	Audit(ctx context.Context, e catalogue.AuditEvent) error
 }
@@ -52,6 +56,8 @@ type Filter struct {
 	EntryID     string
 	CaseRef     string
 	District    string
+	// Districts keeps referrals of cases in one of these districts.
+	Districts []string
 	// DueBy keeps referrals whose next follow-up is due by this day,
 	// ordered by it.
 	DueBy string
@@ -74,9 +80,17 @@ type Service struct {
 	log   *slog.Logger
 	// open counts the open referrals per entry id (*atomic.Int64): what
 	// matching subtracts from capacity at every match, without a query.
-	open     sync.Map
-	schedule Schedule
+	open      sync.Map
+	schedule  Schedule
+	retention int // years after a referral closed until it is anonymised
 }
+
+// DefaultRetentionYears is how long a closed referral keeps its case
+// reference and notes.
+const DefaultRetentionYears = 3
+
+// WithRetention sets after how many years a closed referral is anonymised.
+func WithRetention(years int) Option { return func(s *Service) { s.retention = years } }
 
 // Schedule says when active helps are followed up.
 type Schedule struct {
@@ -96,9 +110,12 @@ func WithSchedule(sc Schedule) Option { return func(s *Service) { s.schedule = s
 
 // Open returns the service, with the open referrals counted from st.
 func Open(ctx context.Context, st Store, cat *catalogue.Service, log *slog.Logger, opts ...Option) (*Service, error) {
-	s := &Service{store: st, cat: cat, log: log, schedule: DefaultSchedule}
+	s := &Service{store: st, cat: cat, log: log, schedule: DefaultSchedule, retention: DefaultRetentionYears}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.retention < 1 || s.retention > 30 {
+		return nil, fmt.Errorf("retention: %d years; give 1 to 30", s.retention)
 	}
 	if s.schedule.FirstAfterDays < 1 || s.schedule.EveryMonths < 1 {
 		return nil, fmt.Errorf("follow-up schedule: the first check-in and the interval must be at least a day and a month")
@@ -185,6 +202,10 @@ func (s *Service) CreateMany(ctx context.Context, p access.Principal, ins []Inpu
 		if len(ve.Fields) > 0 {
 			continue
 		}
+		if !inDistricts(p, in.District) {
+			return nil, fmt.Errorf("%w: this token is responsible for the districts %s, not for cases in %s", catalogue.ErrForbidden,
+				strings.Join(p.Districts, ", "), in.District)
+		}
 		pl, ok := entries[in.EntryID]
 		if !ok {
 			if pl, err = s.cat.Placement(ctx, p, in.EntryID); err != nil {
@@ -246,6 +267,9 @@ func (s *Service) checkInput(ctx context.Context, p access.Principal, in Input, 
 		if why := checkCaseRef(in.CaseRef); why != "" {
 			ve.Add("case_ref", "%s", why)
 		}
+	}
+	if in.Replaces != nil && strings.TrimSpace(in.Replaces.Name) == "" {
+		ve.Add("replaces.name", "name the measure the help replaces or avoids")
 	}
 	if in.District != "" && !slices.ContainsFunc(districts, func(d catalogue.District) bool { return d.ID == in.District }) {
 		ve.Add("district", "%q is not a district", in.District)
@@ -454,4 +478,21 @@ func (s *Service) Due(ctx context.Context, p access.Principal, q DueQuery) ([]*R
 		return nil, 0, fmt.Errorf("follow-ups due: %w", err)
 	}
 	return s.answer(ctx, p, rs, total)
+}
+
+// Retain anonymises the referrals closed longer ago than the retention
+// period (Anonymise: the case reference, notes and texts go, what the
+// figures count stays) and returns their ids; with dryRun it only says
+// which. It runs at start and daily (serve) and as massanzug retention.
+func (s *Service) Retain(ctx context.Context, dryRun bool) ([]string, error) {
+	before := s.day(-12*s.retention, 0)
+	system := access.Principal{TokenID: "retention", Name: "Aufbewahrungsfrist"}
+	ids, err := s.store.AnonymiseReferrals(ctx, before, dryRun, func(ids []string) *catalogue.AuditEvent { return s.event(system, "anonymise", ids...) })
+	if err != nil {
+		return nil, fmt.Errorf("retention: %w", err)
+	}
+	if len(ids) > 0 && !dryRun {
+		s.log.InfoContext(ctx, "referrals anonymised after the retention period", "count", len(ids), "closed_before", before)
+	}
+	return ids, nil
 }

@@ -255,6 +255,10 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 	}
 	rates(&rep.City.Current, pop, fte)
 	rates(&rep.City.YearAgo, pop, fte)
+	if len(p.Districts) > 0 {
+		// Staff bound to districts read theirs, and the city's totals.
+		rep.Districts = slices.DeleteFunc(rep.Districts, func(d District) bool { return !slices.Contains(p.Districts, d.District) })
+	}
 	return rep, nil
 }
 

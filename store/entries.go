@@ -134,6 +134,10 @@ func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string, audit
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO erasures (id, seq) VALUES (?, ?)`, id, seq); err != nil {
 			return fmt.Errorf("tombstone of %s: %w", id, err)
 		}
+		// The person's referrals stay for the figures, as anonymous stubs.
+		if err := anonymiseReferrals(ctx, tx, `entry_id = ?`, id); err != nil {
+			return err
+		}
 		return insertAudit(ctx, tx, audit)
 	})
 	if err != nil {
@@ -232,6 +236,13 @@ func (db *DB) ListEntries(ctx context.Context, f catalogue.EntryFilter) ([]catal
 	}
 	if f.HelpKind != "" {
 		w.add("EXISTS (SELECT 1 FROM entry_help_kinds h WHERE h.entry_id = e.id AND h.code = ?)", f.HelpKind)
+	}
+	if len(f.AnyDistrict) > 0 {
+		args := make([]any, len(f.AnyDistrict))
+		for i, d := range f.AnyDistrict {
+			args[i] = d
+		}
+		w.add("EXISTS (SELECT 1 FROM entry_districts d WHERE d.entry_id = e.id AND d.district_id IN ("+placeholders(len(args))+"))", args...)
 	}
 	if f.ProviderID != "" {
 		w.add("e.provider_id = ?", f.ProviderID)

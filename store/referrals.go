@@ -133,6 +133,13 @@ func (db *DB) ListReferrals(ctx context.Context, f referral.Filter) ([]*referral
 	if f.NotProposed {
 		w.add("status <> ?", string(referral.Proposed))
 	}
+	if len(f.Districts) > 0 {
+		args := make([]any, len(f.Districts))
+		for i, d := range f.Districts {
+			args[i] = d
+		}
+		w.add("district_id IN ("+placeholders(len(args))+")", args...)
+	}
 	order := "created_at DESC, id"
 	if f.DueBy != "" {
 		w.add("next_follow_up IS NOT NULL AND next_follow_up <= ?", f.DueBy)
@@ -180,4 +187,83 @@ func (db *DB) OpenReferrals(ctx context.Context) (map[string]int, error) {
 		out[id] = n
 	}
 	return out, rows.Err()
+}
+
+// anonymiseReferrals anonymises the referrals cond selects, inside tx, and
+// returns nothing personal of them to anyone: the old documents' pages are
+// overwritten (secure_delete).
+func anonymiseReferrals(ctx context.Context, tx *sql.Tx, cond string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT doc FROM referrals WHERE `+cond, args...)
+	if err != nil {
+		return fmt.Errorf("referrals to anonymise: %w", err)
+	}
+	var rs []*referral.Referral
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			rows.Close()
+			return err
+		}
+		r, err := decodeReferral(doc)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		rs = append(rs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		referral.Anonymise(r)
+		r.Version++
+		doc, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET case_ref = ?, version = ?, doc = ? WHERE id = ?`, r.CaseRef, r.Version, string(doc), r.ID); err != nil {
+			return fmt.Errorf("anonymise referral %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// AnonymiseReferrals anonymises the referrals closed (ended, declined,
+// withdrawn) before day that are not yet, with the audit event, and
+// returns their ids; with dryRun it only lists them.
+func (db *DB) AnonymiseReferrals(ctx context.Context, before string, dryRun bool, audit func(ids []string) *catalogue.AuditEvent) ([]string, error) {
+	const cond = `ended_on IS NOT NULL AND ended_on < ? AND case_ref <> '` + referral.Anonymised + `'`
+	var ids []string
+	list := func(q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}) error {
+		ids = nil
+		rows, err := q.QueryContext(ctx, `SELECT id FROM referrals WHERE `+cond+` ORDER BY ended_on, id`, before)
+		if err != nil {
+			return fmt.Errorf("referrals past retention: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	}
+	if dryRun {
+		return ids, list(db.r)
+	}
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if err := list(tx); err != nil || len(ids) == 0 {
+			return err
+		}
+		if err := anonymiseReferrals(ctx, tx, cond, before); err != nil {
+			return err
+		}
+		return insertAudit(ctx, tx, audit(ids))
+	})
+	return ids, err
 }

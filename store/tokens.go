@@ -15,8 +15,15 @@ import (
 // CreateToken stores a token (its secret's hash only).
 func (db *DB) CreateToken(ctx context.Context, t access.Token) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO tokens (id, name, role, provider_id, secret_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			t.ID, t.Name, string(t.Role), nullStr(t.ProviderID), t.SecretHash, fmtTime(t.CreatedAt))
+		districts, err := json.Marshal(t.Districts)
+		if err != nil {
+			return err
+		}
+		if t.Districts == nil {
+			districts = []byte("[]")
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO tokens (id, name, role, provider_id, secret_hash, created_at, districts) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Name, string(t.Role), nullStr(t.ProviderID), t.SecretHash, fmtTime(t.CreatedAt), string(districts))
 		if err != nil {
 			return fmt.Errorf("insert token: %w", mapErr(err))
 		}
@@ -28,8 +35,15 @@ func scanToken(sc interface{ Scan(...any) error }) (access.Token, error) {
 	var t access.Token
 	var created string
 	var revoked sql.NullString
-	if err := sc.Scan(&t.ID, &t.Name, &t.Role, &t.ProviderID, &t.SecretHash, &created, &revoked); err != nil {
+	var districts string
+	if err := sc.Scan(&t.ID, &t.Name, &t.Role, &t.ProviderID, &t.SecretHash, &created, &revoked, &districts); err != nil {
 		return t, err
+	}
+	if err := json.Unmarshal([]byte(districts), &t.Districts); err != nil {
+		return t, fmt.Errorf("token %s districts: %w", t.ID, err)
+	}
+	if len(t.Districts) == 0 {
+		t.Districts = nil
 	}
 	var err error
 	if t.CreatedAt, err = parseTime(created); err != nil {
@@ -45,7 +59,7 @@ func scanToken(sc interface{ Scan(...any) error }) (access.Token, error) {
 	return t, nil
 }
 
-const tokenColumns = `id, name, role, COALESCE(provider_id, ''), secret_hash, created_at, revoked_at`
+const tokenColumns = `id, name, role, COALESCE(provider_id, ''), secret_hash, created_at, revoked_at, districts`
 
 // TokenByID reads one token.
 func (db *DB) TokenByID(ctx context.Context, id string) (access.Token, error) {

@@ -46,6 +46,7 @@ Usage:
   massanzug export --kind KIND [--format csv|json] [--data ./data] > FILE
   massanzug bench [--entries 10000,100000]   measure import, start, search (in temporary folders)
   massanzug bench --load [--entries 10000] [--writers 16] [--readers 16] [--duration 20s]   a mixed load over loopback HTTP
+  massanzug retention [--dry-run] [--retention-years 3] [--data ./data]   anonymise referrals closed longer ago (stop the service first)
   massanzug config [flags]     print the effective configuration
 
 Every flag can also be set as an environment variable: --review-months is
@@ -65,9 +66,11 @@ type config struct {
 	Data         string
 	Demo         bool
 	ReviewMonths int
-	MatchWeights string
-	LogFormat    string
-	LogLevel     string
+	// RetentionYears: after how long a closed referral is anonymised.
+	RetentionYears int
+	MatchWeights   string
+	LogFormat      string
+	LogLevel       string
 }
 
 // newFlags defines the flags of a command; defaults come from the
@@ -105,8 +108,14 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
 	fs.BoolVar(&c.Demo, "demo", envBool("DEMO"), "fill an empty catalogue with demo data")
 	fs.IntVar(&c.ReviewMonths, "review-months", envInt("REVIEW_MONTHS", 12), "months after which an entry is due for review")
+	retentionFlag(fs, c)
 	fs.StringVar(&c.MatchWeights, "match-weights", env("MATCH_WEIGHTS", ""), "weights of the matching factors, e.g. fit=3,distance=2,language=2 (others keep their defaults)")
 	return fs
+}
+
+func retentionFlag(fs *flag.FlagSet, c *config) {
+	fs.IntVar(&c.RetentionYears, "retention-years", envInt("RETENTION_YEARS", referral.DefaultRetentionYears),
+		"years after which a closed referral is anonymised (case reference, notes)")
 }
 
 func (c config) logger(w io.Writer) (*slog.Logger, error) {
@@ -140,8 +149,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := serveFlags(&c, stderr).Parse(args[1:]); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_MATCH_WEIGHTS=%s\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",
-			c.Addr, c.Data, c.Demo, c.ReviewMonths, c.MatchWeights, c.LogFormat, c.LogLevel)
+		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_RETENTION_YEARS=%d\nMASSANZUG_MATCH_WEIGHTS=%s\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",
+			c.Addr, c.Data, c.Demo, c.ReviewMonths, c.RetentionYears, c.MatchWeights, c.LogFormat, c.LogLevel)
 		return nil
 	case "token":
 		if len(args) < 2 || args[1] != "create" {
@@ -160,6 +169,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportKind(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "retention":
+		return retention(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -233,10 +244,28 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	referrals, err := referral.Open(ctx, a.db, a.svc, log)
+	referrals, err := referral.Open(ctx, a.db, a.svc, log, referral.WithRetention(c.RetentionYears))
 	if err != nil {
 		return err
 	}
+	// Closed referrals past the retention period are anonymised at start
+	// and every day.
+	rctx, rcancel := context.WithCancel(ctx)
+	retaining := make(chan struct{})
+	go func() {
+		defer close(retaining)
+		for {
+			if _, err := referrals.Retain(rctx, false); err != nil && rctx.Err() == nil {
+				log.Error("retention of referrals failed; it runs again tomorrow", "err", err)
+			}
+			select {
+			case <-rctx.Done():
+				return
+			case <-time.After(24 * time.Hour):
+			}
+		}
+	}()
+	defer func() { rcancel(); <-retaining }()
 	matcher := matching.New(a.svc, a.db, a.ix, weights, log, matching.WithPlacements(referrals))
 	// The matcher reads the catalogue into memory in the background (matches
 	// wait for it); serve waits for it before it closes the database, so the
@@ -409,10 +438,12 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&role, "role", "", "admin, ressourcenmanager, fallmanager or traeger")
 	fs.StringVar(&provider, "provider", "", "provider id (traeger tokens only)")
 	fs.StringVar(&name, "name", "", "who holds the token")
+	districts := fs.String("districts", "", "comma-separated district ids a ressourcenmanager is responsible for (none: city-wide)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if _, err := c.logger(stderr); err != nil {
+	log, err := c.logger(stderr)
+	if err != nil {
 		return err
 	}
 	db, err := openStore(ctx, c)
@@ -420,7 +451,15 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer db.Close()
-	plain, _, err := access.Issue(ctx, db, name, access.Role(role), provider, time.Now())
+	g := access.Grant{Name: name, Role: access.Role(role), ProviderID: provider}
+	if *districts != "" {
+		g.Districts = strings.Split(*districts, ",")
+	}
+	svc := catalogue.NewService(db, catalogue.WithLogger(log))
+	if err := svc.Init(ctx); err != nil {
+		return err
+	}
+	plain, _, err := svc.Grant(ctx, cliAdmin, g)
 	if err != nil {
 		return err
 	}
@@ -627,6 +666,47 @@ func importFile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "%d rows are fine; nothing was written (dry run)\n", rep.Rows)
 	default:
 		fmt.Fprintf(stdout, "imported %d %s entries in %s\n", rep.Imported, kind, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func retention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c config
+	fs := newFlags("retention", &c, stderr)
+	retentionFlag(fs, &c)
+	dryRun := fs.Bool("dry-run", false, "only list the referrals that would be anonymised")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	release, err := lockFolder(c.Data)
+	if err != nil {
+		return err
+	}
+	defer release()
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rs, err := referral.Open(ctx, db, catalogue.NewService(db, catalogue.WithLogger(log)), log, referral.WithRetention(c.RetentionYears))
+	if err != nil {
+		return err
+	}
+	ids, err := rs.Retain(ctx, *dryRun)
+	if err != nil {
+		return err
+	}
+	verb := "anonymised"
+	if *dryRun {
+		verb = "would be anonymised"
+	}
+	fmt.Fprintf(stdout, "%d referrals closed more than %d years ago %s\n", len(ids), c.RetentionYears, verb)
+	for _, id := range ids {
+		fmt.Fprintln(stdout, id)
 	}
 	return nil
 }
