@@ -9,6 +9,8 @@ import (
 	"massanzug/access"
 	"massanzug/catalogue"
 	"massanzug/demo"
+	"massanzug/referral"
+	"massanzug/report"
 	"massanzug/store"
 )
 
@@ -73,5 +75,55 @@ func TestDemoCatalogue(t *testing.T) {
 	}
 	if _, n, _ := svc.Offers(ctx, rm, catalogue.ListQuery{Status: catalogue.StatusSubmitted, Page: catalogue.Page{Limit: 1}}); n == 0 {
 		t.Error("no submitted offer to approve in the demo")
+	}
+}
+
+// TestDemoReferrals: a year of referrals through the service's rules,
+// visible to the demo case manager, so that every district's figures
+// show referrals, outcomes and savings.
+func TestDemoReferrals(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir(), store.Unsynced())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := catalogue.NewService(db, catalogue.WithLogger(quiet))
+	if err := svc.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Load(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	admin := access.Principal{Role: access.RoleAdmin, TokenID: "setup"}
+	_, tok, err := svc.IssueToken(ctx, admin, "Demo FM", access.RoleCaseManager, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fm := access.Principal{TokenID: tok.ID, Name: tok.Name, Role: tok.Role}
+	n, err := demo.Referrals(ctx, db, fm, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 {
+		t.Errorf("%d demo referrals in a year", n)
+	}
+	rs, err := referral.Open(ctx, db, svc, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, total, err := rs.List(ctx, fm, referral.Query{Page: catalogue.Page{Limit: 1}}); err != nil || total != n {
+		t.Errorf("the demo case manager sees %d of %d referrals: %v", total, n, err)
+	}
+	rep, err := report.New(db, svc, 12).Districts(ctx, access.Principal{Role: access.RoleResourceManager}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range append(rep.Districts, rep.City) {
+		f := d.Current.Referrals
+		if f.Started == 0 || f.Ended[referral.Successful] == 0 || len(d.Savings) == 0 {
+			t.Errorf("%s: started %d, successful %d, savings %v", d.Name, f.Started, f.Ended[referral.Successful], d.Savings)
+		}
 	}
 }

@@ -46,8 +46,22 @@ type DB struct {
 
 var _ catalogue.Store = (*DB)(nil)
 
+// Option configures how a database is opened.
+type Option func(*options)
+
+type options struct{ unsynced bool }
+
+// Unsynced opens a database whose writes are not synced to disk one by
+// one: only for building a data folder that is synced as a whole and moved
+// into place afterwards (the demo), never for a folder in use.
+func Unsynced() Option { return func(o *options) { o.unsynced = true } }
+
 // Open opens (creating if missing) the database in dir and migrates it.
-func Open(ctx context.Context, dir string) (*DB, error) {
+func Open(ctx context.Context, dir string, opts ...Option) (*DB, error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
 	path := filepath.Join(dir, FileName)
 	dsn := func(extra string) string {
 		q := url.Values{}
@@ -65,7 +79,11 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		q.Set("_txlock", "immediate")
 		return "file:" + path + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn(""))
+	writer := ""
+	if o.unsynced {
+		writer = "synchronous(OFF)"
+	}
+	w, err := sql.Open("sqlite", dsn(writer))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -69,8 +69,11 @@ type config struct {
 	// RetentionYears: after how long a closed referral is anonymised.
 	RetentionYears int
 	MatchWeights   string
-	LogFormat      string
-	LogLevel       string
+	// unsynced builds a folder that is synced as a whole afterwards (the
+	// demo's); never set for a folder in use.
+	unsynced  bool
+	LogFormat string
+	LogLevel  string
 }
 
 // newFlags defines the flags of a command; defaults come from the
@@ -195,7 +198,11 @@ func open(ctx context.Context, c config, log *slog.Logger, opts ...catalogue.Opt
 	if err := os.MkdirAll(c.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	db, err := store.Open(ctx, c.Data)
+	var sopts []store.Option
+	if c.unsynced {
+		sopts = append(sopts, store.Unsynced())
+	}
+	db, err := store.Open(ctx, c.Data, sopts...)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +363,7 @@ func prepareDemo(ctx context.Context, c config, log *slog.Logger) error {
 		return err
 	}
 	built := c
-	built.Data = tmp
+	built.Data, built.unsynced = tmp, true // synced as a whole before it is moved in
 	a, err := open(ctx, built, log)
 	if err != nil {
 		return err
@@ -368,17 +375,27 @@ func prepareDemo(ctx context.Context, c config, log *slog.Logger) error {
 	}
 	var b strings.Builder
 	b.WriteString("# Demo tokens, one per role. For trying the service only.\n")
+	var manager access.Principal
 	for _, r := range access.Roles {
 		provider := ""
 		if r == access.RoleProvider {
 			provider = res.ProviderID
 		}
-		plain, _, err := a.svc.IssueToken(ctx, cliAdmin, "Demo "+string(r), r, provider)
+		plain, t, err := a.svc.IssueToken(ctx, cliAdmin, "Demo "+string(r), r, provider)
 		if err != nil {
 			a.Close()
 			return err
 		}
+		if r == access.RoleCaseManager {
+			manager = access.Principal{TokenID: t.ID, Name: t.Name, Role: t.Role}
+		}
 		fmt.Fprintf(&b, "%s=%s\n", strings.ToUpper(string(r)), plain)
+	}
+	// A year of referrals by the demo case manager, so that the district
+	// figures are not empty.
+	if _, err := demo.Referrals(ctx, a.db, manager, log); err != nil {
+		a.Close()
+		return fmt.Errorf("load demo referrals: %w", err)
 	}
 	// Fold the log into the database file, so that one file moves.
 	err = a.db.Exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
