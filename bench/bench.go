@@ -53,6 +53,7 @@ type Result struct {
 	// CrashRestart is a start after a crash left 100 changes out of the
 	// index: database and index open, the index caught up.
 	CrashRestart time.Duration
+	Referral     ReferralResult
 }
 
 var staff = access.Principal{TokenID: "bench", Name: "bench", Role: access.RoleResourceManager}
@@ -154,6 +155,9 @@ func Run(ctx context.Context, dir string, n int, log *slog.Logger) (Result, erro
 		return res, fmt.Errorf("assign: %w", err)
 	}
 	res.Assign200 = time.Since(t0)
+	if res.Referral, err = referrals(ctx, db, ix, svc, g, log); err != nil {
+		return res, err
+	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -277,6 +281,14 @@ func Report(w io.Writer, rs []Result) {
 	for _, r := range rs {
 		fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s |\n", r.Entries, r.MatchWarm.Round(10*time.Millisecond), ms(r.MatchP50), ms(r.MatchP99),
 			r.Assign200.Round(time.Millisecond), r.CrashRestart.Round(time.Millisecond))
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| entries | referrals (active) | written in bulk | create p50 | create p99 | match p50 | match p99 | district report (best / slowest of 3) |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, r := range rs {
+		f := r.Referral
+		fmt.Fprintf(w, "| %d | %d (%d) | %s | %s | %s | %s | %s | %s / %s |\n", r.Entries, f.Referrals, f.Active, f.Setup.Round(time.Millisecond),
+			ms(f.CreateP50), ms(f.CreateP99), ms(f.MatchP50), ms(f.MatchP99), ms(f.ReportCity), ms(f.ReportByDist))
 	}
 	for _, r := range rs {
 		for _, d := range r.Disagreements {

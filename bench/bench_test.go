@@ -29,6 +29,9 @@ func TestRunSmall(t *testing.T) {
 	if r.Entries != 600 || r.Queries == 0 || r.ImportPerSec <= 0 || r.SearchP99 <= 0 || r.ScanP99 <= 0 || r.MemScanP99 <= 0 {
 		t.Errorf("result %+v", r)
 	}
+	if f := r.Referral; f.Referrals != 1200 || f.CreateP99 <= 0 || f.MatchP99 <= 0 || f.ReportCity <= 0 {
+		t.Errorf("referral figures %+v", f)
+	}
 	// The scans are the floor only if they answer what the index answers.
 	for _, d := range r.Disagreements {
 		t.Error(d)
