@@ -162,6 +162,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/v1/referrals/{ref}/follow-ups", func(string) any { return map[string]any{"note": "Läuft."} }, nil, [4]int{403, 409, 409, 403}},
 		{"GET", "/v1/follow-ups", nil, nil, [4]int{403, 200, 200, 403}},
 		{"GET", "/v1/reports/districts", nil, nil, [4]int{200, 200, 403, 403}},
+		{"GET", "/v1/gaps", nil, nil, [4]int{403, 200, 403, 403}},
+		{"POST", "/v1/gaps", func(string) any { return map[string]any{"district": "eselsberg", "description": "Fehlt."} }, nil, [4]int{403, 201, 403, 403}},
 
 		{"GET", "/v1/tokens", nil, nil, [4]int{200, 403, 403, 403}},
 		{"POST", "/v1/tokens", func(string) any { return map[string]any{"name": "Neu", "role": "fallmanager"} }, nil, [4]int{201, 403, 403, 403}},

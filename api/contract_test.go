@@ -125,6 +125,9 @@ func TestContractTour(t *testing.T) {
 	e.do(req{Who: "fm", Method: "POST", Path: "/v1/match/assign", Body: map[string]any{"cases": []map[string]any{{"reference": "JH-2026-0900", "quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}},
 		"propose": map[string]any{"department": "jugendhilfe", "frame": "nur als Einkaufshilfe"}}})
 	e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/districts"})
+	gid := e.create("rm", "/v1/gaps", map[string]any{"district": "eselsberg", "help_kind": "schuldnerberatung", "description": "Keine Schuldnerberatung im Stadtteil."})
+	e.do(req{Who: "rm", Method: "GET", Path: "/v1/gaps?status=open&district=eselsberg&limit=5"})
+	e.do(req{Who: "rm", Method: "POST", Path: "/v1/gaps/" + gid + "/status", Body: map[string]any{"status": "forwarded"}, Headers: map[string]string{"If-Match": `"1"`}})
 	e.do(req{Who: "admin", Method: "GET", Path: "/v1/reports/districts?stichtag=2026-01-31"})
 	r := e.do(req{Who: "admin", Method: "POST", Path: "/v1/tokens", Body: map[string]any{"name": "Fallmanagement Wiblingen", "role": "fallmanager"}})
 	e.do(req{Who: "admin", Method: "GET", Path: "/v1/tokens"})

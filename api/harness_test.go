@@ -23,6 +23,7 @@ import (
 	"massanzug/access"
 	"massanzug/api"
 	"massanzug/catalogue"
+	"massanzug/gap"
 	"massanzug/index"
 	"massanzug/matching"
 	"massanzug/referral"
@@ -149,7 +150,7 @@ func (e *env) open() {
 
 // domain is the env's services around matcher m.
 func (e *env) domain(m *matching.Matcher) api.Domain {
-	return api.Domain{Catalogue: e.svc, Search: e.ix, Matcher: m, Referrals: e.rs, Reports: report.New(e.db, e.svc, 12)}
+	return api.Domain{Catalogue: e.svc, Search: e.ix, Matcher: m, Referrals: e.rs, Reports: report.New(e.db, e.svc, 12), Gaps: gap.New(e.db, e.svc)}
 }
 
 // restart closes the database and opens it again.

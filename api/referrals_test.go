@@ -513,3 +513,60 @@ func TestRetention(t *testing.T) {
 		t.Errorf("figures over the anonymised referral: %+v", c)
 	}
 }
+
+// TestGaps: staff record a gap, forward it to the planners and close it
+// by naming the offer that fills it now; the figures count it; asking the
+// same case again is one unmet need, not two.
+func TestGaps(t *testing.T) {
+	e := newEnv(t)
+	off := e.create("rm", "/v1/offers", offerInput(e.provider))
+	r := e.do(req{Who: "rm", Method: "POST", Path: "/v1/gaps", Body: map[string]any{"district": "weststadt-soeflingen", "help_kind": "begegnung",
+		"description": "Kein offener Treffpunkt für Familien am Vormittag."}})
+	if r.Status != 201 {
+		t.Fatalf("record: %d %s", r.Status, r.Body)
+	}
+	id := r.object(t)["id"].(string)
+	for _, bad := range []map[string]any{{"district": "atlantis", "description": "x"}, {"district": "eselsberg"}, {"district": "eselsberg", "help_kind": "zaubern", "description": "x"}} {
+		if r := e.do(req{Who: "rm", Method: "POST", Path: "/v1/gaps", Body: bad}); r.Status != 422 {
+			t.Errorf("gap %v: %d %s", bad, r.Status, r.Body)
+		}
+	}
+	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/gaps", Body: map[string]any{"district": "eselsberg", "description": "x"}}); r.Status != 403 {
+		t.Errorf("case manager records a gap: %d", r.Status)
+	}
+	move := func(v int, body map[string]any) resp {
+		return e.do(req{Who: "rm", Method: "POST", Path: "/v1/gaps/" + id + "/status", Body: body, Headers: ifMatch(v)})
+	}
+	if r := move(1, map[string]any{"status": "forwarded", "note": "An die Fachplanung am 4.5."}); r.Status != 200 {
+		t.Fatalf("forward: %d %s", r.Status, r.Body)
+	}
+	if r := move(2, map[string]any{"status": "closed"}); r.Status != 422 || !strings.Contains(string(r.Body), "filled_by") {
+		t.Errorf("close without naming what fills it: %d %s", r.Status, r.Body)
+	}
+	if r := move(2, map[string]any{"status": "open"}); r.Status != 409 || !strings.Contains(string(r.Body), "allowed: closed") {
+		t.Errorf("back to open: %d %s", r.Status, r.Body)
+	}
+	r = move(2, map[string]any{"status": "closed", "filled_by": off})
+	if r.Status != 200 || r.object(t)["filled_by"].(map[string]any)["name"] != "Canapé Café" {
+		t.Fatalf("close: %d %s", r.Status, r.Body)
+	}
+	e.do(req{Who: "rm", Method: "POST", Path: "/v1/gaps", Body: map[string]any{"district": "eselsberg", "description": "Keine Schuldnerberatung im Stadtteil."}})
+	var rep struct {
+		City struct {
+			Current figures `json:"current"`
+		} `json:"city"`
+	}
+	rr := e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/districts"})
+	rr.decode(t, &rep)
+	if !strings.Contains(string(rr.Body), `"gaps_open":1,"gaps_closed":1`) {
+		t.Errorf("gaps in the city's figures: %s", rr.Body)
+	}
+	// The same case asked twice in a month is one unmet need.
+	for range 2 {
+		e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"reference": "JH-2026-0815", "district": "boefingen", "help_kinds": []string{"schuldnerberatung"}}})
+	}
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"reference": "JH-2026-0816", "district": "boefingen", "help_kinds": []string{"schuldnerberatung"}}})
+	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/unmet-needs?district=boefingen"}); !strings.Contains(string(r.Body), `"count":2`) {
+		t.Errorf("unmet needs of two cases asked three times: %s", r.Body)
+	}
+}

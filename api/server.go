@@ -19,6 +19,7 @@ import (
 
 	"massanzug/access"
 	"massanzug/catalogue"
+	"massanzug/gap"
 	"massanzug/matching"
 	"massanzug/referral"
 	"massanzug/report"
@@ -31,6 +32,7 @@ type Server struct {
 	matcher   *matching.Matcher
 	referrals *referral.Service
 	reports   *report.Service
+	gaps      *gap.Service
 	log       *slog.Logger
 	throttle  *access.Throttle
 	inFlight  chan struct{} // a slot per request being served
@@ -59,11 +61,12 @@ type Domain struct {
 	Matcher   *matching.Matcher
 	Referrals *referral.Service
 	Reports   *report.Service
+	Gaps      *gap.Service
 }
 
 // New builds the HTTP handler for the domain's services.
 func New(d Domain, log *slog.Logger, opts ...Option) *echo.Echo {
-	s := &Server{svc: d.Catalogue, search: d.Search, matcher: d.Matcher, referrals: d.Referrals, reports: d.Reports, log: log,
+	s := &Server{svc: d.Catalogue, search: d.Search, matcher: d.Matcher, referrals: d.Referrals, reports: d.Reports, gaps: d.Gaps, log: log,
 		throttle: access.NewThrottle(10, time.Minute, time.Now), inFlight: make(chan struct{}, 64)}
 	for _, o := range opts {
 		o(s)
@@ -146,6 +149,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.POST("/match/assign", s.assign)
 	v1.GET("/reports/unmet-needs", s.unmetNeeds)
 	v1.GET("/reports/districts", s.districtReport)
+	v1.GET("/gaps", s.listGaps)
+	v1.POST("/gaps", s.createGap)
+	v1.POST("/gaps/:id/status", s.moveGap)
 
 	v1.GET("/referrals", s.listReferrals)
 	v1.POST("/referrals", s.createReferral)

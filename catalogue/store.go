@@ -53,7 +53,7 @@ type Store interface {
 	EachEntry(ctx context.Context, fn func(Record) error) error
 
 	// CountUnmet counts one need no entry met; UnmetNeeds reports them.
-	CountUnmet(ctx context.Context, district, helpKind, month string) error
+	CountUnmet(ctx context.Context, district, helpKind, month, caseKey string) error
 	UnmetNeeds(ctx context.Context, district, month string) ([]UnmetNeed, error)
 
 	// Writable reports why the store cannot take writes now (its disk is

@@ -9,6 +9,8 @@ package matching
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -105,7 +107,7 @@ type Analyzer interface {
 // in memory, and the count of unmet needs.
 type Store interface {
 	EachEntry(ctx context.Context, fn func(catalogue.Record) error) error
-	CountUnmet(ctx context.Context, district, helpKind, month string) error
+	CountUnmet(ctx context.Context, district, helpKind, month, caseKey string) error
 }
 
 // Placements tells how many places of an entry open referrals hold
@@ -336,8 +338,15 @@ func (m *Matcher) countUnmet(ctx context.Context, pc *prepared) error {
 		return nil // nowhere to count it; the case named no place in the city
 	}
 	month := pc.now.Format("2006-01")
+	// Asking again for the same case is one gap, not two: counted once per
+	// case reference (a hash of it), district, kind of help and month.
+	key := ""
+	if ref := strings.TrimSpace(pc.Reference); ref != "" {
+		sum := sha256.Sum256([]byte("unmet:" + ref))
+		key = hex.EncodeToString(sum[:16])
+	}
 	for _, h := range pc.HelpKinds {
-		if err := m.store.CountUnmet(ctx, pc.district, h, month); err != nil {
+		if err := m.store.CountUnmet(ctx, pc.district, h, month, key); err != nil {
 			return fmt.Errorf("count unmet need: %w", err)
 		}
 	}

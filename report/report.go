@@ -34,6 +34,9 @@ type Store interface {
 	// UnmetCounts sums the unmet needs per district over the months
 	// [fromMonth, toMonth] (YYYY-MM).
 	UnmetCounts(ctx context.Context, fromMonth, toMonth string) (map[string]int, error)
+	// GapCounts counts per district the gaps staff recorded that are open
+	// on day, and those closed in [from, day].
+	GapCounts(ctx context.Context, from, day string) (open, closed map[string]int, err error)
 }
 
 // EntryCount is a count of entries.
@@ -80,6 +83,10 @@ type Figures struct {
 	// the district (nil where the districts data gives no staffing).
 	ReferralsPerRMPost *float64 `json:"referrals_per_rm_post"`
 	UnmetNeeds         int      `json:"unmet_needs"`
+	// GapsOpen on the day and GapsClosed in the year: the gaps staff
+	// recorded and forwarded to the planners.
+	GapsOpen   int `json:"gaps_open"`
+	GapsClosed int `json:"gaps_closed"`
 }
 
 // Rates are active volunteers per 1,000 inhabitants, over-65s and under-18s.
@@ -202,6 +209,18 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 				per.fig(d).UnmetNeeds += n
 				per.fig(&rep.City).UnmetNeeds += n
 			}
+		}
+		open, closed, err := s.store.GapCounts(ctx, per.from, per.to)
+		if err != nil {
+			return nil, fmt.Errorf("gaps: %w", err)
+		}
+		for id, d := range byID {
+			if id == "" {
+				continue
+			}
+			per.fig(d).GapsOpen, per.fig(d).GapsClosed = open[id], closed[id]
+			per.fig(&rep.City).GapsOpen += open[id]
+			per.fig(&rep.City).GapsClosed += closed[id]
 		}
 	}
 	// Savings of the calendar year of the day and of the year before.

@@ -70,6 +70,7 @@ func flat(f Figures) map[string]string {
 	opt("referrals.median_days_to_active", rf.MedianDaysToActive)
 	opt("referrals_per_rm_post", f.ReferralsPerRMPost)
 	m["unmet_needs"] = strconv.Itoa(f.UnmetNeeds)
+	m["gaps_open"], m["gaps_closed"] = strconv.Itoa(f.GapsOpen), strconv.Itoa(f.GapsClosed)
 	return m
 }
 

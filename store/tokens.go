@@ -188,9 +188,20 @@ func scanAudit(rows *sql.Rows) ([]catalogue.AuditEvent, error) {
 	return out, rows.Err()
 }
 
-// CountUnmet adds one to the unmet needs of a district, help kind and month.
-func (db *DB) CountUnmet(ctx context.Context, district, helpKind, month string) error {
+// CountUnmet adds one to the unmet needs of a district, help kind and
+// month, unless the case (caseKey, when given) was counted there already.
+func (db *DB) CountUnmet(ctx context.Context, district, helpKind, month, caseKey string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		if caseKey != "" {
+			res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO unmet_cases (case_key, district_id, help_kind, month) VALUES (?, ?, ?, ?)`,
+				caseKey, district, helpKind, month)
+			if err != nil {
+				return mapErr(err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // this case was counted already
+			}
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO unmet_needs (district_id, help_kind, month, count) VALUES (?, ?, ?, 1)
 			ON CONFLICT (district_id, help_kind, month) DO UPDATE SET count = count + 1`, district, helpKind, month)
 		return mapErr(err)

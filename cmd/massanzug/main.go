@@ -26,6 +26,7 @@ import (
 	"massanzug/bench"
 	"massanzug/catalogue"
 	"massanzug/demo"
+	"massanzug/gap"
 	"massanzug/index"
 	"massanzug/matching"
 	"massanzug/referral"
@@ -297,7 +298,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	defer func() { kcancel(); <-keeping }()
 	srv := &http.Server{
 		Addr:              c.Addr,
-		Handler:           api.New(api.Domain{Catalogue: a.svc, Search: a.ix, Matcher: matcher, Referrals: referrals, Reports: report.New(a.db, a.svc, c.ReviewMonths)}, log),
+		Handler:           api.New(api.Domain{Catalogue: a.svc, Search: a.ix, Matcher: matcher, Referrals: referrals, Reports: report.New(a.db, a.svc, c.ReviewMonths), Gaps: gap.New(a.db, a.svc)}, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
