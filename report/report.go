@@ -194,11 +194,15 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 		{day.AddDate(-1, 0, 1).Format(time.DateOnly), stichtag, func(d *District) *Figures { return &d.Current }},
 		{before.AddDate(-1, 0, 1).Format(time.DateOnly), before.Format(time.DateOnly), func(d *District) *Figures { return &d.YearAgo }},
 	}
+	// One read of every referral touching the two years and the savings'
+	// calendar years; each figure picks its own by the dates.
+	y := day.Year()
+	from := min(periods[1].from, fmt.Sprintf("%d-01-01", y-1))
+	rows, err := s.store.ReferralRows(ctx, from, stichtag)
+	if err != nil {
+		return nil, fmt.Errorf("referral figures: %w", err)
+	}
 	for _, per := range periods {
-		rows, err := s.store.ReferralRows(ctx, per.from, per.to)
-		if err != nil {
-			return nil, fmt.Errorf("referral figures: %w", err)
-		}
 		countReferrals(byID, rows, per.from, per.to, per.fig)
 		unmet, err := s.store.UnmetCounts(ctx, per.from[:7], per.to[:7])
 		if err != nil {
@@ -224,11 +228,6 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 		}
 	}
 	// Savings of the calendar year of the day and of the year before.
-	y := day.Year()
-	rows, err := s.store.ReferralRows(ctx, fmt.Sprintf("%d-01-01", y-1), stichtag)
-	if err != nil {
-		return nil, fmt.Errorf("savings: %w", err)
-	}
 	for _, r := range rows {
 		if r.MonthlyCost <= 0 || r.ActiveSince == "" {
 			continue
