@@ -213,6 +213,16 @@ func (w *where) add(cond string, args ...any) {
 	w.args = append(w.args, args...)
 }
 
+// in adds the condition template, whose %s stands for the placeholders
+// of vals ("district_id IN (%s)").
+func (w *where) in(template string, vals []string) {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	w.add(fmt.Sprintf(template, placeholders(len(args))), args...)
+}
+
 func (w *where) sql() string {
 	if len(w.conds) == 0 {
 		return ""
@@ -238,11 +248,7 @@ func (db *DB) ListEntries(ctx context.Context, f catalogue.EntryFilter) ([]catal
 		w.add("EXISTS (SELECT 1 FROM entry_help_kinds h WHERE h.entry_id = e.id AND h.code = ?)", f.HelpKind)
 	}
 	if len(f.AnyDistrict) > 0 {
-		args := make([]any, len(f.AnyDistrict))
-		for i, d := range f.AnyDistrict {
-			args[i] = d
-		}
-		w.add("EXISTS (SELECT 1 FROM entry_districts d WHERE d.entry_id = e.id AND d.district_id IN ("+placeholders(len(args))+"))", args...)
+		w.in("EXISTS (SELECT 1 FROM entry_districts d WHERE d.entry_id = e.id AND d.district_id IN (%s))", f.AnyDistrict)
 	}
 	if f.ProviderID != "" {
 		w.add("e.provider_id = ?", f.ProviderID)

@@ -72,11 +72,7 @@ func (db *DB) ListGaps(ctx context.Context, f gap.Filter) ([]*gap.Gap, int, erro
 		w.add("district_id = ?", f.District)
 	}
 	if len(f.Districts) > 0 {
-		args := make([]any, len(f.Districts))
-		for i, d := range f.Districts {
-			args[i] = d
-		}
-		w.add("district_id IN ("+placeholders(len(args))+")", args...)
+		w.in("district_id IN (%s)", f.Districts)
 	}
 	var total int
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM gaps`+w.sql(), w.args...).Scan(&total); err != nil {

@@ -134,11 +134,7 @@ func (db *DB) ListReferrals(ctx context.Context, f referral.Filter) ([]*referral
 		w.add("status <> ?", string(referral.Proposed))
 	}
 	if len(f.Districts) > 0 {
-		args := make([]any, len(f.Districts))
-		for i, d := range f.Districts {
-			args[i] = d
-		}
-		w.add("district_id IN ("+placeholders(len(args))+")", args...)
+		w.in("district_id IN (%s)", f.Districts)
 	}
 	order := "created_at DESC, id"
 	if f.DueBy != "" {
