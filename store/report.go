@@ -16,7 +16,7 @@ var _ report.Store = (*DB)(nil)
 // status, and for the city ("").
 func (db *DB) EntryCounts(ctx context.Context) ([]report.EntryCount, error) {
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT d.district_id, e.kind, e.status, COUNT(*) FROM entries e JOIN entry_districts d ON d.entry_id = e.id
+		SELECT d.district_id, e.kind, e.status, COUNT(*) FROM entry_districts d JOIN entries e INDEXED BY entries_report ON e.id = d.entry_id
 		WHERE e.status <> 'archived' GROUP BY d.district_id, e.kind, e.status
 		UNION ALL
 		SELECT '', kind, status, COUNT(*) FROM entries WHERE status <> 'archived' GROUP BY kind, status`)
@@ -39,10 +39,10 @@ func (db *DB) EntryCounts(ctx context.Context) ([]report.EntryCount, error) {
 // kind of help, and for the city ("").
 func (db *DB) HelpKindCounts(ctx context.Context) ([]report.HelpKindCount, error) {
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT d.district_id, h.code, COUNT(*) FROM entries e JOIN entry_districts d ON d.entry_id = e.id
-		JOIN entry_help_kinds h ON h.entry_id = e.id WHERE e.status <> 'archived' GROUP BY d.district_id, h.code
+		SELECT d.district_id, h.code, COUNT(*) FROM entry_districts d JOIN entries e INDEXED BY entries_report ON e.id = d.entry_id
+		JOIN entry_help_kinds h ON h.entry_id = d.entry_id WHERE e.status <> 'archived' GROUP BY d.district_id, h.code
 		UNION ALL
-		SELECT '', h.code, COUNT(*) FROM entries e JOIN entry_help_kinds h ON h.entry_id = e.id
+		SELECT '', h.code, COUNT(*) FROM entry_help_kinds h JOIN entries e INDEXED BY entries_report ON e.id = h.entry_id
 		WHERE e.status <> 'archived' GROUP BY h.code`)
 	if err != nil {
 		return nil, fmt.Errorf("count help kinds: %w", err)
@@ -64,16 +64,16 @@ func (db *DB) HelpKindCounts(ctx context.Context) ([]report.HelpKindCount, error
 func (db *DB) DueForReview(ctx context.Context, verifiedBefore time.Time, today string) (map[string]int, error) {
 	const due = `e.status <> 'archived' AND (e.verified_at IS NULL OR e.verified_at < ? OR (e.kind = 'offer' AND e.valid_until < ?))`
 	return countMap(ctx, db.r, `
-		SELECT d.district_id, COUNT(*) FROM entries e JOIN entry_districts d ON d.entry_id = e.id WHERE `+due+` GROUP BY d.district_id
+		SELECT d.district_id, COUNT(*) FROM entry_districts d JOIN entries e INDEXED BY entries_report ON e.id = d.entry_id WHERE `+due+` GROUP BY d.district_id
 		UNION ALL
-		SELECT '', COUNT(*) FROM entries e WHERE `+due, fmtTime(verifiedBefore), today, fmtTime(verifiedBefore), today)
+		SELECT '', COUNT(*) FROM entries e INDEXED BY entries_report WHERE `+due, fmtTime(verifiedBefore), today, fmtTime(verifiedBefore), today)
 }
 
 // ReferralRows returns the referrals created on or before to and not
 // closed before from.
 func (db *DB) ReferralRows(ctx context.Context, from, to string) ([]report.ReferralRow, error) {
 	rows, err := db.r.QueryContext(ctx, `SELECT district_id, department, status, COALESCE(outcome, ''), substr(created_at, 1, 10),
-		COALESCE(active_since, ''), COALESCE(ended_on, ''), COALESCE(monthly_cost, 0) FROM referrals
+		COALESCE(active_since, ''), COALESCE(ended_on, ''), COALESCE(monthly_cost, 0) FROM referrals INDEXED BY referrals_report
 		WHERE substr(created_at, 1, 10) <= ? AND (ended_on IS NULL OR ended_on >= ?)`, to, from)
 	if err != nil {
 		return nil, fmt.Errorf("referral rows: %w", err)
