@@ -120,10 +120,14 @@ func TestDemoReferrals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range append(rep.Districts, rep.City) {
-		f := d.Current.Referrals
-		if f.Started == 0 || f.Ended[referral.Successful] == 0 || len(d.Savings) == 0 {
-			t.Errorf("%s: started %d, successful %d, savings %v", d.Name, f.Started, f.Ended[referral.Successful], d.Savings)
+	// Every district has referrals; the city's outcomes and savings are
+	// there whatever day the demo is built on (a district's may be empty).
+	for _, d := range rep.Districts {
+		if d.Current.Referrals.Started == 0 {
+			t.Errorf("%s: no referral started in the year", d.Name)
 		}
+	}
+	if f := rep.City.Current.Referrals; f.Ended[referral.Successful] == 0 || f.Active == 0 || len(rep.City.Savings) == 0 {
+		t.Errorf("city: %+v, savings %v", f, rep.City.Savings)
 	}
 }
