@@ -79,7 +79,9 @@ type env struct {
 	now time.Time
 }
 
-var quietLog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+// testLog keeps warnings for a failing package (go test shows output only
+// then), so that what went wrong in the service is seen beside the test.
+var testLog = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
@@ -130,20 +132,20 @@ func (e *env) open() {
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		e.t.Fatal(err)
 	}
-	ix, err := index.Open(ctx, e.dir, db, quietLog)
+	ix, err := index.Open(ctx, e.dir, db, testLog)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.db, e.ix = db, ix
-	e.svc = catalogue.NewService(db, catalogue.WithClock(e.clock), catalogue.WithLogger(quietLog), catalogue.WithIndexer(ix))
+	e.svc = catalogue.NewService(db, catalogue.WithClock(e.clock), catalogue.WithLogger(testLog), catalogue.WithIndexer(ix))
 	// Tests send many bad tokens from one address on purpose; the throttle
 	// has a test of its own (TestFailedLoginsAreThrottled).
-	rs, err := referral.Open(ctx, db, e.svc, quietLog)
+	rs, err := referral.Open(ctx, db, e.svc, testLog)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.rs = rs
-	e.h = api.New(e.domain(matching.New(e.svc, db, ix, matching.DefaultWeights(), quietLog, matching.WithPlacements(rs))), quietLog,
+	e.h = api.New(e.domain(matching.New(e.svc, db, ix, matching.DefaultWeights(), testLog, matching.WithPlacements(rs))), testLog,
 		api.WithAuthThrottle(1_000_000, time.Minute))
 	e.t.Cleanup(func() { ix.Close(); db.Close() })
 }

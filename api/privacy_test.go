@@ -45,6 +45,9 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 		refs[0].(map[string]any)["frame"] != "nur als Einkaufshilfe" {
 		t.Errorf("her referrals in the export, without the client's data: %v", export["referrals"])
 	}
+	if log := e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?action=export&entry_id=" + ref}); !strings.Contains(string(log.Body), `"kind":"referral"`) {
+		t.Errorf("the export's read of her referrals is not audited: %s", log.Body)
+	}
 
 	find := func(who string) float64 {
 		return e.do(req{Who: who, Method: "GET", Path: "/v1/search?q=Unverwechselbar"}).object(t)["total"].(float64)

@@ -80,7 +80,7 @@ func TestOverloadAnswers503AtOnce(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
 	block := &blockingSearcher{release: release, started: make(chan struct{}, 2)}
-	h := api.New(api.Domain{Catalogue: e.svc, Search: block, Matcher: matching.New(e.svc, e.db, e.ix, matching.DefaultWeights(), quietLog), Referrals: e.rs}, quietLog, api.WithMaxInFlight(2))
+	h := api.New(api.Domain{Catalogue: e.svc, Search: block, Matcher: matching.New(e.svc, e.db, e.ix, matching.DefaultWeights(), testLog), Referrals: e.rs}, testLog, api.WithMaxInFlight(2))
 	get := func(path string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest("GET", path, nil)
 		r.Header.Set("Authorization", "Bearer "+e.tokens["fm"])

@@ -57,7 +57,7 @@ func referrals(ctx context.Context, db *store.DB, ix *index.Index, svc *catalogu
 		created := today.AddDate(0, 0, -rng.IntN(730))
 		r := &referral.Referral{ID: fmt.Sprintf("ref_bench%011d", i), Version: 1, CaseRef: fmt.Sprintf("FM-%d", i),
 			Entry: catalogue.Placement{Kind: catalogue.KindOfID(ids[i%len(ids)]), ID: ids[i%len(ids)]}, District: districts[rng.IntN(len(districts))].ID,
-			Department: deps[rng.IntN(len(deps))], HelpKinds: []string{g.pick(g.help)}, CaseManager: Person(benchManager),
+			Department: deps[rng.IntN(len(deps))], HelpKinds: []string{g.pick(g.help)}, CaseManager: person(benchManager),
 			CreatedAt: created, UpdatedAt: created}
 		active := created.AddDate(0, 0, 3+rng.IntN(10))
 		if active.After(today) {
@@ -82,7 +82,7 @@ func referrals(ctx context.Context, db *store.DB, ix *index.Index, svc *catalogu
 		if rng.Float64() < 0.3 {
 			r.Replaces = &referral.Measure{Name: "Maßnahme", MonthlyCost: float64(200 + rng.IntN(1800))}
 		}
-		r.History = []referral.Change{{At: created, By: Person(benchManager), Status: r.Status}}
+		r.History = []referral.Change{{At: created, By: person(benchManager), Status: r.Status}}
 		batch = append(batch, r)
 		if len(batch) == 5000 || i == n-1 {
 			if err := db.CreateReferrals(ctx, batch, nil, nil); err != nil {
@@ -148,5 +148,5 @@ func referrals(ctx context.Context, db *store.DB, ix *index.Index, svc *catalogu
 	return res, nil
 }
 
-// Person is p as a referral names it.
-func Person(p access.Principal) referral.Person { return referral.Person{ID: p.TokenID, Name: p.Name} }
+// person is p as a referral names it.
+func person(p access.Principal) referral.Person { return referral.Person{ID: p.TokenID, Name: p.Name} }

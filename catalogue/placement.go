@@ -71,15 +71,6 @@ func (s *Service) Placement(ctx context.Context, p access.Principal, id string) 
 	return Placement{Kind: k, ID: id, Name: r.Name, ProviderID: r.ProviderID, Districts: r.Districts, Capacity: cap.Capacity, Load: cap.Load}, nil
 }
 
-// Free is how many more cases the entry takes beside open referrals, or
-// -1 where it sets no capacity.
-func (pl Placement) Free(open int) int {
-	if pl.Capacity == nil {
-		return -1
-	}
-	return max(0, *pl.Capacity-pl.Load-open)
-}
-
 // Stamp is the instant the service records a change at (UTC, to the
 // microsecond), for the records other domains keep beside the catalogue.
 func (s *Service) Stamp() time.Time { return s.stamp() }

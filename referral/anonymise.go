@@ -46,6 +46,15 @@ func (s *Service) OfVolunteer(ctx context.Context, p access.Principal, id string
 	if err != nil {
 		return nil, fmt.Errorf("referrals of %s: %w", id, err)
 	}
+	if len(rs) > 0 {
+		ids := make([]string, len(rs))
+		for i, r := range rs {
+			ids[i] = r.ID
+		}
+		if err := s.store.Audit(ctx, *s.event(p, "export", ids...)); err != nil {
+			return nil, fmt.Errorf("audit export: %w", err)
+		}
+	}
 	for _, r := range rs {
 		r.CaseRef, r.Notes, r.OutcomeNote = "", nil, ""
 		for i := range r.FollowUps {

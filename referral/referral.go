@@ -33,10 +33,6 @@ const (
 // Statuses lists every status in lifecycle order.
 var Statuses = []Status{Proposed, Requested, Active, Ended, Declined, Withdrawn}
 
-// Labels are the German names of the statuses.
-var Labels = map[Status]string{Proposed: "vorgeschlagen", Requested: "angefragt", Active: "aktiv", Ended: "beendet",
-	Declined: "abgelehnt", Withdrawn: "zurückgezogen"}
-
 // next says which statuses each status may move to. What is not listed
 // is not allowed; the ended ones move nowhere.
 var next = map[Status][]Status{

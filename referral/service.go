@@ -196,7 +196,7 @@ func (s *Service) CreateMany(ctx context.Context, p access.Principal, ins []Inpu
 	entries := map[string]catalogue.Placement{}
 	now := s.cat.Stamp()
 	for i, in := range ins {
-		for _, f := range s.checkInput(ctx, p, in, districts, tax) {
+		for _, f := range checkInput(in, districts, tax) {
 			ve.Add(prefix(i)+f.Field, "%s", f.Message)
 		}
 		if len(ve.Fields) > 0 {
@@ -261,7 +261,7 @@ func (s *Service) CreateMany(ctx context.Context, p access.Principal, ins []Inpu
 }
 
 // checkInput lists what is wrong with in, before anything is looked up.
-func (s *Service) checkInput(ctx context.Context, p access.Principal, in Input, districts []catalogue.District, tax catalogue.Taxonomy) []catalogue.FieldError {
+func checkInput(in Input, districts []catalogue.District, tax catalogue.Taxonomy) []catalogue.FieldError {
 	ve := catalogue.CheckShape(in)
 	if in.CaseRef != "" {
 		if why := checkCaseRef(in.CaseRef); why != "" {

@@ -1,9 +1,9 @@
 package report
 
 import (
+	"massanzug/transfer"
 	"sort"
 	"strconv"
-	"strings"
 )
 
 // Rows flattens the report into a table for spreadsheets: one row per
@@ -28,7 +28,7 @@ func (r *Report) Rows() [][]string {
 			id = "city"
 		}
 		for _, k := range keys {
-			out = append(out, []string{id, safe(d.Name), k, cur[k], ago[k]})
+			out = append(out, []string{id, transfer.Neutralise(d.Name), k, cur[k], ago[k]})
 		}
 	}
 	return out
@@ -75,11 +75,3 @@ func flat(f Figures) map[string]string {
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
-// safe keeps a spreadsheet from reading a name as a formula.
-func safe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}

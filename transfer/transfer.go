@@ -337,6 +337,11 @@ func writeCSV(w io.Writer, t reflect.Type, sep rune, objects []map[string]any) e
 // carriage return gets a leading apostrophe, so that Excel and LibreOffice
 // show it as text. Numbers (-3.5) are left as they are; they run nothing.
 // Import keeps what it reads as typed: it removes no apostrophe.
+// Neutralise keeps a spreadsheet from reading a cell as a formula (OWASP:
+// a leading =, +, -, @, tab or CR gets a quote), numbers excepted; for
+// every table the service writes.
+func Neutralise(cell string) string { return neutralise(cell) }
+
 func neutralise(cell string) string {
 	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
 		return cell
