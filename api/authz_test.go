@@ -115,6 +115,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/v1/volunteers/{vol}/verify", nil, nil, [4]int{403, 200, 403, 403}},
 		{"GET", "/v1/volunteers/{vol}/personal-data", nil, nil, [4]int{403, 200, 403, 403}},
 		{"POST", "/v1/volunteers/{vol}/erase", nil, nil, [4]int{403, 204, 403, 403}},
+		{"GET", "/v1/volunteers/{vol}/engagement", nil, nil, [4]int{403, 200, 200, 403}},
+		{"GET", "/v1/volunteers/{nh}/engagement", nil, nil, [4]int{403, 404, 404, 403}},
 
 		{"GET", "/v1/neighbourhood-helps", nil, nil, [4]int{403, 200, 200, 403}},
 		{"POST", "/v1/neighbourhood-helps", func(string) any { return nh }, nil, [4]int{403, 201, 403, 403}},
@@ -123,6 +125,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"PATCH", "/v1/neighbourhood-helps/{nh}", func(string) any { return patch }, ifm, [4]int{403, 200, 403, 403}},
 		{"DELETE", "/v1/neighbourhood-helps/{nh}", nil, nil, [4]int{403, 204, 403, 403}},
 		{"POST", "/v1/neighbourhood-helps/{nh}/verify", nil, nil, [4]int{403, 200, 403, 403}},
+		{"GET", "/v1/neighbourhood-helps/{nh}/engagement", nil, nil, [4]int{403, 200, 200, 403}},
 
 		{"GET", "/v1/offers", nil, nil, [4]int{403, 200, 200, 200}},
 		{"POST", "/v1/offers", func(string) any { return off1 }, nil, [4]int{403, 201, 403, 201}},
@@ -137,6 +140,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"POST", "/v1/offers/{off1}/verify", nil, nil, [4]int{403, 200, 403, 403}},
 		{"POST", "/v1/offers/{off1}/approve", nil, nil, [4]int{403, 200, 403, 403}},
 		{"POST", "/v1/offers/{off2}/reject", func(string) any { return map[string]any{"reason": "Unvollständig"} }, nil, [4]int{403, 200, 403, 403}},
+		{"GET", "/v1/offers/{off1}/engagement", nil, nil, [4]int{403, 200, 200, 403}},
 		{"GET", "/v1/review-queue", nil, nil, [4]int{403, 200, 403, 403}},
 		{"GET", "/v1/search?q=Einkauf&near_quarter=Weststadt", nil, nil, [4]int{403, 200, 200, 200}},
 

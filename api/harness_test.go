@@ -152,7 +152,7 @@ func (e *env) open() {
 
 // domain is the env's services around matcher m.
 func (e *env) domain(m *matching.Matcher) api.Domain {
-	return api.Domain{Catalogue: e.svc, Search: e.ix, Matcher: m, Referrals: e.rs, Reports: report.New(e.db, e.svc, 12), Gaps: gap.New(e.db, e.svc)}
+	return api.Domain{Catalogue: e.svc, Search: e.ix, Matcher: m, Referrals: e.rs, Reports: report.New(e.db, e.svc, e.rs, 12), Gaps: gap.New(e.db, e.svc)}
 }
 
 // restart closes the database and opens it again.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"massanzug/catalogue"
 	"massanzug/referral"
 )
 
@@ -22,6 +23,17 @@ func (s *Server) listReferrals(c echo.Context) error {
 		return err
 	}
 	return sendList(c, items, total, rq.Page)
+}
+
+// engagement answers how engaged a helper of kind k is.
+func (s *Server) engagement(k catalogue.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		g, err := s.referrals.Engagement(ctx(c), principal(c), k, c.Param("id"))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, g)
+	}
 }
 
 func (s *Server) createReferral(c echo.Context) error {

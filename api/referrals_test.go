@@ -409,6 +409,8 @@ func TestDistrictBoundStaff(t *testing.T) {
 		{"GET", "/v1/volunteers/" + west, nil, 200},
 		{"GET", "/v1/volunteers/" + esel, nil, 404},
 		{"GET", "/v1/neighbourhood-helps/" + nh, nil, 404},
+		{"GET", "/v1/volunteers/" + west + "/engagement", nil, 200},
+		{"GET", "/v1/volunteers/" + esel + "/engagement", nil, 404},
 		{"GET", "/v1/offers/" + off, nil, 200},
 		{"GET", "/v1/providers/" + e.provider2, nil, 200},
 		{"PATCH", "/v1/volunteers/" + esel, `{"load":0}`, 404},
@@ -568,5 +570,76 @@ func TestGaps(t *testing.T) {
 	e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"reference": "JH-2026-0816", "district": "boefingen", "help_kinds": []string{"schuldnerberatung"}}})
 	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/unmet-needs?district=boefingen"}); !strings.Contains(string(r.Body), `"count":2`) {
 		t.Errorf("unmet needs of two cases asked three times: %s", r.Body)
+	}
+}
+
+// TestEngagementAndSpread: staff read how engaged a helper is, and of two
+// helpers who fit equally the one without a running referral comes first.
+func TestEngagementAndSpread(t *testing.T) {
+	e := newEnv(t)
+	in := volunteerInput()
+	in["capacity"], in["load"] = 5, 0
+	a, b := e.create("rm", "/v1/volunteers", in), e.create("rm", "/v1/volunteers", in)
+	first := func(c map[string]any) (string, string) {
+		var res struct {
+			Suggestions []struct{ ID, Explanation string }
+		}
+		e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: c}).decode(t, &res)
+		if len(res.Suggestions) < 2 {
+			t.Fatalf("suggestions: %+v", res)
+		}
+		return res.Suggestions[0].ID, res.Suggestions[1].Explanation
+	}
+	shopping := map[string]any{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}
+	top, _ := first(shopping)
+	other := map[string]string{a: b, b: a}[top]
+	ref := e.create("fm", "/v1/referrals", referralInput(top, "JH-2026-0101"))
+	if now, why := first(shopping); now != other || !strings.Contains(why, "hat bereits 1 laufende Vermittlung") {
+		t.Errorf("after a referral to %s: first %s (want %s), the engaged one explained %q", top, now, other, why)
+	}
+
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "active"}, Headers: ifMatch(1)})
+	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "ended", "outcome": "successful"}, Headers: ifMatch(2)})
+	e.create("rm", "/v1/referrals", referralInput(top, "JH-2026-0102"))
+	var g struct {
+		EntryID    string `json:"entry_id"`
+		Running    int
+		Proposed   int
+		Ended      map[string]int
+		LastPlaced string `json:"last_placed"`
+	}
+	r := e.do(req{Who: "fm", Method: "GET", Path: "/v1/volunteers/" + top + "/engagement"})
+	r.decode(t, &g)
+	if r.Status != 200 || g.EntryID != top || g.Running != 1 || g.Proposed != 1 || g.Ended["successful"] != 1 || g.Ended["broken_off"] != 0 || g.LastPlaced != "2026-05-04" {
+		t.Errorf("engagement: %d %+v", r.Status, g)
+	}
+	var none struct{ Running int }
+	if e.do(req{Who: "rm", Method: "GET", Path: "/v1/volunteers/" + other + "/engagement"}).decode(t, &none); none.Running != 0 {
+		t.Errorf("engagement of the other: %+v", none)
+	}
+	// Groups without a number of places: only the spreading rule tells
+	// two that fit equally apart.
+	nh := helpInput()
+	delete(nh, "capacity")
+	delete(nh, "load")
+	visits := map[string]any{"quarter": "Eselsberg", "help_kinds": []string{"besuchsdienst"}}
+	e.create("rm", "/v1/neighbourhood-helps", nh)
+	e.create("rm", "/v1/neighbourhood-helps", nh)
+	busy, _ := first(visits)
+	in2 := referralInput(busy, "AH-2026-0103")
+	in2["district"], in2["help_kinds"] = "eselsberg", []string{"besuchsdienst"}
+	e.create("fm", "/v1/referrals", in2)
+	if now, _ := first(visits); now == busy {
+		t.Errorf("of two groups that fit equally, the one with a running referral (%s) still comes first", busy)
+	}
+	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/volunteers/vol_0000000000000000/engagement"}); r.Status != 404 {
+		t.Errorf("unknown volunteer: %d %s", r.Status, r.Body)
+	}
+	var audit struct {
+		Items []struct{ Action, Kind string }
+	}
+	e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?entry_id=" + top + "&action=read"}).decode(t, &audit)
+	if len(audit.Items) == 0 || audit.Items[0].Kind != "volunteer" {
+		t.Errorf("the engagement read is not audited as a read of the volunteer: %+v", audit)
 	}
 }

@@ -1,10 +1,15 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"massanzug/access"
+	"massanzug/report"
 )
 
 // at sets the service's clock to a day, 10:00 in Ulm.
@@ -27,8 +32,19 @@ func TestDistrictFigures(t *testing.T) {
 	v["capacity"], v["load"] = 5, 0
 	v["police_certificate"] = map[string]any{"seen_on": "2024-12-01", "issued_on": "2024-11-15", "valid_until": "2029-11-14", "clear": true}
 	v["consent"] = map[string]any{"given_on": "2024-12-01"}
+	// The figures are read once before anything is written, so that every
+	// write below reaches them as a commit (the tally follows); at the end
+	// a report read fresh from the store must say the same.
+	if r := e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/districts"}); r.Status != 200 {
+		t.Fatalf("empty report: %d %s", r.Status, r.Body)
+	}
 	vol := e.create("rm", "/v1/volunteers", v)
 	nh := e.create("rm", "/v1/neighbourhood-helps", helpInput()) // Eselsberg; einkaufshilfe, besuchsdienst
+	// An offer archived again counts nowhere.
+	gone := e.create("rm", "/v1/offers", offerInput(e.provider))
+	if r := e.do(req{Who: "rm", Method: "DELETE", Path: "/v1/offers/" + gone}); r.Status != 204 {
+		t.Fatalf("archive: %d %s", r.Status, r.Body)
+	}
 
 	refer := func(entry, district, department string, cost float64) string {
 		in := referralInput(entry, "FM-"+strings.ReplaceAll(e.clock().Format(time.DateOnly), "-", "")+"-"+department[:2])
@@ -161,6 +177,21 @@ func TestDistrictFigures(t *testing.T) {
 	r.decode(t, &past)
 	if past.City.Current.Entries != nil || past.City.Current.Referrals.Started != 1 || past.City.Savings["2025"]["jugendhilfe"] != perDay(1800, 105) {
 		t.Errorf("report on 2025-05-04: %s", r.Body)
+	}
+
+	for _, day := range []string{"", "2025-05-04"} {
+		followed := e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/districts?stichtag=" + day})
+		fresh, err := report.New(e.db, e.svc, e.rs, 12).Districts(context.Background(), access.Principal{Role: access.RoleResourceManager}, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var a, b any
+		followed.decode(t, &a)
+		raw, _ := json.Marshal(fresh)
+		json.Unmarshal(raw, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("on %q the figures followed from the commits differ from those read fresh:\n%s\n%s", day, followed.Body, raw)
+		}
 	}
 
 	csv := e.do(req{Who: "rm", Method: "GET", Path: "/v1/reports/districts", Headers: map[string]string{"Accept": "text/csv"}})

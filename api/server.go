@@ -124,12 +124,15 @@ func (s *Server) routes(e *echo.Echo) {
 	volunteers.mount(vg)
 	vg.GET("/:id/personal-data", s.personalData)
 	vg.POST("/:id/erase", s.eraseVolunteer)
+	vg.GET("/:id/engagement", s.engagement(catalogue.KindVolunteer))
 	helps := entryHandlers[catalogue.NeighbourhoodHelpInput, *catalogue.NeighbourhoodHelp]{
 		create: s.svc.CreateNeighbourhoodHelp, get: s.svc.NeighbourhoodHelp, list: s.svc.NeighbourhoodHelps, update: s.svc.UpdateNeighbourhoodHelp, patch: s.svc.PatchNeighbourhoodHelp,
 		archive: s.svc.ArchiveNeighbourhoodHelp, verify: s.svc.VerifyNeighbourhoodHelp,
 		version: func(n *catalogue.NeighbourhoodHelp) int64 { return n.Version },
 	}
-	helps.mount(v1.Group("/neighbourhood-helps"))
+	hg := v1.Group("/neighbourhood-helps")
+	helps.mount(hg)
+	hg.GET("/:id/engagement", s.engagement(catalogue.KindNeighbourhoodHelp))
 	offers := entryHandlers[catalogue.OfferInput, *catalogue.Offer]{
 		create: s.svc.CreateOffer, get: s.svc.Offer, list: s.svc.Offers, update: s.svc.UpdateOffer, patch: s.svc.PatchOffer,
 		archive: s.svc.ArchiveOffer, verify: s.svc.VerifyOffer, withProvider: true,
@@ -139,6 +142,7 @@ func (s *Server) routes(e *echo.Echo) {
 	offers.mount(og)
 	og.POST("/:id/approve", s.approveOffer)
 	og.POST("/:id/reject", s.rejectOffer)
+	og.GET("/:id/engagement", s.engagement(catalogue.KindOffer))
 
 	v1.GET("/review-queue", s.reviewQueue)
 	v1.GET("/search", s.searchCatalogue)

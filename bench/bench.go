@@ -283,12 +283,13 @@ func Report(w io.Writer, rs []Result) {
 			r.Assign200.Round(time.Millisecond), r.CrashRestart.Round(time.Millisecond))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "| entries | referrals (active) | written in bulk | create p50 | create p99 | match p50 | match p99 | district report (best / slowest of 3) |")
-	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Fprintln(w, "| entries | referrals (active) | written in bulk | create p50 | create p99 | match p50 / p99 with referrals | without | district figures read at start | district report p50 | slowest of 20 |")
+	fmt.Fprintln(w, "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range rs {
 		f := r.Referral
-		fmt.Fprintf(w, "| %d | %d (%d) | %s | %s | %s | %s | %s | %s / %s |\n", r.Entries, f.Referrals, f.Active, f.Setup.Round(time.Millisecond),
-			ms(f.CreateP50), ms(f.CreateP99), ms(f.MatchP50), ms(f.MatchP99), ms(f.ReportCity), ms(f.ReportByDist))
+		fmt.Fprintf(w, "| %d | %d (%d) | %s | %s | %s | %s / %s | %s / %s | %s | %s | %s |\n", r.Entries, f.Referrals, f.Active, f.Setup.Round(time.Millisecond),
+			ms(f.CreateP50), ms(f.CreateP99), ms(f.MatchP50), ms(f.MatchP99), ms(f.MatchBaseP50), ms(f.MatchBaseP99),
+			f.ReportLoad.Round(time.Millisecond), ms(f.ReportP50), ms(f.ReportMax))
 	}
 	for _, r := range rs {
 		for _, d := range r.Disagreements {

@@ -29,7 +29,7 @@ func TestRunSmall(t *testing.T) {
 	if r.Entries != 600 || r.Queries == 0 || r.ImportPerSec <= 0 || r.SearchP99 <= 0 || r.ScanP99 <= 0 || r.MemScanP99 <= 0 {
 		t.Errorf("result %+v", r)
 	}
-	if f := r.Referral; f.Referrals != 1200 || f.CreateP99 <= 0 || f.MatchP99 <= 0 || f.ReportCity <= 0 {
+	if f := r.Referral; f.Referrals != 1200 || f.CreateP99 <= 0 || f.MatchP99 <= 0 || f.MatchBaseP99 <= 0 || f.ReportP50 <= 0 {
 		t.Errorf("referral figures %+v", f)
 	}
 	// The scans are the floor only if they answer what the index answers.

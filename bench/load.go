@@ -81,7 +81,7 @@ func RunLoad(ctx context.Context, dir string, n, writers, readers int, d time.Du
 	if err != nil {
 		return res, err
 	}
-	srv := &http.Server{Handler: api.New(api.Domain{Catalogue: svc, Search: ix, Matcher: m, Referrals: rs, Reports: report.New(db, svc, 12), Gaps: gap.New(db, svc)}, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: api.New(api.Domain{Catalogue: svc, Search: ix, Matcher: m, Referrals: rs, Reports: report.New(db, svc, rs, 12), Gaps: gap.New(db, svc)}, log), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)
 	defer srv.Shutdown(context.WithoutCancel(ctx)) // waits for the requests in flight
 	base := "http://" + l.Addr().String()

@@ -77,3 +77,14 @@ func (s *Service) Stamp() time.Time { return s.stamp() }
 
 // Location is the city's calendar.
 func (s *Service) Location() *time.Location { return s.loc }
+
+// Readable answers nil if p may read the entry id of kind k (as reading
+// the entry itself decides), so that what is told about it (a helper's
+// engagement) is told only to those who may read it.
+func (s *Service) Readable(ctx context.Context, p access.Principal, k Kind, id string) error {
+	if KindOfID(id) != k {
+		return fmt.Errorf("%s %s: %w", k, id, ErrNotFound)
+	}
+	_, err := s.load(ctx, p, k, id)
+	return err
+}

@@ -116,7 +116,7 @@ func TestDemoReferrals(t *testing.T) {
 	if _, total, err := rs.List(ctx, fm, referral.Query{Page: catalogue.Page{Limit: 1}}); err != nil || total != n {
 		t.Errorf("the demo case manager sees %d of %d referrals: %v", total, n, err)
 	}
-	rep, err := report.New(db, svc, 12).Districts(ctx, access.Principal{Role: access.RoleResourceManager}, "")
+	rep, err := report.New(db, svc, rs, 12).Districts(ctx, access.Principal{Role: access.RoleResourceManager}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"massanzug/access"
@@ -114,12 +115,19 @@ type Store interface {
 // (package referral): what capacity leaves free beside the entry's own
 // "other commitments" (load).
 type Placements interface {
-	Running(entryID string) int
+	// Places is the live count of the places an entry's open referrals
+	// hold. The pool keeps the pointer with the candidate, so that a
+	// match reads a number instead of looking up every candidate's id
+	// (at 100,000 entries the lookups cost a sixth of a match).
+	Places(entryID string) *atomic.Int64
 }
 
 type noPlacements struct{}
 
-func (noPlacements) Running(string) int { return 0 }
+// none is never written: without referrals no place is held.
+var none atomic.Int64
+
+func (noPlacements) Places(string) *atomic.Int64 { return &none }
 
 // Option configures a Matcher.
 type Option func(*Matcher)
@@ -144,10 +152,11 @@ type Matcher struct {
 // the rest of the catalogue at its first match, or at Warm. Weights come
 // from configuration (see Weights).
 func New(svc *catalogue.Service, st Store, an Analyzer, w Weights, log *slog.Logger, opts ...Option) *Matcher {
-	m := &Matcher{pool: newPool(an), store: st, svc: svc, analyzer: an, weights: w, threshold: UnmetBelow, log: log, placements: noPlacements{}}
+	m := &Matcher{store: st, svc: svc, analyzer: an, weights: w, threshold: UnmetBelow, log: log, placements: noPlacements{}}
 	for _, o := range opts {
 		o(m)
 	}
+	m.pool = newPool(an, m.placements)
 	svc.Follow(m.pool)
 	return m
 }
@@ -180,7 +189,6 @@ type prepared struct {
 	// public is what may be suggested today; viewer what the caller may
 	// read, which decides whether a removed candidate is named.
 	public, viewer catalogue.Scope
-	placements     Placements
 }
 
 // Match suggests entries for c.
@@ -246,6 +254,11 @@ type ranked struct {
 func better(a, b *ranked) bool {
 	if a.e.score != b.e.score {
 		return a.e.score > b.e.score
+	}
+	if a.e.running != b.e.running {
+		// Spread the load: of two equally fitting helpers, the one with
+		// fewer running referrals first.
+		return a.e.running < b.e.running
 	}
 	return a.c.id < b.c.id
 }

@@ -19,7 +19,8 @@ import (
 // at 100,000 entries, reading the candidates of a case from the store cost
 // twenty times more than scoring them.
 type pool struct {
-	analyzer Analyzer
+	analyzer   Analyzer
+	placements Placements
 
 	mu     sync.RWMutex
 	seqs   map[string]int64 // newest change seen per id, archived ones too
@@ -32,8 +33,8 @@ type pool struct {
 	loaded bool
 }
 
-func newPool(an Analyzer) *pool {
-	return &pool{analyzer: an, seqs: map[string]int64{}, byID: map[string]*candidate{},
+func newPool(an Analyzer, pl Placements) *pool {
+	return &pool{analyzer: an, placements: pl, seqs: map[string]int64{}, byID: map[string]*candidate{},
 		byHelp: map[string]map[string]*candidate{}, terms: map[string]uint32{},
 		codes: map[string]uint16{}}
 }
@@ -60,6 +61,7 @@ func (p *pool) build(r catalogue.Record) (built, error) {
 	if b.c == nil {
 		return b, fmt.Errorf("matching pool: entry %s of unknown kind %q", r.ID, r.Kind)
 	}
+	b.c.open = p.placements.Places(r.ID)
 	if p.analyzer != nil {
 		for t := range p.analyzer.Terms(strings.Join(b.c.texts, "\n")) {
 			b.terms = append(b.terms, t)

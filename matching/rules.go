@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"massanzug/catalogue"
@@ -33,13 +34,14 @@ type candidate struct {
 	texts             []string // analysed into terms, then dropped
 	lifeExperience    string
 	verifiedAt        *time.Time
-	terms             []uint32 // the pool's ids of the terms of texts, sorted
+	terms             []uint32      // the pool's ids of the terms of texts, sorted
+	open              *atomic.Int64 // places held by open referrals (Placements)
 }
 
 // taken is how many of c's places are taken now: its other commitments
 // and the open referrals; running is the referrals alone.
-func (c *candidate) taken(pl Placements) (taken, running int) {
-	running = pl.Running(c.id)
+func (c *candidate) taken() (taken, running int) {
+	running = int(c.open.Load())
 	return c.load + running, running
 }
 
@@ -141,7 +143,7 @@ func hardRule(pc *prepared, c *candidate) string {
 			return "not_approved"
 		}
 		return "not_active"
-	case c.capacity != nil && c.load+pc.placements.Running(c.id) >= *c.capacity:
+	case c.capacity != nil && c.load+int(c.open.Load()) >= *c.capacity:
 		return "full"
 	case pc.minors && c.kind == catalogue.KindVolunteer && !c.cert.ValidOn(pc.today):
 		return "police_certificate"
@@ -251,7 +253,7 @@ func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
 // prepare validates a case and resolves its place, words and rules.
 func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 	ve := catalogue.CheckShape(&c)
-	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now(), centres: refs.places.Locate, placements: m.placements}
+	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now(), centres: refs.places.Locate}
 	pc.public = catalogue.PublicScope(pc.today)
 	for code, h := range refs.helpKinds {
 		pc.labels[code] = h.Label

@@ -177,7 +177,7 @@ func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
 		set(factorGender, v)
 	}
 
-	taken, running := c.taken(pc.placements)
+	taken, running := c.taken()
 	e.running = running
 	if c.capacity != nil && *c.capacity > 0 {
 		e.free, e.freeKnown = max(0, *c.capacity-taken), true

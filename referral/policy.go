@@ -20,6 +20,8 @@ import (
 //     replaced or the department, and may only answer a request: accept
 //     (active) or decline.
 //   - Admins (the city's IT) see none: referrals are social data.
+//   - Staff who refer (resource management, case managers) see how
+//     engaged a helper they may read is: counts and dates, no case.
 
 func mayRefer(p access.Principal) bool {
 	return p.Is(access.RoleCaseManager, access.RoleResourceManager)
@@ -83,6 +85,14 @@ func mayMove(p access.Principal, r *Referral, to Status) error {
 func mayNote(p access.Principal) error {
 	if !mayRefer(p) {
 		return fmt.Errorf("%w: role %s may not write notes on referrals", catalogue.ErrForbidden, p.Role)
+	}
+	return nil
+}
+
+// maySeeEngagement decides whether p may read how engaged a helper is.
+func maySeeEngagement(p access.Principal) error {
+	if !mayRefer(p) {
+		return fmt.Errorf("%w: role %s may not read a helper's engagement", catalogue.ErrForbidden, p.Role)
 	}
 	return nil
 }

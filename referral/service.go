@@ -39,6 +39,8 @@ type Store interface {
 	ListReferrals(ctx context.Context, f Filter) ([]*Referral, int, error)
 	// OpenReferrals counts the open referrals of every entry that has any.
 	OpenReferrals(ctx context.Context) (map[string]int, error)
+	// Engagement counts the referrals of one entry (Engagement.Add).
+	Engagement(ctx context.Context, entryID string) (Engagement, error)
 	// AnonymiseReferrals anonymises (Anonymise) the referrals closed
 	// before day that are not yet, with the audit event audit makes of
 	// their ids, and returns the ids; with dryRun it changes nothing.
@@ -83,6 +85,40 @@ type Service struct {
 	open      sync.Map
 	schedule  Schedule
 	retention int // years after a referral closed until it is anonymised
+
+	followMu  sync.Mutex
+	followers atomic.Pointer[[]Follower]
+}
+
+// Follower is told of every referral the service writes, as committed,
+// before the write returns; one referral's writes come in the order of
+// its versions. It keeps a view derived from referrals (the district
+// figures) current without reading the store again. It must copy what it
+// keeps: the referral is the caller's.
+type Follower interface {
+	Referred(rs []*Referral)
+}
+
+// Follow adds f to the followers. f must read what came before from the
+// store itself, after Follow returns, and keep the newest version of each
+// referral whichever way it arrives.
+func (s *Service) Follow(f Follower) {
+	s.followMu.Lock()
+	defer s.followMu.Unlock()
+	var fs []Follower
+	if cur := s.followers.Load(); cur != nil {
+		fs = append(fs, *cur...)
+	}
+	fs = append(fs, f)
+	s.followers.Store(&fs)
+}
+
+func (s *Service) tell(rs ...*Referral) {
+	if fs := s.followers.Load(); fs != nil {
+		for _, f := range *fs {
+			f.Referred(rs)
+		}
+	}
 }
 
 // DefaultRetentionYears is how long a closed referral keeps its case
@@ -130,18 +166,14 @@ func Open(ctx context.Context, st Store, cat *catalogue.Service, log *slog.Logge
 	return s, nil
 }
 
-func (s *Service) count(entryID string, d int64) {
-	v, _ := s.open.LoadOrStore(entryID, new(atomic.Int64))
-	v.(*atomic.Int64).Add(d)
-}
+func (s *Service) count(entryID string, d int64) { s.Places(entryID).Add(d) }
 
-// Running is the number of open referrals of an entry: the places they
-// hold (matching.Placements).
-func (s *Service) Running(entryID string) int {
-	if v, ok := s.open.Load(entryID); ok {
-		return int(v.(*atomic.Int64).Load())
-	}
-	return 0
+// Places is the live count of the open referrals of an entry: the places
+// they hold (matching.Placements). The pointer stays the entry's for the
+// life of the service.
+func (s *Service) Places(entryID string) *atomic.Int64 {
+	v, _ := s.open.LoadOrStore(entryID, new(atomic.Int64))
+	return v.(*atomic.Int64)
 }
 
 func newID() string {
@@ -256,6 +288,7 @@ func (s *Service) CreateMany(ctx context.Context, p access.Principal, ins []Inpu
 	for _, r := range out {
 		s.count(r.Entry.ID, 1)
 	}
+	s.tell(out...)
 	s.log.InfoContext(ctx, "referrals created", "count", len(out), "by", p.TokenID)
 	return out, nil
 }
@@ -391,6 +424,7 @@ func (s *Service) Move(ctx context.Context, p access.Principal, id string, expec
 	if wasOpen && !r.Status.Open() {
 		s.count(r.Entry.ID, -1)
 	}
+	s.tell(r)
 	return shown(p, r), nil
 }
 
@@ -417,6 +451,7 @@ func (s *Service) AddNote(ctx context.Context, p access.Principal, id, text stri
 	if err := s.store.UpdateReferral(ctx, r, expected, s.event(p, "update", id)); err != nil {
 		return nil, fmt.Errorf("note on referral %s: %w", id, err)
 	}
+	s.tell(r)
 	return shown(p, r), nil
 }
 
@@ -448,6 +483,7 @@ func (s *Service) FollowUp(ctx context.Context, p access.Principal, id string, n
 	if err := s.store.UpdateReferral(ctx, r, expected, s.event(p, "update", id)); err != nil {
 		return nil, fmt.Errorf("follow up referral %s: %w", id, err)
 	}
+	s.tell(r)
 	return shown(p, r), nil
 }
 

@@ -17,20 +17,16 @@ import (
 	"massanzug/referral"
 )
 
-// Store is what the figures are counted from. Every count is over the
-// data as stored now; the periods are days, YYYY-MM-DD, both included.
+// Store is what the figures are counted from. The entries and referrals
+// are read once (into the tally, which then follows the commits); the
+// periods are days, YYYY-MM-DD, both included.
 type Store interface {
-	// EntryCounts counts entries that are not archived per district they
-	// help in, kind and status; District "" is the city, each entry once.
-	EntryCounts(ctx context.Context) ([]EntryCount, error)
-	// HelpKindCounts counts entries that are not archived per district and
-	// kind of help; District "" is the city.
-	HelpKindCounts(ctx context.Context) ([]HelpKindCount, error)
-	// DueForReview counts entries due for review per district ("" the city).
-	DueForReview(ctx context.Context, verifiedBefore time.Time, today string) (map[string]int, error)
-	// ReferralRows returns, per referral touching [from, to], what the
-	// figures need: created on or before to, and not closed before from.
-	ReferralRows(ctx context.Context, from, to string) ([]ReferralRow, error)
+	// EachEntryFact calls fn for every entry, archived ones too, with
+	// what the figures count of it (kind, status, districts, help kinds,
+	// verification, validity, change number) and without its document.
+	EachEntryFact(ctx context.Context, fn func(catalogue.Record) error) error
+	// EachReferralRow calls fn for every referral.
+	EachReferralRow(ctx context.Context, fn func(ReferralRow) error) error
 	// UnmetCounts sums the unmet needs per district over the months
 	// [fromMonth, toMonth] (YYYY-MM).
 	UnmetCounts(ctx context.Context, fromMonth, toMonth string) (map[string]int, error)
@@ -39,23 +35,10 @@ type Store interface {
 	GapCounts(ctx context.Context, from, day string) (open, closed map[string]int, err error)
 }
 
-// EntryCount is a count of entries.
-type EntryCount struct {
-	District string
-	Kind     catalogue.Kind
-	Status   catalogue.Status
-	N        int
-}
-
-// HelpKindCount is a count of entries offering a kind of help.
-type HelpKindCount struct {
-	District string
-	HelpKind string
-	N        int
-}
-
 // ReferralRow is one referral as the figures see it.
 type ReferralRow struct {
+	ID          string
+	Version     int64
 	District    string
 	Department  string
 	Status      referral.Status
@@ -136,14 +119,24 @@ type Report struct {
 type Service struct {
 	store       Store
 	cat         *catalogue.Service
+	tally       *tally
 	reviewAfter int
 }
 
-// New returns a Service; reviewAfter is the months after which an entry is
-// due for review, as the catalogue counts it.
-func New(st Store, cat *catalogue.Service, reviewAfter int) *Service {
-	return &Service{store: st, cat: cat, reviewAfter: reviewAfter}
+// New returns a Service that follows the commits of cat and refs from
+// now on; it reads what came before at its first report, or at Warm.
+// reviewAfter is the months after which an entry is due for review, as
+// the catalogue counts it.
+func New(st Store, cat *catalogue.Service, refs *referral.Service, reviewAfter int) *Service {
+	s := &Service{store: st, cat: cat, tally: newTally(st), reviewAfter: reviewAfter}
+	cat.Follow(s.tally)
+	refs.Follow(s.tally)
+	return s
 }
+
+// Warm reads the entries and referrals the figures count, so that the
+// first report after a start does not wait for it.
+func (s *Service) Warm(ctx context.Context) error { return s.tally.load(ctx) }
 
 // Districts reports on stichtag (YYYY-MM-DD; today when empty) and on the
 // same day a year before. Staff and admins read it.
@@ -183,7 +176,7 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 		d.Savings = map[string]map[string]float64{}
 	}
 
-	if err := s.entries(ctx, byID, stichtag == today); err != nil {
+	if err := s.tally.load(ctx); err != nil {
 		return nil, err
 	}
 	// The two years up to each day, as periods of days.
@@ -194,24 +187,15 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 		{day.AddDate(-1, 0, 1).Format(time.DateOnly), stichtag, func(d *District) *Figures { return &d.Current }},
 		{before.AddDate(-1, 0, 1).Format(time.DateOnly), before.Format(time.DateOnly), func(d *District) *Figures { return &d.YearAgo }},
 	}
-	// One read of every referral touching the two years and the savings'
-	// calendar years; each figure picks its own by the dates.
-	y := day.Year()
-	from := min(periods[1].from, fmt.Sprintf("%d-01-01", y-1))
-	rows, err := s.store.ReferralRows(ctx, from, stichtag)
-	if err != nil {
-		return nil, fmt.Errorf("referral figures: %w", err)
-	}
 	for _, per := range periods {
-		countReferrals(byID, rows, per.from, per.to, per.fig)
 		unmet, err := s.store.UnmetCounts(ctx, per.from[:7], per.to[:7])
 		if err != nil {
 			return nil, fmt.Errorf("unmet needs: %w", err)
 		}
 		for id, n := range unmet {
-			if d, ok := byID[id]; ok {
+			per.fig(&rep.City).UnmetNeeds += n
+			if d := ofDistrict(byID, id); d != nil {
 				per.fig(d).UnmetNeeds += n
-				per.fig(&rep.City).UnmetNeeds += n
 			}
 		}
 		open, closed, err := s.store.GapCounts(ctx, per.from, per.to)
@@ -227,33 +211,51 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 			per.fig(&rep.City).GapsClosed += closed[id]
 		}
 	}
+
+	s.tally.mu.RLock()
+	if stichtag == today {
+		s.countEntries(byID)
+	} else {
+		// The catalogue keeps no history of status: entries are counted
+		// on the reporting day only.
+		for _, d := range byID {
+			d.Current.Entries, d.Current.ByHelpKind, d.Current.ActiveVolunteers, d.Current.DueForReview = nil, nil, nil, nil
+		}
+	}
+	for _, per := range periods {
+		countReferrals(byID, s.tally.referrals, dayOf(per.from), dayOf(per.to), per.fig)
+	}
 	// Savings of the calendar year of the day and of the year before.
-	for _, r := range rows {
-		if r.MonthlyCost <= 0 || r.ActiveSince == "" {
+	y := day.Year()
+	years := []struct {
+		key      string
+		from, to int32
+	}{
+		{fmt.Sprint(y - 1), dayOf(fmt.Sprintf("%d-01-01", y-1)), dayOf(fmt.Sprintf("%d-12-31", y-1))},
+		{fmt.Sprint(y), dayOf(fmt.Sprintf("%d-01-01", y)), dayOf(stichtag)},
+	}
+	for _, r := range s.tally.referrals {
+		if r.monthlyCost <= 0 || r.active == 0 {
 			continue
 		}
-		for _, year := range []int{y - 1, y} {
-			end := fmt.Sprintf("%d-12-31", year)
-			if year == y {
-				end = stichtag
-			}
-			days := activeDays(r, fmt.Sprintf("%d-01-01", year), end)
+		for _, yr := range years {
+			days := activeDays(r, yr.from, yr.to)
 			if days == 0 {
 				continue
 			}
-			saved := r.MonthlyCost * 12 / 365.25 * float64(days)
-			for _, d := range []*District{byID[r.District], &rep.City} {
+			saved := r.monthlyCost * 12 / 365.25 * float64(days)
+			for _, d := range []*District{&rep.City, ofDistrict(byID, r.district)} {
 				if d == nil {
 					continue
 				}
-				key := fmt.Sprint(year)
-				if d.Savings[key] == nil {
-					d.Savings[key] = map[string]float64{}
+				if d.Savings[yr.key] == nil {
+					d.Savings[yr.key] = map[string]float64{}
 				}
-				d.Savings[key][r.Department] += saved
+				d.Savings[yr.key][r.dept] += saved
 			}
 		}
 	}
+	s.tally.mu.RUnlock()
 	for _, d := range byID {
 		for _, m := range d.Savings {
 			for k, v := range m {
@@ -293,81 +295,74 @@ func newFigures(now bool) Figures {
 	return f
 }
 
-// entries counts the catalogue as it is now. For a past reporting day
-// they are left out: the catalogue keeps no history of status.
-func (s *Service) entries(ctx context.Context, byID map[string]*District, today bool) error {
-	if !today {
-		for _, d := range byID {
-			d.Current.Entries, d.Current.ByHelpKind, d.Current.ActiveVolunteers, d.Current.DueForReview = nil, nil, nil, nil
-		}
-		return nil
-	}
-	counts, err := s.store.EntryCounts(ctx)
-	if err != nil {
-		return fmt.Errorf("entry figures: %w", err)
-	}
-	for _, c := range counts {
-		d, ok := byID[c.District]
-		if !ok {
+// countEntries counts the catalogue as it is now, per district it helps
+// in and for the city (each entry once). The caller holds the tally's
+// read lock.
+func (s *Service) countEntries(byID map[string]*District) {
+	verifiedBefore := s.cat.Stamp().AddDate(0, -s.reviewAfter, 0)
+	today := s.cat.Now().In(s.cat.Location()).Format(time.DateOnly)
+	city := byID[""]
+	for _, e := range s.tally.entries {
+		if e.gone {
 			continue
 		}
-		if d.Current.Entries[c.Kind] == nil {
-			d.Current.Entries[c.Kind] = map[catalogue.Status]int{}
+		// As the review queue selects: never or long ago verified, or an
+		// offer whose period has run out.
+		due := e.verifiedAt == nil || e.verifiedAt.Before(verifiedBefore) || e.kind == catalogue.KindOffer && e.validUntil != "" && e.validUntil < today
+		count := func(d *District) {
+			f := &d.Current
+			if f.Entries[e.kind] == nil {
+				f.Entries[e.kind] = map[catalogue.Status]int{}
+			}
+			f.Entries[e.kind][e.status]++
+			if e.kind == catalogue.KindVolunteer && e.status == catalogue.StatusActive {
+				*f.ActiveVolunteers++
+			}
+			for _, h := range e.helpKinds {
+				f.ByHelpKind[h]++
+			}
+			if due {
+				*f.DueForReview++
+			}
 		}
-		d.Current.Entries[c.Kind][c.Status] += c.N
-		if c.Kind == catalogue.KindVolunteer && c.Status == catalogue.StatusActive {
-			*d.Current.ActiveVolunteers += c.N
+		count(city)
+		for _, id := range e.districts {
+			if d := ofDistrict(byID, id); d != nil {
+				count(d)
+			}
 		}
 	}
-	hk, err := s.store.HelpKindCounts(ctx)
-	if err != nil {
-		return fmt.Errorf("help kind figures: %w", err)
-	}
-	for _, c := range hk {
-		if d, ok := byID[c.District]; ok {
-			d.Current.ByHelpKind[c.HelpKind] += c.N
-		}
-	}
-	due, err := s.store.DueForReview(ctx, s.cat.Stamp().AddDate(0, -s.reviewAfter, 0), s.cat.Now().In(s.cat.Location()).Format(time.DateOnly))
-	if err != nil {
-		return fmt.Errorf("review figures: %w", err)
-	}
-	for id, n := range due {
-		if d, ok := byID[id]; ok {
-			*d.Current.DueForReview = n
-		}
-	}
-	return nil
 }
 
-// countReferrals adds the referrals of the period [from, to] to the
-// figures of their district and of the city.
-func countReferrals(byID map[string]*District, rows []ReferralRow, from, to string, fig func(*District) *Figures) {
+// countReferrals adds the referrals of the period [from, to] (day
+// numbers) to the figures of their district and of the city.
+func countReferrals(byID map[string]*District, rows map[string]referralFact, from, to int32, fig func(*District) *Figures) {
 	days := map[*District][]float64{}
+	city := byID[""]
 	for _, r := range rows {
-		for _, d := range []*District{byID[r.District], byID[""]} {
+		for _, d := range []*District{city, ofDistrict(byID, r.district)} {
 			if d == nil {
 				continue
 			}
 			f := &fig(d).Referrals
-			if r.CreatedOn >= from && r.CreatedOn <= to {
+			if r.created >= from && r.created <= to {
 				f.Started++
 			}
-			if r.ActiveSince != "" && r.ActiveSince <= to && (r.EndedOn == "" || r.EndedOn > to) {
+			if r.active != 0 && r.active <= to && (r.ended == 0 || r.ended > to) {
 				f.Active++
 			}
-			if r.EndedOn >= from && r.EndedOn <= to {
-				switch r.Status {
+			if r.ended >= from && r.ended <= to {
+				switch r.status {
 				case referral.Ended:
-					f.Ended[r.Outcome]++
+					f.Ended[r.outcome]++
 				case referral.Declined:
 					f.Declined++
 				case referral.Withdrawn:
 					f.Withdrawn++
 				}
 			}
-			if r.ActiveSince >= from && r.ActiveSince <= to {
-				days[d] = append(days[d], float64(daysBetween(r.CreatedOn, r.ActiveSince)))
+			if r.active >= from && r.active <= to {
+				days[d] = append(days[d], float64(r.active-r.created))
 			}
 		}
 	}
@@ -384,6 +379,15 @@ func countReferrals(byID map[string]*District, rows []ReferralRow, from, to stri
 			f.MedianDaysToActive = ptr(median(ds))
 		}
 	}
+}
+
+// ofDistrict is the figures of district id, nil for none or one that is
+// not (or no longer) in the districts data: the city counts those alone.
+func ofDistrict(byID map[string]*District, id string) *District {
+	if id == "" {
+		return nil
+	}
+	return byID[id]
 }
 
 func rates(f *Figures, pop catalogue.Population, fte float64) {
@@ -404,29 +408,15 @@ func rates(f *Figures, pop catalogue.Population, fte float64) {
 
 // activeDays counts the days of [from, to] the referral's help ran: from
 // the day it became active up to the day before it ended.
-func activeDays(r ReferralRow, from, to string) int {
-	start := max(r.ActiveSince, from)
-	end := to
-	if r.EndedOn != "" {
-		last, err := time.Parse(time.DateOnly, r.EndedOn)
-		if err != nil {
-			return 0
-		}
-		end = min(end, last.AddDate(0, 0, -1).Format(time.DateOnly))
+func activeDays(r referralFact, from, to int32) int {
+	start, end := max(r.active, from), to
+	if r.ended != 0 {
+		end = min(end, r.ended-1)
 	}
 	if end < start {
 		return 0
 	}
-	return daysBetween(start, end) + 1
-}
-
-func daysBetween(a, b string) int {
-	ta, err1 := time.Parse(time.DateOnly, a)
-	tb, err2 := time.Parse(time.DateOnly, b)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return int(math.Round(tb.Sub(ta).Hours() / 24))
+	return int(end-start) + 1
 }
 
 func median(xs []float64) float64 {

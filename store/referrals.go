@@ -263,3 +263,24 @@ func (db *DB) AnonymiseReferrals(ctx context.Context, before string, dryRun bool
 	})
 	return ids, err
 }
+
+// Engagement counts the referrals of an entry by status and outcome, and
+// the day the newest of them became active.
+func (db *DB) Engagement(ctx context.Context, entryID string) (referral.Engagement, error) {
+	g := referral.Engagement{EntryID: entryID, Ended: map[referral.Outcome]int{}}
+	rows, err := db.r.QueryContext(ctx, `SELECT status, COALESCE(outcome, ''), COUNT(*), COALESCE(MAX(active_since), '')
+		FROM referrals WHERE entry_id = ? GROUP BY status, outcome`, entryID)
+	if err != nil {
+		return g, fmt.Errorf("engagement of %s: %w", entryID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status, outcome, last string
+		var n int
+		if err := rows.Scan(&status, &outcome, &n, &last); err != nil {
+			return g, err
+		}
+		g.Add(referral.Status(status), referral.Outcome(outcome), n, last)
+	}
+	return g, rows.Err()
+}

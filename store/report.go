@@ -4,92 +4,109 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
+	"strings"
 
+	"massanzug/catalogue"
 	"massanzug/referral"
 	"massanzug/report"
 )
 
 var _ report.Store = (*DB)(nil)
 
-// EntryCounts counts entries that are not archived per district, kind and
-// status, and for the city ("").
-func (db *DB) EntryCounts(ctx context.Context) ([]report.EntryCount, error) {
-	rows, err := db.r.QueryContext(ctx, `
-		SELECT d.district_id, e.kind, e.status, COUNT(*) FROM entry_districts d JOIN entries e INDEXED BY entries_report ON e.id = d.entry_id
-		WHERE e.status <> 'archived' GROUP BY d.district_id, e.kind, e.status
-		UNION ALL
-		SELECT '', kind, status, COUNT(*) FROM entries WHERE status <> 'archived' GROUP BY kind, status`)
-	if err != nil {
-		return nil, fmt.Errorf("count entries: %w", err)
-	}
-	defer rows.Close()
-	var out []report.EntryCount
-	for rows.Next() {
-		var c report.EntryCount
-		if err := rows.Scan(&c.District, &c.Kind, &c.Status, &c.N); err != nil {
-			return nil, err
+// EachEntryFact calls fn for every entry, archived ones too, with what
+// the figures count and without the document, in id order, 5,000 at a
+// time.
+func (db *DB) EachEntryFact(ctx context.Context, fn func(catalogue.Record) error) error {
+	after := ""
+	for {
+		rows, err := db.r.QueryContext(ctx, `SELECT e.id, e.kind, e.status, e.verified_at, COALESCE(e.valid_until, ''), e.seq,
+			COALESCE((SELECT group_concat(district_id, ',') FROM entry_districts WHERE entry_id = e.id), ''),
+			COALESCE((SELECT group_concat(code, ',') FROM entry_help_kinds WHERE entry_id = e.id), '')
+			FROM entries e INDEXED BY entries_facts WHERE e.id > ? ORDER BY e.id LIMIT 5000`, after)
+		if err != nil {
+			return fmt.Errorf("entry facts: %w", err)
 		}
-		out = append(out, c)
+		var page []catalogue.Record
+		for rows.Next() {
+			var r catalogue.Record
+			var verified sql.NullString
+			var districts, helpKinds string
+			if err := rows.Scan(&r.ID, &r.Kind, &r.Status, &verified, &r.ValidUntil, &r.Seq, &districts, &helpKinds); err != nil {
+				rows.Close()
+				return err
+			}
+			if verified.Valid {
+				t, err := parseTime(verified.String)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				r.VerifiedAt = &t
+			}
+			r.Districts, r.HelpKinds = splitList(districts), splitList(helpKinds)
+			page = append(page, r)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("entry facts: %w", err)
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(page) < 5000 {
+			return nil
+		}
+		after = page[len(page)-1].ID
 	}
-	return out, rows.Err()
 }
 
-// HelpKindCounts counts entries that are not archived per district and
-// kind of help, and for the city ("").
-func (db *DB) HelpKindCounts(ctx context.Context) ([]report.HelpKindCount, error) {
-	rows, err := db.r.QueryContext(ctx, `
-		SELECT d.district_id, h.code, COUNT(*) FROM entry_districts d JOIN entries e INDEXED BY entries_report ON e.id = d.entry_id
-		JOIN entry_help_kinds h ON h.entry_id = d.entry_id WHERE e.status <> 'archived' GROUP BY d.district_id, h.code
-		UNION ALL
-		SELECT '', h.code, COUNT(*) FROM entry_help_kinds h JOIN entries e INDEXED BY entries_report ON e.id = h.entry_id
-		WHERE e.status <> 'archived' GROUP BY h.code`)
-	if err != nil {
-		return nil, fmt.Errorf("count help kinds: %w", err)
-	}
-	defer rows.Close()
-	var out []report.HelpKindCount
-	for rows.Next() {
-		var c report.HelpKindCount
-		if err := rows.Scan(&c.District, &c.HelpKind, &c.N); err != nil {
-			return nil, err
+// EachReferralRow calls fn for every referral, in id order, 5,000 at a
+// time.
+func (db *DB) EachReferralRow(ctx context.Context, fn func(report.ReferralRow) error) error {
+	after := ""
+	for {
+		rows, err := db.r.QueryContext(ctx, `SELECT id, version, district_id, department, status, COALESCE(outcome, ''), substr(created_at, 1, 10),
+			COALESCE(active_since, ''), COALESCE(ended_on, ''), COALESCE(monthly_cost, 0) FROM referrals INDEXED BY referrals_facts
+			WHERE id > ? ORDER BY id LIMIT 5000`, after)
+		if err != nil {
+			return fmt.Errorf("referral rows: %w", err)
 		}
-		out = append(out, c)
+		var page []report.ReferralRow
+		for rows.Next() {
+			var r report.ReferralRow
+			var status, outcome string
+			if err := rows.Scan(&r.ID, &r.Version, &r.District, &r.Department, &status, &outcome, &r.CreatedOn, &r.ActiveSince, &r.EndedOn, &r.MonthlyCost); err != nil {
+				rows.Close()
+				return err
+			}
+			r.Status, r.Outcome = referral.Status(status), referral.Outcome(outcome)
+			page = append(page, r)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("referral rows: %w", err)
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(page) < 5000 {
+			return nil
+		}
+		after = page[len(page)-1].ID
 	}
-	return out, rows.Err()
 }
 
-// DueForReview counts entries due for review as the review queue selects
-// them, per district and for the city ("").
-func (db *DB) DueForReview(ctx context.Context, verifiedBefore time.Time, today string) (map[string]int, error) {
-	const due = `e.status <> 'archived' AND (e.verified_at IS NULL OR e.verified_at < ? OR (e.kind = 'offer' AND e.valid_until < ?))`
-	return countMap(ctx, db.r, `
-		SELECT d.district_id, COUNT(*) FROM entry_districts d JOIN entries e INDEXED BY entries_report ON e.id = d.entry_id WHERE `+due+` GROUP BY d.district_id
-		UNION ALL
-		SELECT '', COUNT(*) FROM entries e INDEXED BY entries_report WHERE `+due, fmtTime(verifiedBefore), today, fmtTime(verifiedBefore), today)
-}
-
-// ReferralRows returns the referrals created on or before to and not
-// closed before from.
-func (db *DB) ReferralRows(ctx context.Context, from, to string) ([]report.ReferralRow, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT district_id, department, status, COALESCE(outcome, ''), substr(created_at, 1, 10),
-		COALESCE(active_since, ''), COALESCE(ended_on, ''), COALESCE(monthly_cost, 0) FROM referrals INDEXED BY referrals_report
-		WHERE substr(created_at, 1, 10) <= ? AND (ended_on IS NULL OR ended_on >= ?)`, to, from)
-	if err != nil {
-		return nil, fmt.Errorf("referral rows: %w", err)
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
 	}
-	defer rows.Close()
-	var out []report.ReferralRow
-	for rows.Next() {
-		var r report.ReferralRow
-		var status, outcome string
-		if err := rows.Scan(&r.District, &r.Department, &status, &outcome, &r.CreatedOn, &r.ActiveSince, &r.EndedOn, &r.MonthlyCost); err != nil {
-			return nil, err
-		}
-		r.Status, r.Outcome = referral.Status(status), referral.Outcome(outcome)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return strings.Split(s, ",")
 }
 
 // UnmetCounts sums unmet needs per district over [fromMonth, toMonth].

@@ -278,6 +278,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	// The matcher reads the catalogue into memory in the background (matches
 	// wait for it); serve waits for it before it closes the database, so the
 	// goroutine never outlives serve.
+	reports := report.New(a.db, a.svc, referrals, c.ReviewMonths)
 	warmed := make(chan struct{})
 	go func() {
 		defer close(warmed)
@@ -289,6 +290,16 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 			return
 		}
 		log.Info("matcher ready", "ms", time.Since(start).Milliseconds())
+		// The figures count the same entries and the referrals; after the
+		// matcher, so that two full reads do not compete at start.
+		start = time.Now()
+		if err := reports.Warm(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Warn("district figures could not read the catalogue; the first report tries again", "err", err)
+			}
+			return
+		}
+		log.Info("district figures ready", "ms", time.Since(start).Milliseconds())
 	}()
 	defer func() { <-warmed }()
 	// An index that fell behind (a full disk) catches up once it can.
@@ -298,7 +309,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	defer func() { kcancel(); <-keeping }()
 	srv := &http.Server{
 		Addr:              c.Addr,
-		Handler:           api.New(api.Domain{Catalogue: a.svc, Search: a.ix, Matcher: matcher, Referrals: referrals, Reports: report.New(a.db, a.svc, c.ReviewMonths), Gaps: gap.New(a.db, a.svc)}, log),
+		Handler:           api.New(api.Domain{Catalogue: a.svc, Search: a.ix, Matcher: matcher, Referrals: referrals, Reports: reports, Gaps: gap.New(a.db, a.svc)}, log),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
