@@ -135,7 +135,7 @@ type AuditEvent struct {
 }
 
 // AuditActions are the actions an audit event records.
-var AuditActions = []string{"create", "read", "list", "update", "archive", "verify", "import", "export", "erase", "search", "match", "anonymise"}
+var AuditActions = []string{"create", "read", "list", "update", "archive", "verify", "import", "export", "erase", "search", "match", "anonymise", "login"}
 
 // AuditFilter selects audit events. Empty fields do not filter; the
 // period is [From, Until).

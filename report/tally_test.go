@@ -33,7 +33,9 @@ func (s staleStore) EachReferralRow(_ context.Context, fn func(ReferralRow) erro
 	return nil
 }
 
-func (staleStore) UnmetCounts(context.Context, string, string) (map[string]int, error) { return nil, nil }
+func (staleStore) UnmetCounts(context.Context, string, string) (map[string]int, error) {
+	return nil, nil
+}
 func (staleStore) GapCounts(context.Context, string, string) (map[string]int, map[string]int, error) {
 	return nil, nil, nil
 }
