@@ -212,54 +212,32 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 		}
 	}
 
-	s.tally.mu.RLock()
-	if stichtag == today {
-		s.countEntries(byID)
-	} else {
-		// The catalogue keeps no history of status: entries are counted
-		// on the reporting day only.
-		for _, d := range byID {
+	y := day.Year()
+	q := countQuery{withEntries: stichtag == today,
+		verifiedBefore: s.cat.Stamp().AddDate(0, -s.reviewAfter, 0).Unix(), today: dayOf(today),
+		periods: [2]span{{dayOf(periods[0].from), dayOf(periods[0].to)}, {dayOf(periods[1].from), dayOf(periods[1].to)}},
+		years:   [2]span{{dayOf(fmt.Sprintf("%d-01-01", y-1)), dayOf(fmt.Sprintf("%d-12-31", y-1))}, {dayOf(fmt.Sprintf("%d-01-01", y)), dayOf(stichtag)}}}
+	slots := []*District{&rep.City}
+	for i := range rep.Districts {
+		q.districts = append(q.districts, rep.Districts[i].District)
+		slots = append(slots, &rep.Districts[i])
+	}
+	c := s.tally.count(q)
+	for slot, d := range slots {
+		if q.withEntries {
+			d.Current.Entries, d.Current.ByHelpKind = c.entries[slot], c.byHelp[slot]
+			d.Current.ActiveVolunteers, d.Current.DueForReview = ptr(c.activeVolunteers[slot]), ptr(c.due[slot])
+		} else {
+			// The catalogue keeps no history of status: entries are
+			// counted on the reporting day only.
 			d.Current.Entries, d.Current.ByHelpKind, d.Current.ActiveVolunteers, d.Current.DueForReview = nil, nil, nil, nil
 		}
-	}
-	for _, per := range periods {
-		countReferrals(byID, s.tally.referrals, dayOf(per.from), dayOf(per.to), per.fig)
-	}
-	// Savings of the calendar year of the day and of the year before.
-	y := day.Year()
-	years := []struct {
-		key      string
-		from, to int32
-	}{
-		{fmt.Sprint(y - 1), dayOf(fmt.Sprintf("%d-01-01", y-1)), dayOf(fmt.Sprintf("%d-12-31", y-1))},
-		{fmt.Sprint(y), dayOf(fmt.Sprintf("%d-01-01", y)), dayOf(stichtag)},
-	}
-	for _, r := range s.tally.referrals {
-		if r.monthlyCost <= 0 || r.active == 0 {
-			continue
+		for p, per := range periods {
+			per.fig(d).Referrals = c.referrals[p][slot]
 		}
-		for _, yr := range years {
-			days := activeDays(r, yr.from, yr.to)
-			if days == 0 {
-				continue
-			}
-			saved := r.monthlyCost * 12 / 365.25 * float64(days)
-			for _, d := range []*District{&rep.City, ofDistrict(byID, r.district)} {
-				if d == nil {
-					continue
-				}
-				if d.Savings[yr.key] == nil {
-					d.Savings[yr.key] = map[string]float64{}
-				}
-				d.Savings[yr.key][r.dept] += saved
-			}
-		}
-	}
-	s.tally.mu.RUnlock()
-	for _, d := range byID {
-		for _, m := range d.Savings {
-			for k, v := range m {
-				m[k] = math.Round(v*100) / 100
+		for i, key := range []string{fmt.Sprint(y - 1), fmt.Sprint(y)} {
+			if m := c.savings[i][slot]; len(m) > 0 {
+				d.Savings[key] = m
 			}
 		}
 	}
@@ -295,92 +273,6 @@ func newFigures(now bool) Figures {
 	return f
 }
 
-// countEntries counts the catalogue as it is now, per district it helps
-// in and for the city (each entry once). The caller holds the tally's
-// read lock.
-func (s *Service) countEntries(byID map[string]*District) {
-	verifiedBefore := s.cat.Stamp().AddDate(0, -s.reviewAfter, 0)
-	today := s.cat.Now().In(s.cat.Location()).Format(time.DateOnly)
-	city := byID[""]
-	for _, e := range s.tally.entries {
-		if e.gone {
-			continue
-		}
-		// As the review queue selects: never or long ago verified, or an
-		// offer whose period has run out.
-		due := e.verifiedAt == nil || e.verifiedAt.Before(verifiedBefore) || e.kind == catalogue.KindOffer && e.validUntil != "" && e.validUntil < today
-		count := func(d *District) {
-			f := &d.Current
-			if f.Entries[e.kind] == nil {
-				f.Entries[e.kind] = map[catalogue.Status]int{}
-			}
-			f.Entries[e.kind][e.status]++
-			if e.kind == catalogue.KindVolunteer && e.status == catalogue.StatusActive {
-				*f.ActiveVolunteers++
-			}
-			for _, h := range e.helpKinds {
-				f.ByHelpKind[h]++
-			}
-			if due {
-				*f.DueForReview++
-			}
-		}
-		count(city)
-		for _, id := range e.districts {
-			if d := ofDistrict(byID, id); d != nil {
-				count(d)
-			}
-		}
-	}
-}
-
-// countReferrals adds the referrals of the period [from, to] (day
-// numbers) to the figures of their district and of the city.
-func countReferrals(byID map[string]*District, rows map[string]referralFact, from, to int32, fig func(*District) *Figures) {
-	days := map[*District][]float64{}
-	city := byID[""]
-	for _, r := range rows {
-		for _, d := range []*District{city, ofDistrict(byID, r.district)} {
-			if d == nil {
-				continue
-			}
-			f := &fig(d).Referrals
-			if r.created >= from && r.created <= to {
-				f.Started++
-			}
-			if r.active != 0 && r.active <= to && (r.ended == 0 || r.ended > to) {
-				f.Active++
-			}
-			if r.ended >= from && r.ended <= to {
-				switch r.status {
-				case referral.Ended:
-					f.Ended[r.outcome]++
-				case referral.Declined:
-					f.Declined++
-				case referral.Withdrawn:
-					f.Withdrawn++
-				}
-			}
-			if r.active >= from && r.active <= to {
-				days[d] = append(days[d], float64(r.active-r.created))
-			}
-		}
-	}
-	for _, d := range byID {
-		f := &fig(d).Referrals
-		ended := 0
-		for _, n := range f.Ended {
-			ended += n
-		}
-		if ended > 0 {
-			f.SuccessRate = ptr(math.Round(float64(f.Ended[referral.Successful])/float64(ended)*1000) / 1000)
-		}
-		if ds := days[d]; len(ds) > 0 {
-			f.MedianDaysToActive = ptr(median(ds))
-		}
-	}
-}
-
 // ofDistrict is the figures of district id, nil for none or one that is
 // not (or no longer) in the districts data: the city counts those alone.
 func ofDistrict(byID map[string]*District, id string) *District {
@@ -404,19 +296,6 @@ func rates(f *Figures, pop catalogue.Population, fte float64) {
 		return ptr(math.Round(float64(*f.ActiveVolunteers)/float64(n)*1000*100) / 100)
 	}
 	f.VolunteersPer1000 = &Rates{Inhabitants: per(pop.Total), Over65: per(pop.Over65), Under18: per(pop.Under18)}
-}
-
-// activeDays counts the days of [from, to] the referral's help ran: from
-// the day it became active up to the day before it ended.
-func activeDays(r referralFact, from, to int32) int {
-	start, end := max(r.active, from), to
-	if r.ended != 0 {
-		end = min(end, r.ended-1)
-	}
-	if end < start {
-		return 0
-	}
-	return int(end-start) + 1
 }
 
 func median(xs []float64) float64 {

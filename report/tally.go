@@ -19,9 +19,16 @@ import (
 type tally struct {
 	store Store
 
-	mu        sync.RWMutex
-	entries   map[string]entryFact
-	referrals map[string]referralFact
+	mu sync.RWMutex
+	// Codes (districts, kinds, statuses, help kinds, departments,
+	// outcomes) are numbered, so that counting indexes arrays instead of
+	// hashing strings; the facts sit in slices, which iterate fast.
+	codes      map[string]uint16
+	names      []string
+	entries    []entryFact
+	entryAt    map[string]int32
+	referrals  []referralFact
+	referralAt map[string]int32
 
 	loadMu sync.Mutex
 	loaded bool
@@ -31,30 +38,45 @@ type tally struct {
 // keeps only its change number, so that an older write arriving later
 // cannot bring it back.
 type entryFact struct {
-	seq        int64
-	gone       bool
-	kind       catalogue.Kind
-	status     catalogue.Status
-	districts  []string
-	helpKinds  []string
-	verifiedAt *time.Time
-	validUntil string
+	seq          int64
+	gone         bool
+	kind, status uint16
+	districts    []uint16
+	helpKinds    []uint16
+	verifiedAt   int64 // Unix seconds, 0 for never
+	validUntil   int32 // day number, 0 for none
 }
 
 // referralFact is a referral as the figures see it, its days as numbers
 // (days since 1970-01-01, 0 for none).
 type referralFact struct {
-	version         int64
-	district, dept  string
-	status          referral.Status
-	outcome         referral.Outcome
-	created, active int32
-	ended           int32
-	monthlyCost     float64
+	version                         int64
+	district, dept, status, outcome uint16
+	created, active, ended          int32
+	monthlyCost                     float64
 }
 
 func newTally(st Store) *tally {
-	return &tally{store: st, entries: map[string]entryFact{}, referrals: map[string]referralFact{}}
+	return &tally{store: st, codes: map[string]uint16{}, entryAt: map[string]int32{}, referralAt: map[string]int32{}}
+}
+
+// code numbers s. The caller holds mu for writing.
+func (t *tally) code(s string) uint16 {
+	if c, ok := t.codes[s]; ok {
+		return c
+	}
+	c := uint16(len(t.names))
+	t.codes[s] = c
+	t.names = append(t.names, s)
+	return c
+}
+
+func (t *tally) codeList(ss []string) []uint16 {
+	out := make([]uint16, len(ss))
+	for i, s := range ss {
+		out[i] = t.code(s)
+	}
+	return out
 }
 
 // PutMany implements catalogue.Indexer.
@@ -71,9 +93,7 @@ func (t *tally) PutMany(_ context.Context, rs []catalogue.Record) error {
 func (t *tally) Delete(_ context.Context, id string, seq int64) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if old, ok := t.entries[id]; !ok || old.seq < seq {
-		t.entries[id] = entryFact{seq: seq, gone: true}
-	}
+	t.setEntry(id, entryFact{seq: seq, gone: true})
 	return nil
 }
 
@@ -86,30 +106,48 @@ func (t *tally) Referred(rs []*referral.Referral) {
 		if r.Replaces != nil {
 			cost = r.Replaces.MonthlyCost
 		}
-		t.putReferral(r.ID, referralFact{version: r.Version, district: r.District, dept: r.Department, status: r.Status, outcome: r.Outcome,
-			created: dayOf(r.CreatedAt.Format(time.DateOnly)), active: dayOf(r.ActiveSince), ended: dayOf(r.EndedOn), monthlyCost: cost})
+		t.putReferral(r.ID, ReferralRow{Version: r.Version, District: r.District, Department: r.Department, Status: r.Status, Outcome: r.Outcome,
+			CreatedOn: r.CreatedAt.UTC().Format(time.DateOnly), ActiveSince: r.ActiveSince, EndedOn: r.EndedOn, MonthlyCost: cost})
 	}
 }
 
 // putEntry keeps r unless a newer change of the entry is there: loading
 // and commits meanwhile may come in any order. The caller holds mu.
 func (t *tally) putEntry(r catalogue.Record) {
-	if old, ok := t.entries[r.ID]; ok && old.seq >= r.Seq {
-		return
-	}
 	if r.Status == catalogue.StatusArchived {
-		t.entries[r.ID] = entryFact{seq: r.Seq, gone: true}
+		t.setEntry(r.ID, entryFact{seq: r.Seq, gone: true})
 		return
 	}
-	t.entries[r.ID] = entryFact{seq: r.Seq, kind: r.Kind, status: r.Status, districts: r.Districts, helpKinds: r.HelpKinds,
-		verifiedAt: r.VerifiedAt, validUntil: r.ValidUntil}
+	f := entryFact{seq: r.Seq, kind: t.code(string(r.Kind)), status: t.code(string(r.Status)), districts: t.codeList(r.Districts),
+		helpKinds: t.codeList(r.HelpKinds), validUntil: dayOf(r.ValidUntil)}
+	if r.VerifiedAt != nil {
+		f.verifiedAt = r.VerifiedAt.Unix()
+	}
+	t.setEntry(r.ID, f)
 }
 
-func (t *tally) putReferral(id string, f referralFact) {
-	if old, ok := t.referrals[id]; ok && old.version >= f.version {
-		return
+func (t *tally) setEntry(id string, f entryFact) {
+	i, ok := t.entryAt[id]
+	switch {
+	case !ok:
+		t.entryAt[id] = int32(len(t.entries))
+		t.entries = append(t.entries, f)
+	case t.entries[i].seq < f.seq:
+		t.entries[i] = f
 	}
-	t.referrals[id] = f
+}
+
+func (t *tally) putReferral(id string, r ReferralRow) {
+	f := referralFact{version: r.Version, district: t.code(r.District), dept: t.code(r.Department), status: t.code(string(r.Status)),
+		outcome: t.code(string(r.Outcome)), created: dayOf(r.CreatedOn), active: dayOf(r.ActiveSince), ended: dayOf(r.EndedOn), monthlyCost: r.MonthlyCost}
+	i, ok := t.referralAt[id]
+	switch {
+	case !ok:
+		t.referralAt[id] = int32(len(t.referrals))
+		t.referrals = append(t.referrals, f)
+	case t.referrals[i].version < f.version:
+		t.referrals[i] = f
+	}
 }
 
 // load reads every entry and referral from the store, once. It must
@@ -143,8 +181,7 @@ func (t *tally) load(ctx context.Context) error {
 	flushRows := func() {
 		t.mu.Lock()
 		for _, r := range rows {
-			t.putReferral(r.ID, referralFact{version: r.Version, district: r.District, dept: r.Department, status: r.Status, outcome: r.Outcome,
-				created: dayOf(r.CreatedOn), active: dayOf(r.ActiveSince), ended: dayOf(r.EndedOn), monthlyCost: r.MonthlyCost})
+			t.putReferral(r.ID, r)
 		}
 		t.mu.Unlock()
 		rows = rows[:0]

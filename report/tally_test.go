@@ -63,16 +63,18 @@ func TestTallyKeepsTheNewest(t *testing.T) {
 	if err := tl.load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var live []string
-	for id, e := range tl.entries {
+	entry := func(id string) entryFact { return tl.entries[tl.entryAt[id]] }
+	ref := func(id string) referralFact { return tl.referrals[tl.referralAt[id]] }
+	var live int
+	for _, e := range tl.entries {
 		if !e.gone {
-			live = append(live, id)
+			live++
 		}
 	}
-	if len(live) != 2 || tl.entries["vol_d"].seq != 9 || tl.entries["vol_a"].gone != true || tl.entries["vol_b"].gone != true {
+	if live != 2 || entry("vol_d").seq != 9 || !entry("vol_a").gone || !entry("vol_b").gone || entry("vol_c").gone {
 		t.Errorf("entries after the load: %+v", tl.entries)
 	}
-	if tl.referrals["ref_1"].status != referral.Requested || tl.referrals["ref_2"].status != referral.Active || tl.referrals["ref_2"].active != dayOf("2026-01-05") {
+	if ref("ref_1").status != tl.codes["requested"] || ref("ref_2").status != tl.codes["active"] || ref("ref_2").active != dayOf("2026-01-05") {
 		t.Errorf("referrals after the load: %+v", tl.referrals)
 	}
 }
