@@ -4,7 +4,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +24,7 @@ import (
 	"time"
 
 	"massanzug/access"
+	"massanzug/account"
 	"massanzug/api"
 	"massanzug/bench"
 	"massanzug/catalogue"
@@ -33,6 +36,7 @@ import (
 	"massanzug/report"
 	"massanzug/store"
 	"massanzug/transfer"
+	"massanzug/web"
 )
 
 const usage = `massanzug: resource directory and matching for social work
@@ -40,6 +44,7 @@ const usage = `massanzug: resource directory and matching for social work
 Usage:
   massanzug serve [--addr 127.0.0.1:8080] [--data ./data] [--demo] [--review-months 12] [--log-format text|json]
   massanzug token create --role ROLE [--provider ID] --name NAME [--data ./data]
+  massanzug user create --username NAME --role ROLE [--name "Full Name"] [--districts IDS] [--provider ID]   a person's log-in for the web app (password on stdin or in MASSANZUG_PASSWORD)
   massanzug backup --out FILE [--data ./data]   a consistent copy, while the service runs
   massanzug restore [--data ./data] FILE   put a backup in place (stop the service first)
   massanzug reindex [--data ./data]   rebuild the search index (stop the service first)
@@ -161,6 +166,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: massanzug token create --role ROLE [--provider ID] --name NAME")
 		}
 		return tokenCreate(ctx, args[2:], stdout, stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New("usage: massanzug user create --username NAME --role ROLE [--name \"Full Name\"] [--districts IDS] [--provider ID] (password on stdin or in MASSANZUG_PASSWORD)")
+		}
+		return userCreate(ctx, args[2:], os.Stdin, stdout, stderr)
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
 	case "reindex":
@@ -252,6 +262,16 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	accounts := account.New(a.db, a.db, a.svc, log)
+	if c.Demo {
+		if err := demoAccounts(ctx, accounts, a, filepath.Join(c.Data, "demo-tokens.env"), stderr); err != nil {
+			return err
+		}
+	}
+	app, err := web.New(web.Domain{Accounts: accounts}, log)
+	if err != nil {
+		return err
+	}
 	referrals, err := referral.Open(ctx, a.db, a.svc, log, referral.WithRetention(c.RetentionYears))
 	if err != nil {
 		return err
@@ -309,7 +329,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	defer func() { kcancel(); <-keeping }()
 	srv := &http.Server{
 		Addr:              c.Addr,
-		Handler:           api.New(api.Domain{Catalogue: a.svc, Search: a.ix, Matcher: matcher, Referrals: referrals, Reports: reports, Gaps: gap.New(a.db, a.svc)}, log),
+		Handler:           app.Beside(api.New(api.Domain{Catalogue: a.svc, Search: a.ix, Matcher: matcher, Referrals: referrals, Reports: reports, Gaps: gap.New(a.db, a.svc)}, log)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -493,6 +513,113 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, plain)
+	return err
+}
+
+// demoAccounts gives a demo without accounts one per role, with one
+// fresh password, prints them and keeps them beside the demo's tokens
+// (file, 0600): the demo's staff log in with these.
+func demoAccounts(ctx context.Context, accounts *account.Service, a *app, file string, stderr io.Writer) error {
+	existing, err := accounts.List(ctx, cliAdmin)
+	if err != nil {
+		return err
+	}
+	if len(existing) > 0 {
+		fmt.Fprintf(stderr, "Demo-Anmeldung im Browser: Benutzer und Passwort stehen in %s\n", file)
+		return nil
+	}
+	providers, _, err := a.svc.Providers(ctx, cliAdmin, catalogue.StatusActive, "", catalogue.Page{Limit: 1})
+	if err != nil {
+		return err
+	}
+	pw := randomPassword()
+	people := []account.NewAccount{
+		{Username: "admin", DisplayName: "Verwaltung Demo", Role: access.RoleAdmin},
+		{Username: "rm", DisplayName: "Ruth Maier", Role: access.RoleResourceManager},
+		{Username: "fm", DisplayName: "Felix Müller", Role: access.RoleCaseManager},
+	}
+	if len(providers) > 0 {
+		people = append(people, account.NewAccount{Username: "traeger", DisplayName: "Tanja Reuter", Role: access.RoleProvider, ProviderID: providers[0].ID})
+	}
+	var names []string
+	for _, in := range people {
+		in.Password = pw
+		if _, err := accounts.Create(ctx, cliAdmin, in); err != nil {
+			return fmt.Errorf("demo account %s: %w", in.Username, err)
+		}
+		names = append(names, in.Username)
+	}
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("keep the demo accounts: %w", err)
+	}
+	_, err = fmt.Fprintf(f, "MASSANZUG_DEMO_USERS=%s\nMASSANZUG_DEMO_PASSWORD=%s\n", strings.Join(names, ","), pw)
+	if err = errors.Join(err, f.Sync(), f.Close()); err != nil {
+		return fmt.Errorf("keep the demo accounts: %w", err)
+	}
+	fmt.Fprintf(stderr, "Demo-Anmeldung im Browser: Benutzer %s, Passwort %s\n", strings.Join(names, ", "), pw)
+	return nil
+}
+
+func randomPassword() string {
+	const letters = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 14)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err))
+	}
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return string(b)
+}
+
+// userCreate makes a person's account for the web app: the first admin,
+// or anyone when no admin can log in. The password comes from
+// MASSANZUG_PASSWORD or the first line of stdin, never from a flag (which
+// the process list would show).
+func userCreate(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var c config
+	var in account.NewAccount
+	var role, districts string
+	fs := newFlags("user create", &c, stderr)
+	fs.StringVar(&in.Username, "username", "", "the name to log in with (lower-case letters, digits, . - _)")
+	fs.StringVar(&in.DisplayName, "name", "", "the person's name as the audit log and the screens show it")
+	fs.StringVar(&role, "role", "", "admin, ressourcenmanager, fallmanager or traeger")
+	fs.StringVar(&in.ProviderID, "provider", "", "provider id (traeger accounts only)")
+	fs.StringVar(&districts, "districts", "", "comma-separated district ids a ressourcenmanager is responsible for (none: city-wide)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	in.Role = access.Role(role)
+	if districts != "" {
+		in.Districts = strings.Split(districts, ",")
+	}
+	in.Password = os.Getenv("MASSANZUG_PASSWORD")
+	if in.Password == "" {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("user create needs the password in MASSANZUG_PASSWORD or on the first line of stdin")
+		}
+		in.Password = strings.TrimRight(line, "\r\n")
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc := catalogue.NewService(db, catalogue.WithLogger(log))
+	if err := svc.Init(ctx); err != nil {
+		return err
+	}
+	a, err := account.New(db, db, svc, log).Create(ctx, cliAdmin, in)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s %s (%s)\n", a.ID, a.Username, a.Role)
 	return err
 }
 

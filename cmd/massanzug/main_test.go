@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,6 +59,32 @@ func TestEnvironmentConfiguresFlags(t *testing.T) {
 	}
 }
 
+// webLogIn logs in to the web app as user and expects to be greeted as name.
+func webLogIn(t *testing.T, base, user, pw, name string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	r, err := c.Get(base + "/anmelden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("log-in page: %s", b)
+	}
+	r, err = c.PostForm(base+"/anmelden", url.Values{"csrf": {string(m[1])}, "benutzername": {user}, "passwort": {pw}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(r.Body)
+	r.Body.Close()
+	if r.StatusCode != 200 || !strings.Contains(string(b), "Guten Tag, "+name) {
+		t.Errorf("web log-in as %s: %d %s", user, r.StatusCode, b)
+	}
+}
+
 // TestServeWithDemo starts the real binary's serve command, uses it, and
 // stops it as SIGTERM would; a second start does not load the demo again.
 func TestServeWithDemo(t *testing.T) {
@@ -99,6 +128,13 @@ func TestServeWithDemo(t *testing.T) {
 		if l.Total < 50 {
 			t.Errorf("round %d: case manager sees %d volunteers", round, l.Total)
 		}
+		// The web app, with the demo account printed at the first start
+		// and kept beside the tokens.
+		pw := regexp.MustCompile(`MASSANZUG_DEMO_PASSWORD=(\S+)`).FindSubmatch(tokens)
+		if pw == nil || round == 0 && !strings.Contains(logs.String(), "Passwort "+string(pw[1])) {
+			t.Fatalf("round %d: no demo password: %s", round, logs.String())
+		}
+		webLogIn(t, base, "rm", string(pw[1]), "Ruth Maier")
 		cancel()
 		select {
 		case err := <-done:
@@ -111,5 +147,28 @@ func TestServeWithDemo(t *testing.T) {
 		if round == 1 && !strings.Contains(logs.String(), "demo data not loaded") {
 			t.Errorf("second start loaded the demo again: %s", logs.String())
 		}
+	}
+}
+
+// TestUserCreate makes the first admin from the command line.
+func TestUserCreate(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	args := []string{"user", "create", "--data", dir, "--username", "admin", "--name", "Anna Admin", "--role", "admin"}
+	t.Setenv("MASSANZUG_PASSWORD", "")
+	if err := run(ctx, args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "password") {
+		t.Errorf("without a password: %v", err)
+	}
+	t.Setenv("MASSANZUG_PASSWORD", "kurz")
+	if err := run(ctx, args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "at least 10") {
+		t.Errorf("short password: %v", err)
+	}
+	t.Setenv("MASSANZUG_PASSWORD", "ein-langes-Passwort")
+	var out bytes.Buffer
+	if err := run(ctx, args, &out, &bytes.Buffer{}); err != nil || !regexp.MustCompile(`^usr_[0-9a-f]{16} admin \(admin\)\n$`).MatchString(out.String()) {
+		t.Errorf("create: %v %q", err, out.String())
+	}
+	if err := run(ctx, args, &bytes.Buffer{}, &bytes.Buffer{}); err == nil || !strings.Contains(err.Error(), "taken") {
+		t.Errorf("the same user twice: %v", err)
 	}
 }

@@ -1,0 +1,325 @@
+// Package web is the staff web application: German screens rendered on
+// the server for resource management, case management, providers and the
+// city's admins, served by the same binary under / (the JSON API stays
+// under /v1). People log in with their account (package account); every
+// form carries the session's CSRF token; every page asks the same domain
+// services as the API, so that who sees what is decided in one place.
+// Everything it serves is embedded: no CDN, no build step.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"massanzug/access"
+	"massanzug/account"
+	"massanzug/catalogue"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Cookie names. The session cookie holds the session's secret; the log-in
+// cookie the CSRF token of the log-in form, before there is a session.
+const (
+	sessionCookie = "mz_session"
+	loginCookie   = "mz_login"
+)
+
+// App is the web application.
+type App struct {
+	accounts *account.Service
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	e        *echo.Echo
+}
+
+// Domain is the services the web app is a face of.
+type Domain struct {
+	Accounts *account.Service
+}
+
+// New builds the web app.
+func New(d Domain, log *slog.Logger) (*App, error) {
+	a := &App{accounts: d.Accounts, log: log, pages: map[string]*template.Template{}}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web templates: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("web template %s: %w", name, err)
+		}
+		a.pages[name] = t
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = a.errorPage
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			log.ErrorContext(c.Request().Context(), "panic in web", "err", err, "stack", string(stack))
+			return err
+		}}))
+	e.Use(middleware.BodyLimit("64KiB"))
+	e.Use(a.headers)
+	e.Use(a.session)
+
+	static, _ := fs.Sub(staticFS, "static")
+	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", cacheFor(http.FileServerFS(static)))))
+	e.GET("/anmelden", a.loginForm)
+	e.POST("/anmelden", a.login)
+	e.POST("/abmelden", a.logout, a.loggedIn)
+	e.GET("/", a.start, a.loggedIn)
+	e.GET("/passwort", a.passwordForm, a.loggedIn)
+	e.POST("/passwort", a.changePassword, a.loggedIn)
+	a.e = e
+	return a, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.e.ServeHTTP(w, r) }
+
+var funcs = template.FuncMap{
+	"datum": func(t time.Time) string { return t.Format("02.01.2006") },
+}
+
+func cacheFor(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// headers sets what every answer of the web app carries: nothing from
+// elsewhere may be loaded, framed or posted to.
+func (a *App) headers(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// session resolves the session cookie, if any, to the account.
+func (a *App) session(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(sessionCookie)
+		if err != nil || ck.Value == "" {
+			return next(c)
+		}
+		acc, sess, err := a.accounts.Resolve(c.Request().Context(), ck.Value)
+		switch {
+		case errors.Is(err, account.ErrSession):
+			a.clearCookie(c, sessionCookie)
+			return next(c)
+		case err != nil:
+			return err
+		}
+		c.Set("account", acc)
+		c.Set("session", sess)
+		c.Set("secret", ck.Value)
+		return next(c)
+	}
+}
+
+// loggedIn sends a visitor without a session to the log-in, and refuses a
+// form posted without the session's CSRF token.
+func (a *App) loggedIn(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok := c.Get("account").(account.Account); !ok {
+			if c.Request().Method != http.MethodGet {
+				return echo.NewHTTPError(http.StatusUnauthorized, "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.")
+			}
+			return c.Redirect(http.StatusSeeOther, "/anmelden?weiter="+url.QueryEscape(c.Request().URL.RequestURI()))
+		}
+		if c.Request().Method == http.MethodPost {
+			sess := c.Get("session").(account.Session)
+			if !sameToken(c.FormValue("csrf"), sess.CSRF) {
+				return echo.NewHTTPError(http.StatusForbidden, "Das Formular war nicht mehr gültig. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")
+			}
+		}
+		return next(c)
+	}
+}
+
+func sameToken(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// user is the logged-in account of a request.
+func user(c echo.Context) (account.Account, bool) {
+	acc, ok := c.Get("account").(account.Account)
+	return acc, ok
+}
+
+func (a *App) setCookie(c echo.Context, name, value string) {
+	c.SetCookie(&http.Cookie{Name: name, Value: value, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: c.Request().TLS != nil})
+}
+
+func (a *App) clearCookie(c echo.Context, name string) {
+	c.SetCookie(&http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: c.Request().TLS != nil})
+}
+
+// page is what every template is given.
+type page struct {
+	Title     string
+	User      *account.Account
+	RoleLabel string
+	Districts string
+	Menu      []menuItem
+	CSRF      string
+	Error     string
+	Info      string
+	// The log-in form.
+	Next, Username string
+	// Messages next to the fields of a form, by field.
+	Errors      map[string]string
+	MinPassword int
+}
+
+// render writes the page name for the request's user.
+func (a *App) render(c echo.Context, status int, name string, p page) error {
+	if acc, ok := user(c); ok {
+		p.User = &acc
+		p.RoleLabel = roleLabels[acc.Role]
+		p.Districts = strings.Join(acc.Districts, ", ")
+		p.Menu = menuFor(acc.Role, c.Path())
+		if p.CSRF == "" {
+			p.CSRF = c.Get("session").(account.Session).CSRF
+		}
+	}
+	t, ok := a.pages[name]
+	if !ok {
+		return fmt.Errorf("no page %q", name)
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	return c.HTML(status, b.String())
+}
+
+var roleLabels = map[access.Role]string{
+	access.RoleAdmin: "Verwaltung", access.RoleResourceManager: "Ressourcenmanagement",
+	access.RoleCaseManager: "Fallmanagement", access.RoleProvider: "Träger",
+}
+
+type menuItem struct {
+	Path, Label, Hint string
+	Current           bool
+}
+
+// screens are the screens of the app and the roles that may use them:
+// the menu shows a person only what their role may open.
+var screens = []struct {
+	menuItem
+	roles []access.Role
+}{
+	{menuItem{Path: "/", Label: "Start"}, access.Roles},
+	{menuItem{Path: "/passwort", Label: "Passwort ändern", Hint: "Ihr eigenes Passwort"}, access.Roles},
+}
+
+func menuFor(role access.Role, current string) []menuItem {
+	var out []menuItem
+	for _, s := range screens {
+		for _, r := range s.roles {
+			if r == role {
+				m := s.menuItem
+				m.Current = m.Path == current
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// errorPage shows an error as a German page; details go to the log only.
+func (a *App) errorPage(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, msg := http.StatusInternalServerError, "Etwas ist schiefgegangen. Bitte versuchen Sie es später noch einmal."
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &he):
+		status = he.Code
+		if m, ok := he.Message.(string); ok && status != http.StatusNotFound {
+			msg = m
+		}
+		if status == http.StatusNotFound {
+			msg = "Diese Seite gibt es nicht."
+		}
+	case errors.Is(err, catalogue.ErrForbidden):
+		status, msg = http.StatusForbidden, "Diese Seite steht Ihrer Rolle nicht offen."
+	case errors.Is(err, catalogue.ErrNotFound):
+		status, msg = http.StatusNotFound, "Diesen Eintrag gibt es nicht, oder Sie dürfen ihn nicht sehen."
+	case errors.Is(err, context.DeadlineExceeded):
+		status, msg = http.StatusServiceUnavailable, "Der Dienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal."
+	}
+	if status >= 500 {
+		a.log.ErrorContext(c.Request().Context(), "web page failed", "path", c.Path(), "err", err)
+	}
+	titles := map[int]string{http.StatusForbidden: "Kein Zugriff", http.StatusNotFound: "Nicht gefunden", http.StatusUnauthorized: "Nicht angemeldet"}
+	title := titles[status]
+	if title == "" {
+		title = "Fehler"
+	}
+	if rerr := a.render(c, status, "error", page{Title: title, Error: msg}); rerr != nil {
+		a.log.ErrorContext(c.Request().Context(), "error page failed", "err", rerr)
+		c.String(status, msg)
+	}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err))
+	}
+	return hex.EncodeToString(b)
+}
+
+// Beside serves the web app beside the JSON API: /v1 and /healthz are the
+// API's, everything else is the app's.
+func (a *App) Beside(api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == "/healthz" || p == "/v1" || strings.HasPrefix(p, "/v1/") {
+			api.ServeHTTP(w, r)
+			return
+		}
+		a.ServeHTTP(w, r)
+	})
+}

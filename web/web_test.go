@@ -1,0 +1,174 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"massanzug/access"
+	"massanzug/account"
+	"massanzug/catalogue"
+	"massanzug/store"
+	"massanzug/web"
+)
+
+type site struct {
+	t      *testing.T
+	srv    *httptest.Server
+	client *http.Client
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	cat := catalogue.NewService(db)
+	if err := cat.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	pol := account.DefaultPolicy
+	pol.FailureDelay = time.Millisecond
+	accounts := account.New(db, db, cat, log, account.WithPolicy(pol))
+	admin := access.Principal{Role: access.RoleAdmin, TokenID: "setup"}
+	if _, err := accounts.Create(ctx, admin, account.NewAccount{Username: "rm", DisplayName: "Ruth Maier", Role: access.RoleResourceManager,
+		Districts: []string{"eselsberg"}, Password: "geheim-und-lang"}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := web.New(web.Domain{Accounts: accounts}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("api")) })
+	srv := httptest.NewServer(app.Beside(api))
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	return &site{t: t, srv: srv, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (s *site) get(path string) (int, string, http.Header) {
+	s.t.Helper()
+	r, err := s.client.Get(s.srv.URL + path)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return r.StatusCode, string(b), r.Header
+}
+
+func (s *site) post(path string, form url.Values) (int, string, http.Header) {
+	s.t.Helper()
+	r, err := s.client.PostForm(s.srv.URL+path, form)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return r.StatusCode, string(b), r.Header
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+func csrf(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in %s", body)
+	}
+	return m[1]
+}
+
+func (s *site) login(user, pw string) (int, string, http.Header) {
+	_, body, _ := s.get("/anmelden")
+	return s.post("/anmelden", url.Values{"csrf": {csrf(s.t, body)}, "benutzername": {user}, "passwort": {pw}, "weiter": {"/passwort"}})
+}
+
+func TestLogInAndOut(t *testing.T) {
+	s := newSite(t)
+	if code, _, h := s.get("/"); code != http.StatusSeeOther || h.Get("Location") != "/anmelden?weiter=%2F" {
+		t.Errorf("start page without a session: %d %s", code, h.Get("Location"))
+	}
+	if _, body, _ := s.get("/v1/anything"); body != "api" {
+		t.Errorf("/v1 is not the API's: %s", body)
+	}
+	code, body, h := s.get("/anmelden")
+	if code != 200 || !strings.Contains(body, `<html lang="de">`) || !strings.Contains(body, `<label for="passwort">Passwort</label>`) ||
+		!strings.Contains(h.Get("Content-Security-Policy"), "default-src 'self'") {
+		t.Errorf("log-in page: %d %s", code, body)
+	}
+	// The log-in form's token must be sent back.
+	if code, body, _ := s.post("/anmelden", url.Values{"benutzername": {"rm"}, "passwort": {"geheim-und-lang"}}); code != http.StatusForbidden || !strings.Contains(body, "nicht mehr gültig") {
+		t.Errorf("log-in without the form's token: %d %s", code, body)
+	}
+	if code, body, _ := s.login("rm", "falsch-falsch"); code != http.StatusUnauthorized || !strings.Contains(body, "Benutzername oder Passwort stimmen nicht") || !strings.Contains(body, `value="rm"`) {
+		t.Errorf("wrong password: %d %s", code, body)
+	}
+	code, _, h = s.login("rm", "geheim-und-lang")
+	if code != http.StatusSeeOther || h.Get("Location") != "/passwort" {
+		t.Fatalf("log-in: %d %v", code, h)
+	}
+	ck := strings.Join(h.Values("Set-Cookie"), "\n")
+	if !regexp.MustCompile(`mz_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict`).MatchString(ck) {
+		t.Errorf("session cookie: %s", ck)
+	}
+	code, body, _ = s.get("/")
+	if code != 200 || !strings.Contains(body, "Guten Tag, Ruth Maier") || !strings.Contains(body, "Ressourcenmanagement") || !strings.Contains(body, "eselsberg") {
+		t.Errorf("start page: %d %s", code, body)
+	}
+	token := csrf(t, body)
+	// A form without the session's token is refused and changes nothing.
+	if code, _, _ := s.post("/passwort", url.Values{"altes": {"geheim-und-lang"}, "neues": {"noch-geheimer-1"}}); code != http.StatusForbidden {
+		t.Errorf("password change without CSRF token: %d", code)
+	}
+	if code, body, _ := s.post("/passwort", url.Values{"csrf": {token}, "altes": {"falsch"}, "neues": {"kurz"}}); code != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "Das bisherige Passwort stimmt nicht.") || !strings.Contains(body, "mindestens 10 Zeichen") || !strings.Contains(body, `aria-invalid="true"`) {
+		t.Errorf("bad password change: %d %s", code, body)
+	}
+	if code, _, h := s.post("/passwort", url.Values{"csrf": {token}, "altes": {"geheim-und-lang"}, "neues": {"noch-geheimer-1"}}); code != http.StatusSeeOther || h.Get("Location") != "/?passwort=geaendert" {
+		t.Fatalf("password change: %d", code)
+	}
+	code, body, _ = s.get("/?passwort=geaendert")
+	if code != 200 || !strings.Contains(body, "Ihr Passwort ist geändert.") {
+		t.Errorf("after the change: %d %s", code, body)
+	}
+	if code, _, h := s.post("/abmelden", url.Values{"csrf": {csrf(t, body)}}); code != http.StatusSeeOther || h.Get("Location") != "/anmelden?abgemeldet=1" {
+		t.Errorf("log-out: %d", code)
+	}
+	if code, _, _ := s.get("/passwort"); code != http.StatusSeeOther {
+		t.Errorf("after log-out: %d", code)
+	}
+	if code, _, _ := s.login("rm", "geheim-und-lang"); code != http.StatusUnauthorized {
+		t.Errorf("the old password still works: %d", code)
+	}
+	if code, _, _ := s.login("rm", "noch-geheimer-1"); code != http.StatusSeeOther {
+		t.Errorf("the new password does not work: %d", code)
+	}
+}
+
+func TestNoOpenRedirect(t *testing.T) {
+	s := newSite(t)
+	for _, to := range []string{"https://example.org/", "//example.org/", "/\\example.org"} {
+		_, body2, _ := s.get("/anmelden")
+		code, _, h := s.post("/anmelden", url.Values{"csrf": {csrf(t, body2)}, "benutzername": {"rm"}, "passwort": {"geheim-und-lang"}, "weiter": {to}})
+		if code != http.StatusSeeOther || h.Get("Location") != "/" {
+			t.Errorf("weiter=%s: %d %s", to, code, h.Get("Location"))
+		}
+		s.client.Jar, _ = cookiejar.New(nil)
+	}
+	if code, body, _ := s.get("/gibt-es-nicht"); code != http.StatusNotFound || !strings.Contains(body, "Diese Seite gibt es nicht.") {
+		t.Errorf("unknown page: %d %s", code, body)
+	}
+}
