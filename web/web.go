@@ -47,6 +47,7 @@ const (
 // App is the web application.
 type App struct {
 	accounts *account.Service
+	cat      *catalogue.Service
 	log      *slog.Logger
 	pages    map[string]*template.Template
 	e        *echo.Echo
@@ -54,13 +55,15 @@ type App struct {
 
 // Domain is the services the web app is a face of.
 type Domain struct {
-	Accounts *account.Service
+	Accounts  *account.Service
+	Catalogue *catalogue.Service
 }
 
 // New builds the web app.
 func New(d Domain, log *slog.Logger) (*App, error) {
-	a := &App{accounts: d.Accounts, log: log, pages: map[string]*template.Template{}}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	a := &App{accounts: d.Accounts, cat: d.Catalogue, log: log, pages: map[string]*template.Template{}}
+	// The layout and the partials every page may use.
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/field.html")
 	if err != nil {
 		return nil, fmt.Errorf("web templates: %w", err)
 	}
@@ -70,7 +73,7 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	}
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "field" {
 			continue
 		}
 		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
@@ -101,6 +104,9 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.GET("/", a.start, a.loggedIn)
 	e.GET("/passwort", a.passwordForm, a.loggedIn)
 	e.POST("/passwort", a.changePassword, a.loggedIn)
+	e.GET("/verwaltung/konten", a.accountList, a.loggedIn)
+	e.POST("/verwaltung/konten", a.createAccount, a.loggedIn)
+	e.POST("/verwaltung/konten/:id/:action", a.changeAccount, a.loggedIn)
 	a.e = e
 	return a, nil
 }
@@ -110,7 +116,14 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.e.ServeHTTP(
 
 var funcs = template.FuncMap{
 	"datum": func(t time.Time) string { return t.Format("02.01.2006") },
+	// field is what the "field" partial shows: a labelled input with its
+	// hint and the message of what is wrong with it.
+	"field": func(id, label, typ, value, errMsg, hint string) fieldView {
+		return fieldView{ID: id, Label: label, Type: typ, Value: value, Error: errMsg, Hint: hint}
+	},
 }
+
+type fieldView struct{ ID, Label, Type, Value, Error, Hint string }
 
 func cacheFor(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -209,6 +222,17 @@ type page struct {
 	// Messages next to the fields of a form, by field.
 	Errors      map[string]string
 	MinPassword int
+	// What a form was filled with, by name.
+	Form map[string]string
+	// The accounts screen.
+	Accounts                         []accountRow
+	Roles                            []option
+	DistrictOptions, ProviderOptions []option
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
 }
 
 // render writes the page name for the request's user.
@@ -250,6 +274,7 @@ var screens = []struct {
 	roles []access.Role
 }{
 	{menuItem{Path: "/", Label: "Start"}, access.Roles},
+	{menuItem{Path: "/verwaltung/konten", Label: "Konten", Hint: "Konten anlegen, deaktivieren, Passwörter zurücksetzen"}, []access.Role{access.RoleAdmin}},
 	{menuItem{Path: "/passwort", Label: "Passwort ändern", Hint: "Ihr eigenes Passwort"}, access.Roles},
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func newSite(t *testing.T) *site {
 	if err := cat.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	pol := account.DefaultPolicy
 	pol.FailureDelay = time.Millisecond
 	accounts := account.New(db, db, cat, log, account.WithPolicy(pol))
@@ -47,7 +48,11 @@ func newSite(t *testing.T) *site {
 		Districts: []string{"eselsberg"}, Password: "geheim-und-lang"}); err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(web.Domain{Accounts: accounts}, log)
+	if _, err := accounts.Create(ctx, admin, account.NewAccount{Username: "admin", DisplayName: "Anna Admin", Role: access.RoleAdmin,
+		Password: "geheim-und-lang"}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: cat}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,5 +175,75 @@ func TestNoOpenRedirect(t *testing.T) {
 	}
 	if code, body, _ := s.get("/gibt-es-nicht"); code != http.StatusNotFound || !strings.Contains(body, "Diese Seite gibt es nicht.") {
 		t.Errorf("unknown page: %d %s", code, body)
+	}
+}
+
+// TestAccountsScreen: the admin creates, disables, enables and resets
+// accounts; no other role sees the screen or its menu entry.
+func TestAccountsScreen(t *testing.T) {
+	s := newSite(t)
+	s.login("rm", "geheim-und-lang")
+	if _, body, _ := s.get("/"); strings.Contains(body, "/verwaltung/konten") {
+		t.Error("an RM's menu offers the accounts")
+	}
+	if code, body, _ := s.get("/verwaltung/konten"); code != http.StatusForbidden || !strings.Contains(body, "Kein Zugriff") {
+		t.Errorf("an RM opens the accounts: %d", code)
+	}
+	s.client.Jar, _ = cookiejar.New(nil)
+	s.login("admin", "geheim-und-lang")
+	code, body, _ := s.get("/verwaltung/konten")
+	if code != 200 || !strings.Contains(body, "Ruth Maier") || !strings.Contains(body, `aria-current="page"`) || !strings.Contains(body, "Eselsberg") {
+		t.Fatalf("accounts: %d %s", code, body)
+	}
+	token := csrf(t, body)
+	bad := url.Values{"csrf": {token}, "benutzername": {"Frau Keller"}, "name": {"Petra Keller"}, "rolle": {"fallmanager"}, "bezirke": {"eselsberg"}, "passwort": {"kurz"}}
+	code, body, _ = s.post("/verwaltung/konten", bad)
+	for _, want := range []string{"Kleinbuchstaben", "Mindestens 10 Zeichen.", "Nur Konten des Ressourcenmanagements", `value="Petra Keller"`, `aria-invalid="true"`} {
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, want) {
+			t.Errorf("bad account: %d, no %q", code, want)
+		}
+	}
+	good := url.Values{"csrf": {token}, "benutzername": {"p.keller"}, "name": {"Petra Keller"}, "rolle": {"ressourcenmanager"}, "bezirke": {"eselsberg", "weststadt-soeflingen"}, "passwort": {"erstes-Passwort"}}
+	if code, _, h := s.post("/verwaltung/konten", good); code != http.StatusSeeOther || h.Get("Location") != "/verwaltung/konten?ok=angelegt" {
+		t.Fatalf("create: %d", code)
+	}
+	_, body, _ = s.get("/verwaltung/konten?ok=angelegt")
+	if !strings.Contains(body, "Das Konto ist angelegt.") || !strings.Contains(body, "Eselsberg, Weststadt/Söflingen") {
+		t.Errorf("after create: %s", body)
+	}
+	if code, _, _ := s.post("/verwaltung/konten", good); code != http.StatusUnprocessableEntity {
+		t.Errorf("the same user name again: %d", code)
+	}
+	id := regexp.MustCompile(`/verwaltung/konten/(usr_[0-9a-f]+)/deaktivieren"[^>]*>\s*<input type="hidden" name="csrf" value="[0-9a-f]+">\s*<button class="secondary" type="submit">Deaktivieren<span class="skip"> – p.keller`).FindStringSubmatch(body)
+	if id == nil {
+		t.Fatalf("no disable button for p.keller: %s", body)
+	}
+	other := &site{t: t, srv: s.srv}
+	jar, _ := cookiejar.New(nil)
+	other.client = &http.Client{Jar: jar, CheckRedirect: s.client.CheckRedirect}
+	if code, _, _ := other.login("p.keller", "erstes-Passwort"); code != http.StatusSeeOther {
+		t.Fatalf("the new account logs in: %d", code)
+	}
+	if code, _, _ := s.post("/verwaltung/konten/"+id[1]+"/deaktivieren", url.Values{"csrf": {token}}); code != http.StatusSeeOther {
+		t.Errorf("disable: %d", code)
+	}
+	if code, _, _ := other.get("/"); code != http.StatusSeeOther {
+		t.Errorf("a disabled account's session still works: %d", code)
+	}
+	if code, _, _ := other.login("p.keller", "erstes-Passwort"); code != http.StatusUnauthorized {
+		t.Errorf("a disabled account logs in: %d", code)
+	}
+	s.post("/verwaltung/konten/"+id[1]+"/aktivieren", url.Values{"csrf": {token}})
+	if code, _, _ := s.post("/verwaltung/konten/"+id[1]+"/passwort", url.Values{"csrf": {token}, "passwort": {"kurz"}}); code != http.StatusUnprocessableEntity {
+		t.Errorf("a short reset: %d", code)
+	}
+	if code, _, _ := s.post("/verwaltung/konten/"+id[1]+"/passwort", url.Values{"csrf": {token}, "passwort": {"vom-Admin-neu"}}); code != http.StatusSeeOther {
+		t.Errorf("reset: %d", code)
+	}
+	if code, _, _ := other.login("p.keller", "vom-Admin-neu"); code != http.StatusSeeOther {
+		t.Errorf("log-in after the reset: %d", code)
+	}
+	if code, _, _ := s.post("/verwaltung/konten/"+id[1]+"/passwort", url.Values{"passwort": {"ohne-Token-1"}}); code != http.StatusForbidden {
+		t.Errorf("a reset without the CSRF token: %d", code)
 	}
 }
