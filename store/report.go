@@ -55,12 +55,16 @@ func (db *DB) EachReferralRow(ctx context.Context, fn func(report.ReferralRow) e
 		}, fn)
 }
 
+// readPage is how many rows byID reads at a time (a variable for the
+// test of page boundaries).
+var readPage = 5000
+
 // byID calls fn for every row of query (which takes the last id seen and
 // a page size), a page at a time: each page is read and closed before fn
 // sees its rows, so that fn may take as long as it likes without holding
 // a read open.
 func byID[T any](ctx context.Context, q *sql.DB, query string, scan func(*sql.Rows) (T, string, error), fn func(T) error) error {
-	const pageSize = 5000
+	pageSize := readPage
 	after := ""
 	for {
 		rows, err := q.QueryContext(ctx, query, after, pageSize)
