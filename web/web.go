@@ -48,6 +48,7 @@ const (
 type App struct {
 	accounts *account.Service
 	cat      *catalogue.Service
+	searcher catalogue.Searcher
 	log      *slog.Logger
 	pages    map[string]*template.Template
 	e        *echo.Echo
@@ -57,11 +58,12 @@ type App struct {
 type Domain struct {
 	Accounts  *account.Service
 	Catalogue *catalogue.Service
+	Search    catalogue.Searcher
 }
 
 // New builds the web app.
 func New(d Domain, log *slog.Logger) (*App, error) {
-	a := &App{accounts: d.Accounts, cat: d.Catalogue, log: log, pages: map[string]*template.Template{}}
+	a := &App{accounts: d.Accounts, cat: d.Catalogue, searcher: d.Search, log: log, pages: map[string]*template.Template{}}
 	// The layout and the partials every page may use.
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/field.html")
 	if err != nil {
@@ -104,6 +106,7 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.GET("/", a.start, a.loggedIn)
 	e.GET("/passwort", a.passwordForm, a.loggedIn)
 	e.POST("/passwort", a.changePassword, a.loggedIn)
+	e.GET("/suche", a.search, a.loggedIn)
 	e.GET("/verwaltung/konten", a.accountList, a.loggedIn)
 	e.POST("/verwaltung/konten", a.createAccount, a.loggedIn)
 	e.POST("/verwaltung/konten/:id/:action", a.changeAccount, a.loggedIn)
@@ -224,6 +227,8 @@ type page struct {
 	MinPassword int
 	// What a form was filled with, by name.
 	Form map[string]string
+	// The search screen.
+	Search *searchView
 	// The accounts screen.
 	Accounts                         []accountRow
 	Roles                            []option
@@ -274,6 +279,8 @@ var screens = []struct {
 	roles []access.Role
 }{
 	{menuItem{Path: "/", Label: "Start"}, access.Roles},
+	{menuItem{Path: "/suche", Label: "Suche", Hint: "Ehrenamtliche, Nachbarschaftshilfen und Angebote finden"},
+		[]access.Role{access.RoleResourceManager, access.RoleCaseManager, access.RoleProvider}},
 	{menuItem{Path: "/verwaltung/konten", Label: "Konten", Hint: "Konten anlegen, deaktivieren, Passwörter zurücksetzen"}, []access.Role{access.RoleAdmin}},
 	{menuItem{Path: "/passwort", Label: "Passwort ändern", Hint: "Ihr eigenes Passwort"}, access.Roles},
 }

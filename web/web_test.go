@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"massanzug/access"
 	"massanzug/account"
 	"massanzug/catalogue"
+	"massanzug/index"
 	"massanzug/store"
 	"massanzug/web"
 )
@@ -30,16 +32,29 @@ type site struct {
 func newSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir())
+	dir := t.TempDir()
+	db, err := store.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	cat := catalogue.NewService(db)
-	if err := cat.Init(ctx); err != nil {
+	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	ix, err := index.Open(ctx, dir, db, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	cat := catalogue.NewService(db, catalogue.WithIndexer(ix))
+	var nh catalogue.NeighbourhoodHelpInput
+	json.Unmarshal([]byte(`{"name": "Nachbarschaftshilfe Eselsberg <script>alert(1)</script>", "description": "Nachbarn helfen beim Einkaufen.",
+		"coordinator": {"name": "Petra Keller", "phone": "0731 123456"}, "districts": ["eselsberg"], "quarters": ["Eselsberg"],
+		"help_kinds": ["einkaufshilfe"], "languages": ["de"], "capacity": 20}`), &nh)
+	if _, err := cat.CreateNeighbourhoodHelp(ctx, access.Principal{Role: access.RoleResourceManager, TokenID: "setup"}, nh); err != nil {
+		t.Fatal(err)
+	}
 	pol := account.DefaultPolicy
 	pol.FailureDelay = time.Millisecond
 	accounts := account.New(db, db, cat, log, account.WithPolicy(pol))
@@ -52,7 +67,7 @@ func newSite(t *testing.T) *site {
 		Password: "geheim-und-lang"}); err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: cat}, log)
+	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: cat, Search: ix}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,5 +260,36 @@ func TestAccountsScreen(t *testing.T) {
 	}
 	if code, _, _ := s.post("/verwaltung/konten/"+id[1]+"/passwort", url.Values{"passwort": {"ohne-Token-1"}}); code != http.StatusForbidden {
 		t.Errorf("a reset without the CSRF token: %d", code)
+	}
+}
+
+// TestSearchScreen: staff search in German; what an entry says is never
+// markup; the admin, who may not search, is refused.
+func TestSearchScreen(t *testing.T) {
+	s := newSite(t)
+	s.login("rm", "geheim-und-lang")
+	code, body, _ := s.get("/suche")
+	if code != 200 || !strings.Contains(body, `<label for="q">Suchbegriff</label>`) || strings.Contains(body, "Treffer") || !strings.Contains(body, "Einkaufshilfe") {
+		t.Fatalf("empty search: %d %s", code, body)
+	}
+	code, body, _ = s.get("/suche?q=Einkaufen&sozialraum=eselsberg")
+	for _, want := range []string{"1 Treffer", "Nachbarschaftshilfe Eselsberg &lt;script&gt;", "– Nachbarschaftshilfe", "Eselsberg · Einkaufshilfe", "<mark>Einkaufen</mark>"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("search: %d, no %q in %s", code, want, body)
+		}
+	}
+	if strings.Contains(body, "<script>") {
+		t.Error("an entry's text is rendered as markup")
+	}
+	if _, body, _ := s.get("/suche?q=Einkaufen&sozialraum=boefingen"); !strings.Contains(body, "0 Treffer") {
+		t.Errorf("another district: %s", body)
+	}
+	s.client.Jar, _ = cookiejar.New(nil)
+	s.login("admin", "geheim-und-lang")
+	if _, body, _ := s.get("/"); strings.Contains(body, `href="/suche"`) {
+		t.Error("the admin's menu offers the search")
+	}
+	if code, _, _ := s.get("/suche?q=x"); code != http.StatusForbidden {
+		t.Errorf("the admin searches: %d", code)
 	}
 }

@@ -268,7 +268,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 			return err
 		}
 	}
-	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: a.svc}, log)
+	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: a.svc, Search: a.ix}, log)
 	if err != nil {
 		return err
 	}
