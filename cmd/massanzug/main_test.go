@@ -94,8 +94,9 @@ func TestServeWithDemo(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		var logs bytes.Buffer
+		out := &syncBuf{b: &logs} // the service writes to it while the test reads
 		go func() {
-			done <- run(ctx, []string{"serve", "--addr", addr, "--data", dir, "--demo", "--log-format", "json"}, &bytes.Buffer{}, &syncBuf{b: &logs})
+			done <- run(ctx, []string{"serve", "--addr", addr, "--data", dir, "--demo", "--log-format", "json"}, &bytes.Buffer{}, out)
 		}()
 		base := "http://" + addr
 		deadline := time.Now().Add(60 * time.Second)
@@ -131,8 +132,8 @@ func TestServeWithDemo(t *testing.T) {
 		// The web app, with the demo account printed at the first start
 		// and kept beside the tokens.
 		pw := regexp.MustCompile(`MASSANZUG_DEMO_PASSWORD=(\S+)`).FindSubmatch(tokens)
-		if pw == nil || round == 0 && !strings.Contains(logs.String(), "Passwort "+string(pw[1])) {
-			t.Fatalf("round %d: no demo password: %s", round, logs.String())
+		if pw == nil || round == 0 && !strings.Contains(out.String(), "Passwort "+string(pw[1])) {
+			t.Fatalf("round %d: no demo password: %s", round, out.String())
 		}
 		webLogIn(t, base, "rm", string(pw[1]), "Ruth Maier")
 		cancel()
