@@ -80,7 +80,7 @@ func (s *Service) Create(ctx context.Context, p access.Principal, in NewAccount)
 	if len([]rune(in.DisplayName)) > 100 {
 		ve.Add("display_name", "at most 100 characters")
 	}
-	if err := s.checkPassword("password", in.Password); err != nil {
+	if err := s.checkPassword(in.Password); err != nil {
 		ve.Add("password", "%s", err)
 	}
 	if err := s.checkGrant(ctx, ve, in.Role, in.ProviderID, in.Districts); err != nil {
@@ -147,7 +147,7 @@ func (s *Service) checkGrant(ctx context.Context, ve *catalogue.ValidationError,
 	return nil
 }
 
-func (s *Service) checkPassword(field, pw string) error {
+func (s *Service) checkPassword(pw string) error {
 	switch n := len([]rune(pw)); {
 	case n < s.policy.MinPassword:
 		return fmt.Errorf("at least %d characters", s.policy.MinPassword)
@@ -268,7 +268,7 @@ func (s *Service) ChangePassword(ctx context.Context, a Account, old, next strin
 	if !CheckPassword(a.PasswordHash, old) {
 		ve.Add("old_password", "is not the current password")
 	}
-	if err := s.checkPassword("new_password", next); err != nil {
+	if err := s.checkPassword(next); err != nil {
 		ve.Add("new_password", "%s", err)
 	} else if next == old {
 		ve.Add("new_password", "must differ from the current password")
@@ -334,7 +334,7 @@ func (s *Service) ResetPassword(ctx context.Context, p access.Principal, id, pw 
 	if err != nil {
 		return err
 	}
-	if err := s.checkPassword("password", pw); err != nil {
+	if err := s.checkPassword(pw); err != nil {
 		ve := &catalogue.ValidationError{}
 		ve.Add("password", "%s", err)
 		return ve

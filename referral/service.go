@@ -172,6 +172,9 @@ func (s *Service) count(entryID string, d int64) { s.Places(entryID).Add(d) }
 // they hold (matching.Placements). The pointer stays the entry's for the
 // life of the service.
 func (s *Service) Places(entryID string) *atomic.Int64 {
+	if v, ok := s.open.Load(entryID); ok {
+		return v.(*atomic.Int64)
+	}
 	v, _ := s.open.LoadOrStore(entryID, new(atomic.Int64))
 	return v.(*atomic.Int64)
 }

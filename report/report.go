@@ -171,8 +171,6 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 	}
 	byID[""] = &rep.City
 	for _, d := range byID {
-		d.Current = newFigures(true)
-		d.YearAgo = newFigures(false)
 		d.Savings = map[string]map[string]float64{}
 	}
 
@@ -258,19 +256,6 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 		rep.Districts = slices.DeleteFunc(rep.Districts, func(d District) bool { return !slices.Contains(p.Districts, d.District) })
 	}
 	return rep, nil
-}
-
-func newFigures(now bool) Figures {
-	f := Figures{Referrals: ReferralFigures{Ended: map[referral.Outcome]int{}}}
-	for _, o := range referral.Outcomes {
-		f.Referrals.Ended[o] = 0
-	}
-	if now {
-		f.Entries, f.ByHelpKind = map[catalogue.Kind]map[catalogue.Status]int{}, map[string]int{}
-		zero, due := 0, 0
-		f.ActiveVolunteers, f.DueForReview = &zero, &due
-	}
-	return f
 }
 
 // ofDistrict is the figures of district id, nil for none or one that is

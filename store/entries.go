@@ -36,10 +36,7 @@ func scanEntry(sc interface{ Scan(...any) error }) (catalogue.Record, error) {
 		}
 		r.VerifiedAt = &t
 	}
-	r.Districts = []string{}
-	if districts != "" {
-		r.Districts = strings.Split(districts, ",")
-	}
+	r.Districts = splitList(districts)
 	r.Doc = []byte(doc)
 	return r, nil
 }

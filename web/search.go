@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -53,9 +54,9 @@ func (a *App) search(c echo.Context) error {
 	if k := catalogue.Kind(c.QueryParam("art")); kindLabels[k] != "" {
 		q.Kinds = []catalogue.Kind{k}
 	}
-	page_, _ := strconv.Atoi(c.QueryParam("seite"))
-	page_ = max(page_, 1)
-	q.Offset = (page_ - 1) * hitsPerPage
+	pageNo, _ := strconv.Atoi(c.QueryParam("seite"))
+	pageNo = max(pageNo, 1)
+	q.Offset = (pageNo - 1) * hitsPerPage
 
 	names := map[string]string{}
 	p := page{Title: "Suche", Search: &searchView{Text: q.Text, First: q.Offset + 1}}
@@ -107,15 +108,18 @@ func (a *App) search(c echo.Context) error {
 		p.Search.Facets = append(p.Search.Facets, facetView{Label: kindLabels[catalogue.Kind(f.Value)], Count: f.Count})
 	}
 	link := func(n int) string {
-		v := c.QueryParams()
+		v := url.Values{}
+		for k, vs := range c.QueryParams() {
+			v[k] = vs
+		}
 		v.Set("seite", strconv.Itoa(n))
 		return "/suche?" + v.Encode()
 	}
-	if page_ > 1 {
-		p.Search.Prev = link(page_ - 1)
+	if pageNo > 1 {
+		p.Search.Prev = link(pageNo - 1)
 	}
 	if q.Offset+len(res.Items) < res.Total {
-		p.Search.Next = link(page_ + 1)
+		p.Search.Next = link(pageNo + 1)
 	}
 	return a.render(c, http.StatusOK, "search", p)
 }

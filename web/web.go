@@ -21,7 +21,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -118,7 +117,6 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.e.ServeHTTP(w, r) }
 
 var funcs = template.FuncMap{
-	"datum": func(t time.Time) string { return t.Format("02.01.2006") },
 	// field is what the "field" partial shows: a labelled input with its
 	// hint and the message of what is wrong with it.
 	"field": func(id, label, typ, value, errMsg, hint string) fieldView {
