@@ -38,11 +38,14 @@ func (h entryHandlers[I, E]) mount(g *echo.Group) {
 func (h entryHandlers[I, E]) listAll(c echo.Context) error {
 	params := []string{"limit", "offset", "status", "district", "help_kind"}
 	if h.withProvider {
-		params = append(params, "provider_id")
+		params = append(params, "provider_id", "awaiting_approval")
 	}
 	q := newQuery(c, params...)
 	lq := catalogue.ListQuery{Status: catalogue.Status(q.str("status", 32)), District: q.str("district", 64),
 		HelpKind: q.str("help_kind", 64), ProviderID: q.str("provider_id", 64), Page: q.page()}
+	if b := q.boolean("awaiting_approval"); b != nil {
+		lq.AwaitingApproval = *b
+	}
 	if err := q.err(); err != nil {
 		return err
 	}

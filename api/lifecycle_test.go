@@ -73,20 +73,69 @@ func TestOfferApprovalFlow(t *testing.T) {
 	if !visibleToCaseManager() {
 		t.Fatal("approved offer invisible to case managers")
 	}
-	// A provider's change goes back to staff.
+	// A provider's change of an approved offer waits beside it: case
+	// managers keep seeing the approved version, the inbox shows the change.
 	r = e.do(req{Who: "traeger", Method: "PATCH", Path: "/v1/offers/" + id, Body: `{"opening_times":"Mo–Fr 8–18 Uhr"}`, Headers: map[string]string{"If-Match": r.Header.Get("ETag")}})
-	if o := r.object(t); r.Status != 200 || o["status"] != "submitted" || o["opening_times"] != "Mo–Fr 8–18 Uhr" {
+	o = r.object(t)
+	pending, _ := o["pending_change"].(map[string]any)
+	if r.Status != 200 || o["status"] != "approved" || o["opening_times"] == "Mo–Fr 8–18 Uhr" || pending == nil ||
+		pending["input"].(map[string]any)["opening_times"] != "Mo–Fr 8–18 Uhr" || fmt.Sprint(pending["fields"]) != "[opening_times]" {
 		t.Fatalf("provider change: %d %s", r.Status, r.Body)
 	}
-	if visibleToCaseManager() {
-		t.Fatal("changed offer visible before approval")
+	if !visibleToCaseManager() {
+		t.Fatal("a provider's change hid the approved offer")
 	}
+	if o := e.do(req{Who: "fm", Method: "GET", Path: "/v1/offers/" + id}).object(t); o["pending_change"] != nil || o["opening_times"] == "Mo–Fr 8–18 Uhr" {
+		t.Fatalf("case managers see the waiting change: %v", o)
+	}
+	inbox := func(who string) []string {
+		t.Helper()
+		r := e.do(req{Who: who, Method: "GET", Path: "/v1/offers?awaiting_approval=true"})
+		if r.Status != 200 {
+			t.Fatalf("inbox for %s: %d %s", who, r.Status, r.Body)
+		}
+		return ids(t, r)
+	}
+	if !contains(inbox("rm"), id) || !contains(inbox("traeger"), id) || contains(inbox("traeger2"), id) {
+		t.Fatal("the approval inbox misses the changed offer, or shows it to another provider")
+	}
+	if s := e.do(req{Who: "fm", Method: "GET", Path: "/v1/offers?awaiting_approval=true"}).Status; s != 403 {
+		t.Errorf("a case manager asks for the inbox: %d", s)
+	}
+	// A second edit goes on from the waiting change, not from the approved version.
+	etag := e.do(req{Who: "traeger", Method: "GET", Path: "/v1/offers/" + id}).Header.Get("ETag")
+	r = e.do(req{Who: "traeger", Method: "PATCH", Path: "/v1/offers/" + id, Body: `{"cost_note":"kostenlos"}`, Headers: map[string]string{"If-Match": etag}})
+	if p := r.object(t)["pending_change"].(map[string]any); fmt.Sprint(p["fields"]) != "[cost_note opening_times]" {
+		t.Fatalf("second provider edit: %d %s", r.Status, r.Body)
+	}
+	r = e.do(req{Who: "rm", Method: "POST", Path: "/v1/offers/" + id + "/reject", Body: map[string]any{"reason": "Öffnungszeiten bitte mit dem Team abstimmen."}})
+	if o := r.object(t); r.Status != 200 || o["status"] != "approved" || o["pending_change"] != nil || o["opening_times"] == "Mo–Fr 8–18 Uhr" {
+		t.Fatalf("rejecting the change: %d %s", r.Status, r.Body)
+	}
+	if !visibleToCaseManager() || contains(inbox("rm"), id) {
+		t.Fatal("a rejected change took the offer away, or stays in the inbox")
+	}
+	etag = e.do(req{Who: "traeger", Method: "GET", Path: "/v1/offers/" + id}).Header.Get("ETag")
+	e.do(req{Who: "traeger", Method: "PATCH", Path: "/v1/offers/" + id, Body: `{"opening_times":"Mo–Fr 8–18 Uhr"}`, Headers: map[string]string{"If-Match": etag}})
+	r = e.do(req{Who: "rm", Method: "POST", Path: "/v1/offers/" + id + "/approve"})
+	if o := r.object(t); r.Status != 200 || o["opening_times"] != "Mo–Fr 8–18 Uhr" || o["pending_change"] != nil || o["status"] != "approved" {
+		t.Fatalf("approving the change: %d %s", r.Status, r.Body)
+	}
+	if o := e.do(req{Who: "fm", Method: "GET", Path: "/v1/offers/" + id}).object(t); o["opening_times"] != "Mo–Fr 8–18 Uhr" {
+		t.Fatalf("case managers do not see the approved change: %v", o)
+	}
+	// A provider's change of an offer not yet approved goes back as a whole.
 	r = e.do(req{Who: "rm", Method: "POST", Path: "/v1/offers/" + id + "/reject", Body: map[string]any{"reason": "Bitte Ansprechperson angeben."}})
 	if o := r.object(t); r.Status != 200 || o["status"] != "rejected" {
 		t.Fatalf("reject: %d %s", r.Status, r.Body)
 	}
 	if o := e.do(req{Who: "traeger", Method: "GET", Path: "/v1/offers/" + id}).object(t); o["rejection_reason"] != "Bitte Ansprechperson angeben." {
 		t.Errorf("provider does not see the reason: %v", o)
+	}
+	etag = e.do(req{Who: "traeger", Method: "GET", Path: "/v1/offers/" + id}).Header.Get("ETag")
+	r = e.do(req{Who: "traeger", Method: "PATCH", Path: "/v1/offers/" + id, Body: `{"contact":{"name":"Frau Aydın"}}`, Headers: map[string]string{"If-Match": etag}})
+	if o := r.object(t); r.Status != 200 || o["status"] != "submitted" || o["pending_change"] != nil || o["rejection_reason"] != nil {
+		t.Fatalf("provider change of a rejected offer: %d %s", r.Status, r.Body)
 	}
 	// Staff changes keep the state; moving an offer to another provider is
 	// not the provider's to do.

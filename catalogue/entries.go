@@ -204,8 +204,24 @@ type OfferInput struct {
 type Offer struct {
 	Header
 	OfferInput
-	Status          Status `json:"status"`
+	Status Status `json:"status"`
+	// RejectionReason says why staff rejected the offer, or, on an
+	// approved offer, the provider's last change to it.
 	RejectionReason string `json:"rejection_reason,omitempty"`
+	// PendingChange is a provider's change to an approved offer, waiting
+	// for staff: until they approve it, everybody else sees the approved
+	// version (OfferInput), and case managers never see the change.
+	PendingChange *OfferChange `json:"pending_change,omitempty"`
+}
+
+// OfferChange is a provider's change to an approved offer awaiting
+// approval: the whole next input and which of its fields differ.
+type OfferChange struct {
+	Input       OfferInput `json:"input"`
+	SubmittedAt time.Time  `json:"submitted_at"`
+	// Fields are the names (as in the JSON) of the fields that differ from
+	// the approved version.
+	Fields []string `json:"fields"`
 }
 
 // ProviderInput is what staff write about a provider (Träger).

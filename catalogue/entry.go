@@ -1,8 +1,10 @@
 package catalogue
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"massanzug/access"
 )
@@ -66,8 +68,46 @@ func (o *Offer) record() Record {
 }
 func (o *Offer) finish(p access.Principal, _ string) {
 	if p.Is(access.RoleCaseManager) {
-		o.RejectionReason = ""
+		o.RejectionReason, o.PendingChange = "", nil
 	}
+}
+
+// changedFields names the top-level fields (as in the JSON) in which two
+// inputs differ.
+func changedFields(old, next any) ([]string, error) {
+	a, err := fieldsOf(old)
+	if err != nil {
+		return nil, err
+	}
+	b, err := fieldsOf(next)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for k, v := range b {
+		if !bytes.Equal(a[k], v) {
+			out = append(out, k)
+		}
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func fieldsOf(v any) (map[string]json.RawMessage, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode input: %w", err)
+	}
+	m := map[string]json.RawMessage{}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("decode input: %w", err)
+	}
+	return m, nil
 }
 
 // toRecord turns an entry into what a store keeps.

@@ -114,6 +114,9 @@ func (s *Service) ApproveOffer(ctx context.Context, p access.Principal, id strin
 			return conflict("offer %s is archived; it must be resubmitted before approval", id)
 		}
 		now := s.stamp()
+		if o.PendingChange != nil {
+			o.OfferInput, o.PendingChange = o.PendingChange.Input, nil
+		}
 		o.Status, o.RejectionReason, o.VerifiedAt = StatusApproved, "", &now
 		return nil
 	})
@@ -131,6 +134,11 @@ func (s *Service) RejectOffer(ctx context.Context, p access.Principal, id, reaso
 	return transition[Offer](ctx, s, p, "reject", KindOffer, id, 0, func(o *Offer) error {
 		if o.Status == StatusArchived {
 			return conflict("offer %s is archived", id)
+		}
+		if o.Status == StatusApproved && o.PendingChange != nil {
+			// The change is rejected, not the offer: it stays approved.
+			o.PendingChange, o.RejectionReason = nil, reason
+			return nil
 		}
 		o.Status, o.RejectionReason = StatusRejected, reason
 		return nil

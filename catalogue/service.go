@@ -268,6 +268,9 @@ type ListQuery struct {
 	District   string
 	HelpKind   string
 	ProviderID string
+	// AwaitingApproval keeps the offers staff must decide on: submitted
+	// ones, and approved ones with a provider's change waiting.
+	AwaitingApproval bool
 	Page
 }
 
@@ -286,7 +289,10 @@ func listEntries[E any, P interface {
 	}
 	sc := ScopeOf(p, s.Today(), q.Status == StatusArchived)
 	f, ok := sc.Filter(k, q.Status, q.ProviderID)
-	f.District, f.HelpKind, f.Page = q.District, q.HelpKind, q.Page
+	if q.AwaitingApproval && (k != KindOffer || !p.Is(access.RoleResourceManager, access.RoleProvider)) {
+		return nil, 0, forbidden(p, "see the offers awaiting approval")
+	}
+	f.District, f.HelpKind, f.AwaitingApproval, f.Page = q.District, q.HelpKind, q.AwaitingApproval, q.Page
 	out := []P{}
 	if !ok {
 		return out, 0, nil
@@ -357,16 +363,20 @@ func replaceEntry[E any, P interface {
 	h.UpdatedAt = s.stamp()
 	switch {
 	case k == KindOffer && p.Is(access.RoleProvider):
-		// A provider's change goes back to staff before others see it.
-		next.setStatus(StatusSubmitted)
-		any(next).(*Offer).RejectionReason = ""
+		old, err := fromRecord[Offer](cur)
+		if err != nil {
+			return err
+		}
+		if err := providerChange(old, any(next).(*Offer), s.stamp()); err != nil {
+			return err
+		}
 	case k == KindOffer:
 		old, err := fromRecord[Offer](cur)
 		if err != nil {
 			return err
 		}
-		next.setStatus(old.Status)
-		any(next).(*Offer).RejectionReason = old.RejectionReason
+		o := any(next).(*Offer)
+		o.Status, o.RejectionReason, o.PendingChange = old.Status, old.RejectionReason, old.PendingChange
 	case next.status() == "":
 		next.setStatus(StatusActive)
 	}
@@ -382,6 +392,30 @@ func replaceEntry[E any, P interface {
 		return fmt.Errorf("update %s %s: %w", k, id, err)
 	}
 	next.finish(p, s.Today())
+	return nil
+}
+
+// providerChange decides what a provider's change next of the offer old
+// becomes. A change to an offer nobody sees yet (submitted, rejected)
+// goes back to staff as a whole. A change to an approved offer waits
+// beside it: the approved version stays what case managers see until
+// staff approve or reject the change, so that a provider's small edit
+// never takes a running offer out of the catalogue.
+func providerChange(old, next *Offer, now time.Time) error {
+	next.RejectionReason = ""
+	if old.Status != StatusApproved {
+		next.Status, next.PendingChange = StatusSubmitted, nil
+		return nil
+	}
+	fields, err := changedFields(old.OfferInput, next.OfferInput)
+	if err != nil {
+		return err
+	}
+	change := &OfferChange{Input: next.OfferInput, SubmittedAt: now, Fields: fields}
+	if len(fields) == 0 {
+		change = nil // the approved version again: nothing waits
+	}
+	next.OfferInput, next.Status, next.PendingChange = old.OfferInput, StatusApproved, change
 	return nil
 }
 
@@ -412,6 +446,11 @@ func patchEntry[E any, P interface {
 		return nil, err
 	}
 	cur.finish(p, s.Today()) // the patch applies to what the caller may read
+	if o, ok := any(cur).(*Offer); ok && p.Is(access.RoleProvider) && o.PendingChange != nil {
+		// A provider goes on from its own waiting change, not from the
+		// approved version, or a second edit would drop the first.
+		o.OfferInput = o.PendingChange.Input
+	}
 	next := P(new(E))
 	if err := patch(cur.inputShape(), next.inputShape()); err != nil {
 		return nil, err

@@ -102,6 +102,9 @@ type EntryFilter struct {
 	CurrentOn string
 	// AnyDistrict keeps only entries helping in one of these districts.
 	AnyDistrict []string
+	// AwaitingApproval keeps submitted offers and approved ones with a
+	// pending change (Offer.PendingChange).
+	AwaitingApproval bool
 	Page
 }
 

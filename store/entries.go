@@ -250,6 +250,11 @@ func (db *DB) ListEntries(ctx context.Context, f catalogue.EntryFilter) ([]catal
 	if f.ProviderID != "" {
 		w.add("e.provider_id = ?", f.ProviderID)
 	}
+	if f.AwaitingApproval {
+		// Few offers are approved with a change waiting; the document says
+		// which, so no column is kept for it.
+		w.add("(e.status = 'submitted' OR (e.status = 'approved' AND json_extract(e.doc, '$.pending_change') IS NOT NULL))")
+	}
 	if f.CurrentOn != "" {
 		w.add("(e.valid_from IS NULL OR e.valid_from <= ?) AND (e.valid_until IS NULL OR e.valid_until >= ?)", f.CurrentOn, f.CurrentOn)
 	}
