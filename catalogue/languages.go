@@ -14,3 +14,11 @@ var iso6391 = func() map[string]bool {
 	}
 	return m
 }()
+
+// LanguageNames are the German names of the languages spoken in the city
+// most often: what the screens and explanations say instead of a code.
+var LanguageNames = map[string]string{
+	"de": "Deutsch", "tr": "Türkisch", "ar": "Arabisch", "ru": "Russisch", "uk": "Ukrainisch", "en": "Englisch", "it": "Italienisch",
+	"fa": "Persisch", "ro": "Rumänisch", "pl": "Polnisch", "hr": "Kroatisch", "sr": "Serbisch", "sq": "Albanisch", "ku": "Kurdisch",
+	"el": "Griechisch", "fr": "Französisch", "es": "Spanisch", "bs": "Bosnisch", "bg": "Bulgarisch", "ti": "Tigrinya", "so": "Somali",
+}

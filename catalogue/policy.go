@@ -205,3 +205,8 @@ func canWrite(p access.Principal, k Kind) bool {
 func forbidden(p access.Principal, what string) error {
 	return fmt.Errorf("%w: role %s may not %s", ErrForbidden, p.Role, what)
 }
+
+// MayWrite reports whether p may create and change entries of kind k (a
+// provider only its own offers): what the screens ask before they offer a
+// form.
+func MayWrite(p access.Principal, k Kind) bool { return canWrite(p, k) }

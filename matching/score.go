@@ -54,11 +54,6 @@ func ParseWeights(s string) (Weights, error) {
 	return w, nil
 }
 
-var languageNames = map[string]string{
-	"de": "Deutsch", "tr": "Türkisch", "ar": "Arabisch", "ru": "Russisch", "uk": "Ukrainisch", "en": "Englisch", "it": "Italienisch",
-	"fa": "Persisch", "ro": "Rumänisch", "pl": "Polnisch", "hr": "Kroatisch", "sr": "Serbisch", "sq": "Albanisch", "ku": "Kurdisch",
-	"el": "Griechisch", "fr": "Französisch", "es": "Spanisch", "bs": "Bosnisch", "bg": "Bulgarisch", "ti": "Tigrinya", "so": "Somali",
-}
 
 // The soft factors, in the order they are summed.
 const (
@@ -264,7 +259,7 @@ func (m *Matcher) suggestion(pc *prepared, c *candidate, e evaluation) Suggestio
 	}
 	if len(pc.Languages) > 0 {
 		if e.value[factorLanguage] >= 0.8 && e.language != "" {
-			name := languageNames[e.language]
+			name := catalogue.LanguageNames[e.language]
 			if name == "" {
 				name = e.language
 			}

@@ -96,3 +96,18 @@ func maySeeEngagement(p access.Principal) error {
 	}
 	return nil
 }
+
+// MovesFor lists the statuses p may move r to now: what the screens offer
+// as buttons, and nothing the service would refuse.
+func MovesFor(p access.Principal, r *Referral) []Status {
+	var out []Status
+	for _, to := range r.Status.Allowed() {
+		if mayMove(p, r, to) == nil {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
+// MayNote reports whether p may write notes and follow-ups on referrals.
+func MayNote(p access.Principal) bool { return mayNote(p) == nil }

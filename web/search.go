@@ -1,7 +1,7 @@
 package web
 
 import (
-	"fmt"
+	"errors"
 	"html"
 	"html/template"
 	"net/http"
@@ -21,105 +21,171 @@ var kindLabels = map[catalogue.Kind]string{
 
 // searchView is the search screen's part of a page.
 type searchView struct {
-	Text                     string
-	KindOptions, HelpOptions []option
-	Result                   *catalogue.SearchResult
-	Hits                     []hitView
-	Facets                   []facetView
-	First                    int
-	Prev, Next               string
+	Text, Radius                   string
+	Accessible                     bool
+	KindOptions, HelpOptions       []option
+	TargetOptions, LanguageOptions []option
+	Quarters, NearQuarters         []quarterGroup
+	Result                         *catalogue.SearchResult
+	Hits                           []hitView
+	Facets                         []facetGroup
+	First                          int
+	Prev, Next                     string
 }
 
 type hitView struct {
-	Name, Kind, Districts, HelpKinds, Distance string
-	Snippets                                   []template.HTML
+	ID, Name, Kind, Status, Districts, HelpKinds, Distance string
+	Snippets                                               []template.HTML
+}
+
+// facetGroup is one facet: its values with counts, each a link that
+// filters by it.
+type facetGroup struct {
+	Label  string
+	Values []facetView
 }
 
 type facetView struct {
-	Label string
-	Count int
+	Label, Link string
+	Count       int
+	Current     bool
 }
 
 const hitsPerPage = 20
 
+// searchFacets are the facets the screen shows, with the parameter each
+// value filters by.
+var searchFacets = []struct{ facet, label, param string }{
+	{"kind", "Art", "art"}, {"district", "Sozialraum", "sozialraum"}, {"help_kind", "Hilfeart", "hilfeart"},
+	{"language", "Sprache", "sprache"}, {"target_group", "Zielgruppe", "zielgruppe"},
+}
+
 func (a *App) search(c echo.Context) error {
 	me, _ := user(c)
 	ctx := c.Request().Context()
-	districts, tax, err := a.cat.Reference(ctx)
+	v, err := a.vocab(ctx)
 	if err != nil {
 		return err
 	}
-	q := catalogue.SearchQuery{Text: strings.TrimSpace(c.QueryParam("q")), District: c.QueryParam("sozialraum"), HelpKind: c.QueryParam("hilfeart"),
+	qp := c.QueryParams()
+	q := catalogue.SearchQuery{Text: strings.TrimSpace(qp.Get("q")), District: qp.Get("sozialraum"), HelpKind: qp.Get("hilfeart"),
+		Quarter: qp.Get("quartier"), TargetGroup: qp.Get("zielgruppe"), Language: qp.Get("sprache"),
 		Facets: true, Page: catalogue.Page{Limit: hitsPerPage}}
-	if k := catalogue.Kind(c.QueryParam("art")); kindLabels[k] != "" {
+	if k := catalogue.Kind(qp.Get("art")); kindLabels[k] != "" {
 		q.Kinds = []catalogue.Kind{k}
 	}
-	pageNo, _ := strconv.Atoi(c.QueryParam("seite"))
+	if qp.Get("barrierefrei") != "" {
+		yes := true
+		q.Accessible = &yes
+	}
+	sv := &searchView{Text: q.Text, Accessible: q.Accessible != nil, Radius: qp.Get("umkreis")}
+	if nq := qp.Get("nahe"); nq != "" {
+		q.NearQuarter = nq
+		r, err := strconv.ParseFloat(sv.Radius, 64)
+		if err != nil || r <= 0 || r > 50 {
+			r = 2
+		}
+		q.RadiusKM = r
+	}
+	pageNo, _ := strconv.Atoi(qp.Get("seite"))
 	pageNo = max(pageNo, 1)
 	q.Offset = (pageNo - 1) * hitsPerPage
+	sv.First = q.Offset + 1
 
-	names := map[string]string{}
-	p := page{Title: "Suche", Search: &searchView{Text: q.Text, First: q.Offset + 1}}
-	for _, d := range districts {
-		names[d.ID] = d.Name
-		p.DistrictOptions = append(p.DistrictOptions, option{Value: d.ID, Label: d.Name, Selected: d.ID == q.District})
-	}
+	p := page{Title: "Suche", Search: sv, DistrictOptions: v.districtOptions(q.District)}
 	for _, k := range catalogue.Kinds {
-		p.Search.KindOptions = append(p.Search.KindOptions, option{Value: string(k), Label: kindLabels[k], Selected: len(q.Kinds) == 1 && q.Kinds[0] == k})
+		sv.KindOptions = append(sv.KindOptions, option{Value: string(k), Label: kindLabels[k], Selected: len(q.Kinds) == 1 && q.Kinds[0] == k})
 	}
-	helpLabels := map[string]string{}
-	for _, th := range tax.Themes {
+	for _, th := range v.tax.Themes {
 		for _, h := range th.HelpKinds {
-			helpLabels[h.Code] = h.Label
-			p.Search.HelpOptions = append(p.Search.HelpOptions, option{Value: h.Code, Label: th.Label + ": " + h.Label, Selected: h.Code == q.HelpKind})
+			sv.HelpOptions = append(sv.HelpOptions, option{Value: h.Code, Label: th.Label + ": " + h.Label, Selected: h.Code == q.HelpKind})
 		}
 	}
+	sv.TargetOptions = termOptions(v.tax.TargetGroups, q.TargetGroup)
+	sv.LanguageOptions = languageOptions(q.Language)
+	sv.Quarters, sv.NearQuarters = v.quarterGroups(q.Quarter), v.quarterGroups(q.NearQuarter)
 	// Nothing asked yet: the form alone.
-	if len(c.QueryParams()) == 0 {
+	if len(qp) == 0 {
 		return a.render(c, http.StatusOK, "search", p)
 	}
 	res, err := a.cat.Search(ctx, me.Principal(), a.searcher, q)
+	var ve *catalogue.ValidationError
+	if errors.As(err, &ve) {
+		p.Error = "Diese Auswahl passt nicht zusammen. Bitte prüfen Sie Sozialraum, Quartier und Umkreis."
+		return a.render(c, http.StatusUnprocessableEntity, "search", p)
+	}
 	if err != nil {
 		return err
 	}
-	p.Search.Result = &res
-	label := func(m map[string]string, codes []string) string {
-		out := make([]string, len(codes))
-		for i, c := range codes {
-			if out[i] = m[c]; out[i] == "" {
-				out[i] = c
-			}
-		}
-		return strings.Join(out, ", ")
-	}
+	sv.Result = &res
 	for _, h := range res.Items {
-		v := hitView{Name: h.Name, Kind: kindLabels[h.Kind], Districts: label(names, h.Districts), HelpKinds: label(helpLabels, h.HelpKinds)}
-		if h.DistanceKM != nil {
-			v.Distance = strings.Replace(fmt.Sprintf("%.1f km", *h.DistanceKM), ".", ",", 1)
+		hv := hitView{ID: h.ID, Name: h.Name, Kind: kindLabels[h.Kind], Districts: labels(v.district, h.Districts), HelpKinds: labels(v.help, h.HelpKinds),
+			Distance: km(h.DistanceKM)}
+		if h.Status != catalogue.StatusActive && h.Status != catalogue.StatusApproved {
+			hv.Status = entryStatusLabels[h.Status]
 		}
 		for _, frags := range h.Highlights {
 			for _, f := range frags {
-				v.Snippets = append(v.Snippets, marked(f))
+				hv.Snippets = append(hv.Snippets, marked(f))
 			}
 		}
-		p.Search.Hits = append(p.Search.Hits, v)
+		sv.Hits = append(sv.Hits, hv)
 	}
-	for _, f := range res.Facets["kind"] {
-		p.Search.Facets = append(p.Search.Facets, facetView{Label: kindLabels[catalogue.Kind(f.Value)], Count: f.Count})
-	}
-	link := func(n int) string {
-		v := url.Values{}
-		for k, vs := range c.QueryParams() {
-			v[k] = vs
+	// The current query without the page, changed in one parameter.
+	link := func(param, value string) string {
+		u := url.Values{}
+		for k, vs := range qp {
+			u[k] = vs
 		}
-		v.Set("seite", strconv.Itoa(n))
-		return "/suche?" + v.Encode()
+		u.Del("seite")
+		if value == "" {
+			u.Del(param)
+		} else {
+			u.Set(param, value)
+		}
+		return "/suche?" + u.Encode()
+	}
+	facetLabel := map[string]func(string) string{
+		"kind":         func(s string) string { return kindLabels[catalogue.Kind(s)] },
+		"district":     func(s string) string { return v.district[s] },
+		"help_kind":    func(s string) string { return v.help[s] },
+		"language":     func(s string) string { return catalogue.LanguageNames[s] },
+		"target_group": func(s string) string { return v.target[s] },
+	}
+	for _, f := range searchFacets {
+		g := facetGroup{Label: f.label}
+		for _, fc := range res.Facets[f.facet] {
+			label := facetLabel[f.facet](fc.Value)
+			if label == "" {
+				label = fc.Value
+			}
+			cur := qp.Get(f.param) == fc.Value
+			to := fc.Value
+			if cur {
+				to = "" // a second click removes the filter
+			}
+			g.Values = append(g.Values, facetView{Label: label, Count: fc.Count, Link: link(f.param, to), Current: cur})
+			if len(g.Values) == 8 {
+				break
+			}
+		}
+		if len(g.Values) > 0 {
+			sv.Facets = append(sv.Facets, g)
+		}
+	}
+	pageLink := func(n int) string {
+		u := url.Values{}
+		for k, vs := range qp {
+			u[k] = vs
+		}
+		u.Set("seite", strconv.Itoa(n))
+		return "/suche?" + u.Encode()
 	}
 	if pageNo > 1 {
-		p.Search.Prev = link(pageNo - 1)
+		sv.Prev = pageLink(pageNo - 1)
 	}
 	if q.Offset+len(res.Items) < res.Total {
-		p.Search.Next = link(pageNo + 1)
+		sv.Next = pageLink(pageNo + 1)
 	}
 	return a.render(c, http.StatusOK, "search", p)
 }

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -28,6 +29,9 @@ import (
 	"massanzug/access"
 	"massanzug/account"
 	"massanzug/catalogue"
+	"massanzug/matching"
+	"massanzug/referral"
+	"massanzug/report"
 )
 
 //go:embed templates/*.html
@@ -45,12 +49,15 @@ const (
 
 // App is the web application.
 type App struct {
-	accounts *account.Service
-	cat      *catalogue.Service
-	searcher catalogue.Searcher
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	e        *echo.Echo
+	accounts  *account.Service
+	cat       *catalogue.Service
+	searcher  catalogue.Searcher
+	matcher   *matching.Matcher
+	referrals *referral.Service
+	reports   *report.Service
+	log       *slog.Logger
+	pages     map[string]*template.Template
+	e         *echo.Echo
 }
 
 // Domain is the services the web app is a face of.
@@ -58,11 +65,15 @@ type Domain struct {
 	Accounts  *account.Service
 	Catalogue *catalogue.Service
 	Search    catalogue.Searcher
+	Matcher   *matching.Matcher
+	Referrals *referral.Service
+	Reports   *report.Service
 }
 
 // New builds the web app.
 func New(d Domain, log *slog.Logger) (*App, error) {
-	a := &App{accounts: d.Accounts, cat: d.Catalogue, searcher: d.Search, log: log, pages: map[string]*template.Template{}}
+	a := &App{accounts: d.Accounts, cat: d.Catalogue, searcher: d.Search, matcher: d.Matcher, referrals: d.Referrals, reports: d.Reports,
+		log: log, pages: map[string]*template.Template{}}
 	// The layout and the partials every page may use.
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/field.html")
 	if err != nil {
@@ -105,10 +116,21 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.GET("/", a.start, a.loggedIn)
 	e.GET("/passwort", a.passwordForm, a.loggedIn)
 	e.POST("/passwort", a.changePassword, a.loggedIn)
-	e.GET("/suche", a.search, a.loggedIn)
-	e.GET("/verwaltung/konten", a.accountList, a.loggedIn)
-	e.POST("/verwaltung/konten", a.createAccount, a.loggedIn)
-	e.POST("/verwaltung/konten/:id/:action", a.changeAccount, a.loggedIn)
+	staff, readers, rm, admin := only(referrers...), only(readers...), only(access.RoleResourceManager), only(access.RoleAdmin)
+	e.GET("/suche", a.search, a.loggedIn, readers)
+	e.GET("/eintrag/:id", a.entryPage, a.loggedIn, readers)
+	e.POST("/eintrag/:id/pruefen", a.verifyEntry, a.loggedIn, rm)
+	e.GET("/passende-hilfe", a.matchForm, a.loggedIn, staff)
+	e.POST("/passende-hilfe", a.matchCase, a.loggedIn, staff)
+	e.POST("/passende-hilfe/vermitteln", a.refer, a.loggedIn, staff)
+	e.GET("/vermittlungen", a.referralList, a.loggedIn, readers)
+	e.GET("/vermittlungen/:id", a.referralPage, a.loggedIn, readers)
+	e.POST("/vermittlungen/:id/status", a.moveReferral, a.loggedIn, readers)
+	e.POST("/vermittlungen/:id/notiz", a.noteReferral, a.loggedIn, staff)
+	e.POST("/vermittlungen/:id/nachfrage", a.followUp, a.loggedIn, staff)
+	e.GET("/verwaltung/konten", a.accountList, a.loggedIn, admin)
+	e.POST("/verwaltung/konten", a.createAccount, a.loggedIn, admin)
+	e.POST("/verwaltung/konten/:id/:action", a.changeAccount, a.loggedIn, admin)
 	a.e = e
 	return a, nil
 }
@@ -117,6 +139,7 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.e.ServeHTTP(w, r) }
 
 var funcs = template.FuncMap{
+	"list": func(xs ...string) []string { return xs },
 	// field is what the "field" partial shows: a labelled input with its
 	// hint and the message of what is wrong with it.
 	"field": func(id, label, typ, value, errMsg, hint string) fieldView {
@@ -188,6 +211,19 @@ func (a *App) loggedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// only lets the roles through that may use a screen at all; the domain
+// decides again what each may see and do there. It runs after loggedIn.
+func only(roles ...access.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if acc, _ := user(c); !slices.Contains(roles, acc.Role) {
+				return echo.NewHTTPError(http.StatusForbidden, "Diese Seite steht Ihrer Rolle nicht offen.")
+			}
+			return next(c)
+		}
+	}
+}
+
 func sameToken(got, want string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
@@ -227,6 +263,10 @@ type page struct {
 	Form map[string]string
 	// The search screen.
 	Search *searchView
+	// Data is the screen's own view.
+	Data any
+	// Print leaves out what a printed page does not need (menu, log-out).
+	Print bool
 	// The accounts screen.
 	Accounts                         []accountRow
 	Roles                            []option
@@ -270,6 +310,12 @@ type menuItem struct {
 	Current           bool
 }
 
+// The roles of the screens: the menu and the routes name the same sets.
+var (
+	readers   = []access.Role{access.RoleResourceManager, access.RoleCaseManager, access.RoleProvider}
+	referrers = []access.Role{access.RoleResourceManager, access.RoleCaseManager}
+)
+
 // screens are the screens of the app and the roles that may use them:
 // the menu shows a person only what their role may open.
 var screens = []struct {
@@ -277,8 +323,11 @@ var screens = []struct {
 	roles []access.Role
 }{
 	{menuItem{Path: "/", Label: "Start"}, access.Roles},
-	{menuItem{Path: "/suche", Label: "Suche", Hint: "Ehrenamtliche, Nachbarschaftshilfen und Angebote finden"},
-		[]access.Role{access.RoleResourceManager, access.RoleCaseManager, access.RoleProvider}},
+	{menuItem{Path: "/suche", Label: "Suche", Hint: "Ehrenamtliche, Nachbarschaftshilfen und Angebote finden"}, readers},
+	{menuItem{Path: "/passende-hilfe", Label: "Passende Hilfe finden", Hint: "Vorschläge für einen Fall, mit Gründen, und vermitteln"}, referrers},
+	{menuItem{Path: "/vermittlungen", Label: "Vermittlungen", Hint: "Ihre Vermittlungen nach Status, fällige Nachfragen"}, referrers},
+	{menuItem{Path: "/vermittlungen", Label: "Anfragen", Hint: "Anfragen nach Plätzen in Ihren Angeboten annehmen oder ablehnen"},
+		[]access.Role{access.RoleProvider}},
 	{menuItem{Path: "/verwaltung/konten", Label: "Konten", Hint: "Konten anlegen, deaktivieren, Passwörter zurücksetzen"}, []access.Role{access.RoleAdmin}},
 	{menuItem{Path: "/passwort", Label: "Passwort ändern", Hint: "Ihr eigenes Passwort"}, access.Roles},
 }
@@ -289,7 +338,7 @@ func menuFor(role access.Role, current string) []menuItem {
 		for _, r := range s.roles {
 			if r == role {
 				m := s.menuItem
-				m.Current = m.Path == current
+				m.Current = m.Path == current || m.Path != "/" && strings.HasPrefix(current, m.Path+"/")
 				out = append(out, m)
 			}
 		}

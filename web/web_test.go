@@ -19,6 +19,9 @@ import (
 	"massanzug/account"
 	"massanzug/catalogue"
 	"massanzug/index"
+	"massanzug/matching"
+	"massanzug/referral"
+	"massanzug/report"
 	"massanzug/store"
 	"massanzug/web"
 )
@@ -27,6 +30,7 @@ type site struct {
 	t      *testing.T
 	srv    *httptest.Server
 	client *http.Client
+	db     *store.DB
 }
 
 func newSite(t *testing.T) *site {
@@ -55,6 +59,25 @@ func newSite(t *testing.T) *site {
 	if _, err := cat.CreateNeighbourhoodHelp(ctx, access.Principal{Role: access.RoleResourceManager, TokenID: "setup"}, nh); err != nil {
 		t.Fatal(err)
 	}
+	rmP := access.Principal{Role: access.RoleResourceManager, TokenID: "setup"}
+	prv, err := cat.CreateProvider(ctx, rmP, catalogue.ProviderInput{Name: "Caritas Ulm", Districts: []string{"eselsberg"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off catalogue.OfferInput
+	json.Unmarshal([]byte(`{"name": "Begegnungscafé am Eselsberg", "description": "Offenes Café für Nachbarn.", "category": "cafe_treffpunkt",
+		"help_kinds": ["begegnung"], "districts": ["eselsberg"], "location": {"district": "eselsberg", "quarter": "Eselsberg"},
+		"opening_times": "Di 14–17 Uhr", "accessible": true, "languages": ["de", "tr"]}`), &off)
+	off.ProviderID = prv.ID
+	if _, err := cat.CreateOffer(ctx, rmP, off); err != nil {
+		t.Fatal(err)
+	}
+	referrals, err := referral.Open(ctx, db, cat, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matcher := matching.New(cat, db, ix, matching.DefaultWeights(), log, matching.WithPlacements(referrals))
+	reports := report.New(db, cat, referrals, 14)
 	pol := account.DefaultPolicy
 	pol.FailureDelay = time.Millisecond
 	accounts := account.New(db, db, cat, log, account.WithPolicy(pol))
@@ -67,7 +90,15 @@ func newSite(t *testing.T) *site {
 		Password: "geheim-und-lang"}); err != nil {
 		t.Fatal(err)
 	}
-	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: cat, Search: ix}, log)
+	if _, err := accounts.Create(ctx, admin, account.NewAccount{Username: "fm", DisplayName: "Frank Müller", Role: access.RoleCaseManager,
+		Password: "geheim-und-lang"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.Create(ctx, admin, account.NewAccount{Username: "traeger", DisplayName: "Tanja Roth", Role: access.RoleProvider,
+		ProviderID: prv.ID, Password: "geheim-und-lang"}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: cat, Search: ix, Matcher: matcher, Referrals: referrals, Reports: reports}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +106,7 @@ func newSite(t *testing.T) *site {
 	srv := httptest.NewServer(app.Beside(api))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
-	return &site{t: t, srv: srv, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	return &site{t: t, srv: srv, db: db, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
 func (s *site) get(path string) (int, string, http.Header) {

@@ -268,10 +268,6 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 			return err
 		}
 	}
-	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: a.svc, Search: a.ix}, log)
-	if err != nil {
-		return err
-	}
 	referrals, err := referral.Open(ctx, a.db, a.svc, log, referral.WithRetention(c.RetentionYears))
 	if err != nil {
 		return err
@@ -322,6 +318,10 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		log.Info("district figures ready", "ms", time.Since(start).Milliseconds())
 	}()
 	defer func() { <-warmed }()
+	app, err := web.New(web.Domain{Accounts: accounts, Catalogue: a.svc, Search: a.ix, Matcher: matcher, Referrals: referrals, Reports: reports}, log)
+	if err != nil {
+		return err
+	}
 	// An index that fell behind (a full disk) catches up once it can.
 	kctx, kcancel := context.WithCancel(ctx)
 	keeping := make(chan struct{})

@@ -1,0 +1,240 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"massanzug/catalogue"
+	"massanzug/referral"
+)
+
+// What the screens say instead of a code. Codes of the city's own
+// vocabularies (districts, kinds of help, target groups) come with their
+// labels from the reference data; the fixed ones are here.
+
+var entryStatusLabels = map[catalogue.Status]string{
+	catalogue.StatusActive: "aktiv", catalogue.StatusPaused: "pausiert", catalogue.StatusInactive: "inaktiv",
+	catalogue.StatusSubmitted: "eingereicht", catalogue.StatusApproved: "freigegeben", catalogue.StatusRejected: "abgelehnt",
+	catalogue.StatusArchived: "archiviert",
+}
+
+var referralStatusLabels = map[referral.Status]string{
+	referral.Proposed: "vorgeschlagen", referral.Requested: "angefragt", referral.Active: "aktiv", referral.Ended: "beendet",
+	referral.Declined: "abgelehnt", referral.Withdrawn: "zurückgezogen",
+}
+
+// referralMoveLabels name a status change as the button that makes it.
+var referralMoveLabels = map[referral.Status]string{
+	referral.Requested: "Angefragt", referral.Active: "Hilfe läuft (angenommen)", referral.Ended: "Beenden",
+	referral.Declined: "Abgelehnt", referral.Withdrawn: "Zurückziehen",
+}
+
+var outcomeLabels = map[referral.Outcome]string{
+	referral.Successful: "erfolgreich", referral.PoorFit: "passte nicht", referral.BrokenOff: "abgebrochen",
+}
+
+var levelLabels = map[string]string{"native": "Muttersprache", "fluent": "fließend", "good": "gut", "basic": "Grundkenntnisse"}
+
+var mobilityLabels = map[string]string{"car": "Auto", "bike": "Fahrrad", "public_transport": "Bus und Bahn", "walking": "zu Fuß"}
+
+var genderLabels = map[string]string{"female": "weiblich", "male": "männlich", "diverse": "divers"}
+
+var dayLabels = map[string]string{"mon": "Mo", "tue": "Di", "wed": "Mi", "thu": "Do", "fri": "Fr", "sat": "Sa", "sun": "So"}
+
+var reviewReasonLabels = map[string]string{"never_verified": "nie geprüft", "verification_due": "Prüfung fällig", "period_ended": "Angebot abgelaufen"}
+
+// kindPaths are the kinds of entry as the screens' addresses name them.
+var kindPaths = map[catalogue.Kind]string{
+	catalogue.KindVolunteer: "ehrenamtliche", catalogue.KindNeighbourhoodHelp: "nachbarschaftshilfen", catalogue.KindOffer: "angebote",
+}
+
+func kindOfPath(s string) (catalogue.Kind, bool) {
+	for k, p := range kindPaths {
+		if p == s {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// vocab is the reference data of a request with its labels.
+type vocab struct {
+	districts []catalogue.District
+	tax       catalogue.Taxonomy
+	district  map[string]string // id → name
+	help      map[string]string
+	target    map[string]string
+	category  map[string]string
+}
+
+func (a *App) vocab(ctx context.Context) (*vocab, error) {
+	districts, tax, err := a.cat.Reference(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reference data: %w", err)
+	}
+	v := &vocab{districts: districts, tax: tax, district: map[string]string{}, help: map[string]string{}, target: map[string]string{}, category: map[string]string{}}
+	for _, d := range districts {
+		v.district[d.ID] = d.Name
+	}
+	for _, th := range tax.Themes {
+		for _, h := range th.HelpKinds {
+			v.help[h.Code] = h.Label
+		}
+	}
+	for _, t := range tax.TargetGroups {
+		v.target[t.Code] = t.Label
+	}
+	for _, t := range tax.OfferCategories {
+		v.category[t.Code] = t.Label
+	}
+	return v, nil
+}
+
+// labels turns codes into their labels, keeping a code without one.
+func labels(m map[string]string, codes []string) string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		if out[i] = m[c]; out[i] == "" {
+			out[i] = c
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+func languageList(codes []string) string { return labels(catalogue.LanguageNames, codes) }
+
+// Option lists for the forms: every choice with its label, the chosen
+// ones marked.
+
+func (v *vocab) districtOptions(chosen ...string) []option {
+	out := make([]option, 0, len(v.districts))
+	for _, d := range v.districts {
+		out = append(out, option{Value: d.ID, Label: d.Name, Selected: slices.Contains(chosen, d.ID)})
+	}
+	return out
+}
+
+// quarterGroups are the quarters of each district, for a select with
+// option groups.
+type quarterGroup struct {
+	Label   string
+	Options []option
+}
+
+func (v *vocab) quarterGroups(chosen string) []quarterGroup {
+	out := make([]quarterGroup, 0, len(v.districts))
+	for _, d := range v.districts {
+		g := quarterGroup{Label: d.Name}
+		for _, q := range d.Quarters {
+			g.Options = append(g.Options, option{Value: q.Name, Label: q.Name, Selected: q.Name == chosen})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// districtOfQuarter names the district a quarter lies in.
+func (v *vocab) districtOfQuarter(q string) string {
+	for _, d := range v.districts {
+		for _, dq := range d.Quarters {
+			if dq.Name == q {
+				return d.ID
+			}
+		}
+	}
+	return ""
+}
+
+func (v *vocab) helpGroups(chosen ...string) []quarterGroup {
+	out := make([]quarterGroup, 0, len(v.tax.Themes))
+	for _, th := range v.tax.Themes {
+		g := quarterGroup{Label: th.Label}
+		for _, h := range th.HelpKinds {
+			g.Options = append(g.Options, option{Value: h.Code, Label: h.Label, Selected: slices.Contains(chosen, h.Code)})
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func termOptions(terms []catalogue.Term, chosen ...string) []option {
+	out := make([]option, 0, len(terms))
+	for _, t := range terms {
+		out = append(out, option{Value: t.Code, Label: t.Label, Selected: slices.Contains(chosen, t.Code)})
+	}
+	return out
+}
+
+func mapOptions(m map[string]string, chosen ...string) []option {
+	out := make([]option, 0, len(m))
+	for code, label := range m {
+		out = append(out, option{Value: code, Label: label, Selected: slices.Contains(chosen, code)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out
+}
+
+func languageOptions(chosen ...string) []option {
+	out := mapOptions(catalogue.LanguageNames, chosen...)
+	// German first: most clients and helpers share it.
+	for i, o := range out {
+		if o.Value == "de" {
+			out = append(append([]option{o}, out[:i]...), out[i+1:]...)
+			break
+		}
+	}
+	return out
+}
+
+// Dates as German readers write them.
+
+// day turns YYYY-MM-DD into TT.MM.JJJJ; anything else stays as it is.
+func day(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return t.Format("02.01.2006")
+}
+
+// parseDay reads TT.MM.JJJJ (or YYYY-MM-DD, as a date field sends it).
+func parseDay(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"02.01.2006", "2.1.2006", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format(time.DateOnly), true
+		}
+	}
+	return "", false
+}
+
+func (a *App) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(a.cat.Location()).Format("02.01.2006, 15:04") + " Uhr"
+}
+
+func (a *App) dayOf(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(a.cat.Location()).Format("02.01.2006")
+}
+
+func km(f *float64) string {
+	if f == nil {
+		return ""
+	}
+	return strings.Replace(fmt.Sprintf("%.1f km", *f), ".", ",", 1)
+}
+
+func euro(f float64) string {
+	s := fmt.Sprintf("%.2f", f)
+	s = strings.Replace(s, ".", ",", 1)
+	return s + " €"
+}
