@@ -152,6 +152,24 @@ func TestOfferApprovalFlow(t *testing.T) {
 	}
 }
 
+// TestProviderOwnProfile: a provider keeps its own profile, not another's,
+// and not where it works.
+func TestProviderOwnProfile(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(req{Who: "traeger", Method: "GET", Path: "/v1/providers/" + e.provider})
+	districts := fmt.Sprint(r.object(t)["districts"])
+	r = e.do(req{Who: "traeger", Method: "PATCH", Path: "/v1/providers/" + e.provider, Body: `{"description":"Beratung und Begegnung","districts":["boefingen"]}`,
+		Headers: map[string]string{"If-Match": r.Header.Get("ETag"), "Content-Type": "application/merge-patch+json"}})
+	if o := r.object(t); r.Status != 200 || o["description"] != "Beratung und Begegnung" || fmt.Sprint(o["districts"]) != districts {
+		t.Fatalf("own profile: %d %s", r.Status, r.Body)
+	}
+	r = e.do(req{Who: "rm", Method: "GET", Path: "/v1/providers/" + e.provider2})
+	if s := e.do(req{Who: "traeger", Method: "PUT", Path: "/v1/providers/" + e.provider2, Body: map[string]any{"name": "Übernommen"},
+		Headers: map[string]string{"If-Match": r.Header.Get("ETag")}}).Status; s != 403 {
+		t.Errorf("another provider's profile: %d", s)
+	}
+}
+
 func TestOfferPeriodAndReviewQueue(t *testing.T) {
 	e := newEnv(t) // today is 2026-05-04
 	past := e.create("rm", "/v1/offers", with(with(offerInput(e.provider), "valid_from", "2025-07-01"), "valid_until", "2025-08-15"))

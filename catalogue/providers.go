@@ -79,13 +79,20 @@ func (s *Service) Providers(ctx context.Context, p access.Principal, status Stat
 
 // UpdateProvider replaces a provider's data if it is still at expected.
 func (s *Service) UpdateProvider(ctx context.Context, p access.Principal, id string, expected int64, in ProviderInput) (Provider, error) {
-	if !p.Is(access.RoleAdmin, access.RoleResourceManager) {
-		return Provider{}, forbidden(p, "change providers")
+	own := p.Is(access.RoleProvider) && p.ProviderID != "" && id == p.ProviderID
+	if !p.Is(access.RoleAdmin, access.RoleResourceManager) && !own {
+		return Provider{}, forbidden(p, "change providers other than its own")
 	}
 	if err := s.validateProvider(ctx, &in); err != nil {
 		return Provider{}, err
 	}
-	return s.changeProvider(ctx, id, expected, func(pr *Provider) { pr.ProviderInput = in })
+	return s.changeProvider(ctx, id, expected, func(pr *Provider) {
+		if own {
+			// A provider keeps its profile; where it works is staff's to say.
+			in.Districts = pr.Districts
+		}
+		pr.ProviderInput = in
+	})
 }
 
 // ArchiveProvider archives a provider; its tokens keep working for reading

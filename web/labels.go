@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -237,4 +238,20 @@ func euro(f float64) string {
 	s := fmt.Sprintf("%.2f", f)
 	s = strings.Replace(s, ".", ",", 1)
 	return s + " €"
+}
+
+// monthsSince says how long ago an RFC 3339 instant was, in months.
+func monthsSince(at string, now time.Time) string {
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		return "langem"
+	}
+	m := (now.Year()-t.Year())*12 + int(now.Month()-t.Month())
+	if now.Day() < t.Day() {
+		m--
+	}
+	if m <= 1 {
+		return "einem Monat"
+	}
+	return strconv.Itoa(m) + " Monaten"
 }

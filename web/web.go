@@ -104,7 +104,17 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 			log.ErrorContext(c.Request().Context(), "panic in web", "err", err, "stack", string(stack))
 			return err
 		}}))
-	e.Use(middleware.BodyLimit("64KiB"))
+	// Forms are small; only the import carries a whole spreadsheet.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "64KiB",
+		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/katalog/import" }}))
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().URL.Path == "/katalog/import" {
+				c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, maxWebImport+64<<10)
+			}
+			return next(c)
+		}
+	})
 	e.Use(a.headers)
 	e.Use(a.session)
 
@@ -128,6 +138,21 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.POST("/vermittlungen/:id/status", a.moveReferral, a.loggedIn, readers)
 	e.POST("/vermittlungen/:id/notiz", a.noteReferral, a.loggedIn, staff)
 	e.POST("/vermittlungen/:id/nachfrage", a.followUp, a.loggedIn, staff)
+	curators := only(access.RoleResourceManager, access.RoleProvider)
+	provider := only(access.RoleProvider)
+	e.GET("/katalog", a.catalogueHome, a.loggedIn, rm)
+	e.GET("/katalog/pruefen", a.reviewQueue, a.loggedIn, rm)
+	e.GET("/katalog/freigaben", a.approvals, a.loggedIn, rm)
+	e.POST("/katalog/angebote/:id/:entscheidung", a.decideOffer, a.loggedIn, rm)
+	e.GET("/katalog/import", a.importForm, a.loggedIn, rm)
+	e.POST("/katalog/import", a.importFile, a.loggedIn, rm)
+	e.GET("/katalog/:art/neu", a.newEntryForm, a.loggedIn, curators)
+	e.POST("/katalog/:art", a.saveEntry, a.loggedIn, curators)
+	e.GET("/katalog/:art/:id/bearbeiten", a.editEntryForm, a.loggedIn, curators)
+	e.POST("/katalog/:art/:id", a.saveEntry, a.loggedIn, curators)
+	e.GET("/traeger", a.providerHome, a.loggedIn, provider)
+	e.GET("/traeger/profil", a.profileForm, a.loggedIn, provider)
+	e.POST("/traeger/profil", a.saveProfile, a.loggedIn, provider)
 	e.GET("/verwaltung/konten", a.accountList, a.loggedIn, admin)
 	e.POST("/verwaltung/konten", a.createAccount, a.loggedIn, admin)
 	e.POST("/verwaltung/konten/:id/:action", a.changeAccount, a.loggedIn, admin)
@@ -328,6 +353,9 @@ var screens = []struct {
 	{menuItem{Path: "/vermittlungen", Label: "Vermittlungen", Hint: "Ihre Vermittlungen nach Status, fällige Nachfragen"}, referrers},
 	{menuItem{Path: "/vermittlungen", Label: "Anfragen", Hint: "Anfragen nach Plätzen in Ihren Angeboten annehmen oder ablehnen"},
 		[]access.Role{access.RoleProvider}},
+	{menuItem{Path: "/katalog", Label: "Katalog pflegen", Hint: "Einträge anlegen und ändern, prüfen, Angebote freigeben, importieren"},
+		[]access.Role{access.RoleResourceManager}},
+	{menuItem{Path: "/traeger", Label: "Träger-Portal", Hint: "Ihre Angebote, Ihr Profil"}, []access.Role{access.RoleProvider}},
 	{menuItem{Path: "/verwaltung/konten", Label: "Konten", Hint: "Konten anlegen, deaktivieren, Passwörter zurücksetzen"}, []access.Role{access.RoleAdmin}},
 	{menuItem{Path: "/passwort", Label: "Passwort ändern", Hint: "Ihr eigenes Passwort"}, access.Roles},
 }
