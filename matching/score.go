@@ -54,7 +54,6 @@ func ParseWeights(s string) (Weights, error) {
 	return w, nil
 }
 
-
 // The soft factors, in the order they are summed.
 const (
 	factorFit = iota
