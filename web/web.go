@@ -153,9 +153,16 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.GET("/traeger", a.providerHome, a.loggedIn, provider)
 	e.GET("/traeger/profil", a.profileForm, a.loggedIn, provider)
 	e.POST("/traeger/profil", a.saveProfile, a.loggedIn, provider)
+	figures := only(access.RoleResourceManager, access.RoleAdmin)
+	e.GET("/kennzahlen", a.figures, a.loggedIn, figures)
+	e.GET("/kennzahlen.csv", a.figuresCSV, a.loggedIn, figures)
 	e.GET("/verwaltung/konten", a.accountList, a.loggedIn, admin)
 	e.POST("/verwaltung/konten", a.createAccount, a.loggedIn, admin)
 	e.POST("/verwaltung/konten/:id/:action", a.changeAccount, a.loggedIn, admin)
+	e.GET("/verwaltung/schluessel", a.tokenList, a.loggedIn, admin)
+	e.POST("/verwaltung/schluessel", a.createToken, a.loggedIn, admin)
+	e.POST("/verwaltung/schluessel/:id/widerrufen", a.revokeToken, a.loggedIn, admin)
+	e.GET("/verwaltung/protokoll", a.auditLog, a.loggedIn, admin)
 	a.e = e
 	return a, nil
 }
@@ -355,8 +362,12 @@ var screens = []struct {
 		[]access.Role{access.RoleProvider}},
 	{menuItem{Path: "/katalog", Label: "Katalog pflegen", Hint: "Einträge anlegen und ändern, prüfen, Angebote freigeben, importieren"},
 		[]access.Role{access.RoleResourceManager}},
+	{menuItem{Path: "/kennzahlen", Label: "Kennzahlen", Hint: "Zahlen je Sozialraum, mit dem Vorjahr; als CSV"},
+		[]access.Role{access.RoleResourceManager, access.RoleAdmin}},
 	{menuItem{Path: "/traeger", Label: "Träger-Portal", Hint: "Ihre Angebote, Ihr Profil"}, []access.Role{access.RoleProvider}},
 	{menuItem{Path: "/verwaltung/konten", Label: "Konten", Hint: "Konten anlegen, deaktivieren, Passwörter zurücksetzen"}, []access.Role{access.RoleAdmin}},
+	{menuItem{Path: "/verwaltung/schluessel", Label: "API-Schlüssel", Hint: "Schlüssel für Fachverfahren erstellen und widerrufen"}, []access.Role{access.RoleAdmin}},
+	{menuItem{Path: "/verwaltung/protokoll", Label: "Protokoll", Hint: "Wer wann welche personenbezogenen Daten gelesen oder geändert hat"}, []access.Role{access.RoleAdmin}},
 	{menuItem{Path: "/passwort", Label: "Passwort ändern", Hint: "Ihr eigenes Passwort"}, access.Roles},
 }
 

@@ -260,7 +260,7 @@ func TestAccountsScreen(t *testing.T) {
 	if code, _, _ := s.post("/verwaltung/konten", good); code != http.StatusUnprocessableEntity {
 		t.Errorf("the same user name again: %d", code)
 	}
-	id := regexp.MustCompile(`/verwaltung/konten/(usr_[0-9a-f]+)/deaktivieren"[^>]*>\s*<input type="hidden" name="csrf" value="[0-9a-f]+">\s*<button class="secondary" type="submit">Deaktivieren<span class="skip"> – p.keller`).FindStringSubmatch(body)
+	id := regexp.MustCompile(`/verwaltung/konten/(usr_[0-9a-f]+)/deaktivieren"[^>]*>\s*<input type="hidden" name="csrf" value="[0-9a-f]+">\s*<button class="secondary" type="submit">Deaktivieren<span class="visually-hidden"> – p.keller`).FindStringSubmatch(body)
 	if id == nil {
 		t.Fatalf("no disable button for p.keller: %s", body)
 	}

@@ -228,3 +228,84 @@ func (s *site) mustPost(path string, form url.Values) string {
 	}
 	return body
 }
+
+// TestFiguresScreen: the district figures as a table, bars and a CSV for
+// Excel; case managers and providers are refused.
+func TestFiguresScreen(t *testing.T) {
+	s := newSite(t)
+	s.relogin("rm")
+	code, body, _ := s.get("/kennzahlen")
+	must(t, "figures", code, 200, body, "Aktive Nachbarschaftshilfen", "Eselsberg", "Stadt", "<svg", `role="img"`, "Begonnene Vermittlungen je Sozialraum am")
+	if code, body, _ := s.get("/kennzahlen?stichtag=01.01.2999"); code != http.StatusUnprocessableEntity || !strings.Contains(body, "nicht in der Zukunft") {
+		t.Errorf("a future day: %d", code)
+	}
+	if code, _, _ := s.get("/kennzahlen?stichtag=gestern"); code != http.StatusUnprocessableEntity {
+		t.Errorf("not a day: %d", code)
+	}
+	code, body, h := s.get("/kennzahlen.csv")
+	if code != 200 || !strings.HasPrefix(body, "\ufeffSozialraum;Kennzahl;Schlüssel;Stichtag ") || !strings.Contains(body, "Eselsberg;Aktive Nachbarschaftshilfen;entries.neighbourhood_help.active;1;") ||
+		!strings.Contains(h.Get("Content-Disposition"), "kennzahlen-") {
+		t.Errorf("CSV: %d %s", code, body)
+	}
+	for _, who := range []string{"fm", "traeger"} {
+		s.relogin(who)
+		if code, _, _ := s.get("/kennzahlen"); code != http.StatusForbidden {
+			t.Errorf("%s opens the figures: %d", who, code)
+		}
+		if code, _, _ := s.get("/kennzahlen.csv"); code != http.StatusForbidden {
+			t.Errorf("%s downloads the figures: %d", who, code)
+		}
+	}
+	s.relogin("admin")
+	if code, _, _ := s.get("/kennzahlen"); code != 200 {
+		t.Errorf("the admin opens the figures: %d", code)
+	}
+}
+
+// TestAdminScreens: tokens are made (shown once) and revoked; the audit
+// log names the person and filters; nobody else opens either.
+func TestAdminScreens(t *testing.T) {
+	s := newSite(t)
+	token := s.relogin("admin")
+	code, body, _ := s.post("/verwaltung/schluessel", url.Values{"csrf": {token}, "name": {""}, "rolle": {"traeger"}})
+	must(t, "bad token", code, http.StatusUnprocessableEntity, body, "Bitte sagen Sie, wofür der Schlüssel ist")
+	code, body, _ = s.post("/verwaltung/schluessel", url.Values{"csrf": {token}, "name": {"Fachverfahren"}, "rolle": {"traeger"}})
+	must(t, "provider token without provider", code, http.StatusUnprocessableEntity, body, "gehört zu einem Träger")
+	code, body, _ = s.post("/verwaltung/schluessel", url.Values{"csrf": {token}, "name": {"Fachverfahren Jugendhilfe"}, "rolle": {"fallmanager"}})
+	must(t, "token", code, http.StatusCreated, body, "wird nur jetzt angezeigt", "Fachverfahren Jugendhilfe", "Widerrufen")
+	plain := regexp.MustCompile(`id="neuer-schluessel" value="([^"]+)"`).FindStringSubmatch(body)
+	id := regexp.MustCompile(`/verwaltung/schluessel/([0-9a-f]+)/widerrufen`).FindStringSubmatch(body)
+	if plain == nil || id == nil {
+		t.Fatalf("no token shown: %s", body)
+	}
+	if _, body, _ := s.get("/verwaltung/schluessel"); strings.Contains(body, plain[1]) {
+		t.Error("the secret is shown again")
+	}
+	if code, _, _ := s.post("/verwaltung/schluessel/"+id[1]+"/widerrufen", url.Values{"csrf": {token}}); code != http.StatusSeeOther {
+		t.Errorf("revoke: %d", code)
+	}
+	// A staff read is in the log with the person's name.
+	s.relogin("fm")
+	_, body, _ = s.get("/suche?q=Einkaufen")
+	entry := regexp.MustCompile(`href="/eintrag/(nbh_[0-9a-f]+)"`).FindStringSubmatch(body)
+	s.get("/eintrag/" + entry[1])
+	s.relogin("admin")
+	code, body, _ = s.get("/verwaltung/protokoll?aktion=read&eintrag=" + entry[1])
+	must(t, "audit log", code, 200, body, "1 Einträge", "Frank Müller", "gelesen", "Nachbarschaftshilfe", entry[1])
+	code, body, _ = s.get("/verwaltung/protokoll?aktion=login")
+	must(t, "log-ins", code, 200, body, "angemeldet", "Anna Admin")
+	if code, _, _ := s.get("/verwaltung/protokoll?von=gestern"); code != http.StatusUnprocessableEntity {
+		t.Errorf("a bad day: %d", code)
+	}
+	if code, _, _ := s.get("/verwaltung/protokoll?von=02.01.2026&bis=01.01.2026"); code != http.StatusUnprocessableEntity {
+		t.Errorf("a period ending before it starts: %d", code)
+	}
+	for _, who := range []string{"rm", "fm", "traeger"} {
+		s.relogin(who)
+		for _, path := range []string{"/verwaltung/schluessel", "/verwaltung/protokoll"} {
+			if code, _, _ := s.get(path); code != http.StatusForbidden {
+				t.Errorf("%s opens %s: %d", who, path, code)
+			}
+		}
+	}
+}
