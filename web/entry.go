@@ -21,7 +21,9 @@ type entryView struct {
 	Text                         []fact // longer texts, shown as paragraphs
 	Notice                       string
 	Engagement                   []fact
-	MayEdit, MayVerify           bool
+	MayEdit, MayVerify, MayRefer bool
+	HelpKinds                    []string // what a referral from here proposes
+	state                        catalogue.Status
 }
 
 // fact is one labelled line of a detail page.
@@ -46,6 +48,8 @@ func (a *App) entryPage(c echo.Context) error {
 	}
 	ev.MayEdit = catalogue.MayWrite(p, k)
 	ev.MayVerify = p.Is(access.RoleResourceManager)
+	ev.Status = entryStatusLabels[ev.state]
+	ev.MayRefer = p.Is(access.RoleResourceManager, access.RoleCaseManager) && (ev.state == catalogue.StatusActive || ev.state == catalogue.StatusApproved)
 	if p.Is(access.RoleResourceManager, access.RoleCaseManager) && a.referrals != nil {
 		g, err := a.referrals.Engagement(ctx, p, k, id)
 		if err != nil {
@@ -97,7 +101,7 @@ func (a *App) describe(c echo.Context, p access.Principal, v *vocab, k catalogue
 		if err != nil {
 			return nil, err
 		}
-		ev.Name, ev.Status, ev.Version = e.Name, entryStatusLabels[e.Status], e.Version
+		ev.Name, ev.state, ev.Version, ev.HelpKinds = e.Name, e.Status, e.Version, e.HelpKinds
 		add("Hilfearten", labels(v.help, e.HelpKinds))
 		add("Sozialräume", labels(v.district, e.Districts))
 		add("Wohnt in", place(e.Home))
@@ -135,7 +139,7 @@ func (a *App) describe(c echo.Context, p access.Principal, v *vocab, k catalogue
 		if err != nil {
 			return nil, err
 		}
-		ev.Name, ev.Status, ev.Version = e.Name, entryStatusLabels[e.Status], e.Version
+		ev.Name, ev.state, ev.Version, ev.HelpKinds = e.Name, e.Status, e.Version, e.HelpKinds
 		add("Hilfearten", labels(v.help, e.HelpKinds))
 		add("Sozialräume", labels(v.district, e.Districts))
 		add("Quartiere", strings.Join(e.Quarters, ", "))
@@ -157,7 +161,7 @@ func (a *App) describe(c echo.Context, p access.Principal, v *vocab, k catalogue
 		if err != nil {
 			return nil, err
 		}
-		ev.Name, ev.Status, ev.Version = e.Name, entryStatusLabels[e.Status], e.Version
+		ev.Name, ev.state, ev.Version, ev.HelpKinds = e.Name, e.Status, e.Version, e.HelpKinds
 		a.offerFacts(v, &e.OfferInput, add, text, slots, contact, place)
 		add("Zuletzt geprüft", a.dayOf(e.VerifiedAt))
 		switch {
