@@ -291,6 +291,27 @@ func Report(w io.Writer, rs []Result) {
 			ms(f.CreateP50), ms(f.CreateP99), ms(f.MatchP50), ms(f.MatchP99), ms(f.MatchBaseP50), ms(f.MatchBaseP99),
 			f.ReportLoad.Round(time.Millisecond), ms(f.ReportP50), ms(f.ReportMax))
 	}
+	if len(rs) > 0 && len(rs[0].Referral.Pages) > 0 {
+		fmt.Fprintln(w)
+		head := "| screen (server-side, p50 / p99) |"
+		sep := "| --- |"
+		for _, r := range rs {
+			head += fmt.Sprintf(" %d entries | KB |", r.Entries)
+			sep += " ---: | ---: |"
+		}
+		fmt.Fprintln(w, head)
+		fmt.Fprintln(w, sep)
+		for i, pg := range rs[0].Referral.Pages {
+			line := "| " + pg.Screen + " |"
+			for _, r := range rs {
+				if i < len(r.Referral.Pages) {
+					p := r.Referral.Pages[i]
+					line += fmt.Sprintf(" %s / %s | %.0f |", ms(p.P50), ms(p.P99), p.KB)
+				}
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
 	for _, r := range rs {
 		for _, d := range r.Disagreements {
 			fmt.Fprintf(w, "\nWARNING: %d entries, %s\n", r.Entries, d)

@@ -32,6 +32,14 @@ func TestRunSmall(t *testing.T) {
 	if f := r.Referral; f.Referrals != 1200 || f.CreateP99 <= 0 || f.MatchP99 <= 0 || f.MatchBaseP99 <= 0 || f.ReportP50 <= 0 {
 		t.Errorf("referral figures %+v", f)
 	}
+	if len(r.Referral.Pages) < 15 {
+		t.Errorf("only %d screens timed", len(r.Referral.Pages))
+	}
+	for _, p := range r.Referral.Pages {
+		if p.P50 <= 0 || p.KB <= 0 {
+			t.Errorf("screen %+v", p)
+		}
+	}
 	// The scans are the floor only if they answer what the index answers.
 	for _, d := range r.Disagreements {
 		t.Error(d)

@@ -31,6 +31,8 @@ type ReferralResult struct {
 	// into memory once (at start), then each report.
 	ReportLoad           time.Duration
 	ReportP50, ReportMax time.Duration
+	// Pages are the web app's screens rendered on this catalogue.
+	Pages []PageTiming
 }
 
 var benchManager = access.Principal{TokenID: "bench-fm", Name: "bench", Role: access.RoleCaseManager}
@@ -175,6 +177,9 @@ func referrals(ctx context.Context, db *store.DB, ix *index.Index, svc *catalogu
 		rl = append(rl, time.Since(t0))
 	}
 	res.ReportP50, res.ReportMax = percentile(rl, 50), slices.Max(rl)
+	if res.Pages, err = pages(ctx, db, ix, svc, rs, m, reports, g, log); err != nil {
+		return res, fmt.Errorf("web pages: %w", err)
+	}
 	return res, nil
 }
 
