@@ -44,6 +44,7 @@ type tab struct {
 	base    string
 	shots   string
 	axe     string
+	docs    string
 	n       int
 	weights []string
 }
@@ -145,7 +146,18 @@ func (b *tab) shot(name string) {
 	}
 	b.n++
 	os.WriteFile(filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", b.n, name)), png, 0o644)
+	// The README's pictures: what a screen shows first, at 1280×900.
+	if b.docs != "" && docScreens[name] {
+		if view, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+			os.WriteFile(filepath.Join(b.docs, name+".png"), view, 0o644)
+		}
+	}
 }
+
+// docScreens are the screens whose pictures the README shows
+// (MASSANZUG_DOCS_SCREENSHOTS=docs/screens writes them).
+var docScreens = map[string]bool{"start-rm": true, "suche": true, "eintrag": true, "vorschlaege": true, "vermittlung": true, "freigaben": true,
+	"kennzahlen": true, "traeger-portal": true, "formular-fehler": true, "vermittlungen": true}
 
 // screen checks the page as a screen of the app: axe-core finds no serious
 // or critical violation, and its picture is kept.
@@ -282,7 +294,7 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	b := &tab{t: t, ctx: bctx, base: "http://" + addr, shots: shots, axe: string(axe)}
+	b := &tab{t: t, ctx: bctx, base: "http://" + addr, shots: shots, axe: string(axe), docs: os.Getenv("MASSANZUG_DOCS_SCREENSHOTS")}
 
 	// A wrong password is refused, and said so.
 	b.logIn("rm", "falsch-falsch")

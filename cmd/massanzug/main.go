@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
@@ -423,6 +424,17 @@ func prepareDemo(ctx context.Context, c config, log *slog.Logger) error {
 		}
 		fmt.Fprintf(&b, "%s=%s\n", strings.ToUpper(string(r)), plain)
 	}
+	// The web accounts, one per role; the demo's case manager is the
+	// person "fm", so that her referrals are hers in the browser too.
+	names, pw, fm, err := makeDemoAccounts(ctx, account.New(a.db, a.db, a.svc, log), a)
+	if err != nil {
+		a.Close()
+		return err
+	}
+	if fm.TokenID != "" {
+		manager = fm
+	}
+	fmt.Fprintf(&b, "MASSANZUG_DEMO_USERS=%s\nMASSANZUG_DEMO_PASSWORD=%s\n", strings.Join(names, ","), pw)
 	// A year of referrals by the demo case manager, so that the district
 	// figures are not empty.
 	if _, err := demo.Referrals(ctx, a.db, manager, log); err != nil {
@@ -516,38 +528,29 @@ func tokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	return err
 }
 
-// demoAccounts gives a demo without accounts one per role, with one
-// fresh password, prints them and keeps them beside the demo's tokens
-// (file, 0600): the demo's staff log in with these.
+// demoAccounts tells how to log in to the demo: the accounts the demo
+// was built with, or, for a demo built before there were accounts, one
+// per role made now with one fresh password, kept beside the demo's
+// tokens (file, 0600).
 func demoAccounts(ctx context.Context, accounts *account.Service, a *app, file string, stderr io.Writer) error {
 	existing, err := accounts.List(ctx, cliAdmin)
 	if err != nil {
 		return err
 	}
 	if len(existing) > 0 {
-		fmt.Fprintf(stderr, "Demo-Anmeldung im Browser: Benutzer und Passwort stehen in %s\n", file)
+		kept, _ := os.ReadFile(file)
+		users := regexp.MustCompile(`MASSANZUG_DEMO_USERS=(\S+)`).FindSubmatch(kept)
+		pw := regexp.MustCompile(`MASSANZUG_DEMO_PASSWORD=(\S+)`).FindSubmatch(kept)
+		if users == nil || pw == nil {
+			fmt.Fprintf(stderr, "Demo-Anmeldung im Browser: Benutzer und Passwort stehen in %s\n", file)
+			return nil
+		}
+		fmt.Fprintf(stderr, "Demo-Anmeldung im Browser: Benutzer %s, Passwort %s\n", strings.ReplaceAll(string(users[1]), ",", ", "), pw[1])
 		return nil
 	}
-	providers, _, err := a.svc.Providers(ctx, cliAdmin, catalogue.StatusActive, "", catalogue.Page{Limit: 1})
+	names, pw, _, err := makeDemoAccounts(ctx, accounts, a)
 	if err != nil {
 		return err
-	}
-	pw := randomPassword()
-	people := []account.NewAccount{
-		{Username: "admin", DisplayName: "Verwaltung Demo", Role: access.RoleAdmin},
-		{Username: "rm", DisplayName: "Ruth Maier", Role: access.RoleResourceManager},
-		{Username: "fm", DisplayName: "Felix Müller", Role: access.RoleCaseManager},
-	}
-	if len(providers) > 0 {
-		people = append(people, account.NewAccount{Username: "traeger", DisplayName: "Tanja Reuter", Role: access.RoleProvider, ProviderID: providers[0].ID})
-	}
-	var names []string
-	for _, in := range people {
-		in.Password = pw
-		if _, err := accounts.Create(ctx, cliAdmin, in); err != nil {
-			return fmt.Errorf("demo account %s: %w", in.Username, err)
-		}
-		names = append(names, in.Username)
 	}
 	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -559,6 +562,36 @@ func demoAccounts(ctx context.Context, accounts *account.Service, a *app, file s
 	}
 	fmt.Fprintf(stderr, "Demo-Anmeldung im Browser: Benutzer %s, Passwort %s\n", strings.Join(names, ", "), pw)
 	return nil
+}
+
+// makeDemoAccounts makes one account per role with one fresh password;
+// fm is the case manager's principal.
+func makeDemoAccounts(ctx context.Context, accounts *account.Service, a *app) (names []string, pw string, fm access.Principal, err error) {
+	providers, _, err := a.svc.Providers(ctx, cliAdmin, catalogue.StatusActive, "", catalogue.Page{Limit: 1})
+	if err != nil {
+		return nil, "", fm, err
+	}
+	pw = randomPassword()
+	people := []account.NewAccount{
+		{Username: "admin", DisplayName: "Verwaltung Demo", Role: access.RoleAdmin},
+		{Username: "rm", DisplayName: "Ruth Maier", Role: access.RoleResourceManager},
+		{Username: "fm", DisplayName: "Felix Müller", Role: access.RoleCaseManager},
+	}
+	if len(providers) > 0 {
+		people = append(people, account.NewAccount{Username: "traeger", DisplayName: "Tanja Reuter", Role: access.RoleProvider, ProviderID: providers[0].ID})
+	}
+	for _, in := range people {
+		in.Password = pw
+		acc, err := accounts.Create(ctx, cliAdmin, in)
+		if err != nil {
+			return nil, "", fm, fmt.Errorf("demo account %s: %w", in.Username, err)
+		}
+		if acc.Role == access.RoleCaseManager {
+			fm = acc.Principal()
+		}
+		names = append(names, in.Username)
+	}
+	return names, pw, fm, nil
 }
 
 func randomPassword() string {
