@@ -56,6 +56,18 @@ func TestVolunteerForm(t *testing.T) {
 	}
 	code, body, _ = s.post("/katalog/ehrenamtliche/"+id, change)
 	must(t, "stale form", code, http.StatusConflict, body, "Jemand hat den Eintrag inzwischen geändert")
+	// Archived, the volunteer leaves the search; the page says how she comes back.
+	if code, _, _ := s.post("/eintrag/"+id+"/archivieren", url.Values{"csrf": {token}, "version": {"1"}}); code != http.StatusConflict {
+		t.Errorf("archive with a stale version: %d", code)
+	}
+	if code, _, h := s.post("/eintrag/"+id+"/archivieren", url.Values{"csrf": {token}, "version": {"2"}}); code != http.StatusSeeOther || h.Get("Location") != "/eintrag/"+id+"?ok=archiviert" {
+		t.Fatalf("archive: %d", code)
+	}
+	_, body, _ = s.get("/eintrag/" + id + "?ok=archiviert")
+	must(t, "archived", 200, 200, body, "Der Eintrag ist archiviert", "<strong>archiviert</strong>")
+	if _, body, _ := s.get("/suche?q=Yılmaz"); !strings.Contains(body, "0 Treffer") {
+		t.Error("an archived volunteer is found")
+	}
 	// A case manager may not open the forms; a provider may not make volunteers.
 	s.relogin("fm")
 	if code, _, _ := s.get("/katalog/ehrenamtliche/neu"); code != http.StatusForbidden {

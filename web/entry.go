@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -22,6 +23,7 @@ type entryView struct {
 	Notice                       string
 	Engagement                   []fact
 	MayEdit, MayVerify, MayRefer bool
+	MayArchive                   bool
 	HelpKinds                    []string // what a referral from here proposes
 	state                        catalogue.Status
 }
@@ -49,6 +51,7 @@ func (a *App) entryPage(c echo.Context) error {
 	ev.MayEdit = catalogue.MayWrite(p, k)
 	ev.MayVerify = p.Is(access.RoleResourceManager)
 	ev.Status = entryStatusLabels[ev.state]
+	ev.MayArchive = k != catalogue.KindOffer && catalogue.MayWrite(p, k) && ev.state != catalogue.StatusArchived
 	ev.MayRefer = p.Is(access.RoleResourceManager, access.RoleCaseManager) && (ev.state == catalogue.StatusActive || ev.state == catalogue.StatusApproved)
 	if p.Is(access.RoleResourceManager, access.RoleCaseManager) && a.referrals != nil {
 		g, err := a.referrals.Engagement(ctx, p, k, id)
@@ -63,7 +66,8 @@ func (a *App) entryPage(c echo.Context) error {
 		}
 	}
 	info := map[string]string{"geprueft": "Der Eintrag ist als geprüft vermerkt.", "gespeichert": "Die Änderungen sind gespeichert.",
-		"angelegt": "Der Eintrag ist angelegt.", "eingereicht": "Die Änderung ist eingereicht; die Stadt prüft sie."}[c.QueryParam("ok")]
+		"angelegt": "Der Eintrag ist angelegt.", "eingereicht": "Die Änderung ist eingereicht; die Stadt prüft sie.",
+		"archiviert": "Der Eintrag ist archiviert: er erscheint in keiner Liste und keinem Vorschlag mehr. Zurück holen Sie ihn, indem Sie ihm beim Bearbeiten einen anderen Status geben."}[c.QueryParam("ok")]
 	return a.render(c, http.StatusOK, "entry", page{Title: ev.Name, Info: info, Data: ev})
 }
 
@@ -268,4 +272,31 @@ func (a *App) verifyEntry(c echo.Context) error {
 		back = "/katalog/pruefen?ok=geprueft"
 	}
 	return c.Redirect(http.StatusSeeOther, back)
+}
+
+// archiveEntry takes an entry out of every list and match; it stays in
+// the database for the referrals and figures that name it, and staff
+// bring it back by setting another status.
+func (a *App) archiveEntry(c echo.Context) error {
+	me, _ := user(c)
+	ctx, p, id := c.Request().Context(), me.Principal(), c.Param("id")
+	version, _ := strconv.ParseInt(c.FormValue("version"), 10, 64)
+	var err error
+	switch catalogue.KindOfID(id) {
+	case catalogue.KindVolunteer:
+		err = a.cat.ArchiveVolunteer(ctx, p, id, version)
+	case catalogue.KindNeighbourhoodHelp:
+		err = a.cat.ArchiveNeighbourhoodHelp(ctx, p, id, version)
+	default:
+		// Offers end with their period or are rejected; an archived offer
+		// could come back only by a provider's new submission.
+		return echo.ErrNotFound
+	}
+	if errors.Is(err, catalogue.ErrVersionMismatch) {
+		return echo.NewHTTPError(http.StatusConflict, "Jemand hat den Eintrag inzwischen geändert. Bitte laden Sie ihn neu.")
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/eintrag/"+id+"?ok=archiviert")
 }

@@ -130,6 +130,7 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.GET("/suche", a.search, a.loggedIn, readers)
 	e.GET("/eintrag/:id", a.entryPage, a.loggedIn, readers)
 	e.POST("/eintrag/:id/pruefen", a.verifyEntry, a.loggedIn, rm)
+	e.POST("/eintrag/:id/archivieren", a.archiveEntry, a.loggedIn, rm)
 	e.GET("/passende-hilfe", a.matchForm, a.loggedIn, staff)
 	e.POST("/passende-hilfe", a.matchCase, a.loggedIn, staff)
 	e.POST("/passende-hilfe/vermitteln", a.refer, a.loggedIn, staff)

@@ -268,6 +268,8 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		if err := demoAccounts(ctx, accounts, a, filepath.Join(c.Data, "demo-tokens.env"), stderr); err != nil {
 			return err
 		}
+	} else if list, err := accounts.List(ctx, cliAdmin); err == nil && len(list) == 0 {
+		log.Warn("nobody can log in to the web app yet: make the first admin with `massanzug user create --username admin --role admin`")
 	}
 	referrals, err := referral.Open(ctx, a.db, a.svc, log, referral.WithRetention(c.RetentionYears))
 	if err != nil {
