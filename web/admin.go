@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,9 +170,8 @@ func (a *App) auditLog(c echo.Context) error {
 		p.Error = "Bitte prüfen Sie die Filter."
 		return a.render(c, http.StatusUnprocessableEntity, "audit", p)
 	}
-	pageNo, _ := strconv.Atoi(qp.Get("seite"))
-	pageNo = max(pageNo, 1)
-	f.Page = catalogue.Page{Limit: 100, Offset: (pageNo - 1) * 100}
+	pg := pageOf(c, "/verwaltung/protokoll", 100)
+	f.Page = pg.Page
 	events, total, err := a.cat.AuditLog(c.Request().Context(), me.Principal(), f)
 	var ve *catalogue.ValidationError
 	if errors.As(err, &ve) {
@@ -202,19 +200,6 @@ func (a *App) auditLog(c echo.Context) error {
 		av.Rows = append(av.Rows, auditRow{When: a.when(e.At), Who: strings.TrimSpace(e.TokenName + " (" + e.TokenID + ")"), Action: label, Kind: kind,
 			Entries: strings.Join(ids, ", ") + more})
 	}
-	link := func(n int) string {
-		u := url.Values{}
-		for k, vs := range qp {
-			u[k] = vs
-		}
-		u.Set("seite", strconv.Itoa(n))
-		return "/verwaltung/protokoll?" + u.Encode()
-	}
-	if pageNo > 1 {
-		av.Prev = link(pageNo - 1)
-	}
-	if f.Offset+len(events) < total {
-		av.Next = link(pageNo + 1)
-	}
+	av.Prev, av.Next = pg.links(len(events), total)
 	return a.render(c, http.StatusOK, "audit", p)
 }

@@ -283,10 +283,8 @@ func (a *App) reviewQueue(c echo.Context) error {
 	if district != "" && v.district[district] == "" {
 		return echo.NewHTTPError(http.StatusBadRequest, "Diesen Sozialraum gibt es nicht.")
 	}
-	pageNo, _ := strconv.Atoi(c.QueryParam("seite"))
-	pageNo = max(pageNo, 1)
-	pg := catalogue.Page{Limit: 50, Offset: (pageNo - 1) * 50}
-	items, total, err := a.cat.ReviewQueue(ctx, p, kind, district, pg)
+	pg := pageOf(c, "/katalog/pruefen", 50)
+	items, total, err := a.cat.ReviewQueue(ctx, p, kind, district, pg.Page)
 	if err != nil {
 		return err
 	}
@@ -310,15 +308,7 @@ func (a *App) reviewQueue(c echo.Context) error {
 		rv.Rows = append(rv.Rows, reviewRow{ID: it.ID, Name: it.Name, Kind: kindLabels[it.Kind], Districts: labels(v.district, it.Districts),
 			Reasons: strings.Join(reasons, ", ")})
 	}
-	link := func(n int) string {
-		return "/katalog/pruefen?" + url.Values{"art": {string(kind)}, "sozialraum": {district}, "seite": {strconv.Itoa(n)}}.Encode()
-	}
-	if pageNo > 1 {
-		rv.Prev = link(pageNo - 1)
-	}
-	if pg.Offset+len(items) < total {
-		rv.Next = link(pageNo + 1)
-	}
+	rv.Prev, rv.Next = pg.links(len(items), total)
 	info := map[string]string{"geprueft": "Der Eintrag ist als geprüft vermerkt."}[c.QueryParam("ok")]
 	return a.render(c, http.StatusOK, "review", page{Title: "Prüfen", Info: info, Data: rv})
 }

@@ -62,9 +62,8 @@ func (a *App) referralList(c echo.Context) error {
 		rv.Statuses = append(rv.Statuses, option{Value: string(s), Label: referralStatusLabels[s], Selected: s == status})
 	}
 	rv.StatusLabel = referralStatusLabels[status]
-	pageNo, _ := strconv.Atoi(c.QueryParam("seite"))
-	pageNo = max(pageNo, 1)
-	q := referral.Query{Status: status, Page: catalogue.Page{Limit: referralsPerPage, Offset: (pageNo - 1) * referralsPerPage}}
+	pg := pageOf(c, "/vermittlungen", referralsPerPage)
+	q := referral.Query{Status: status, Page: pg.Page}
 	list, total, err := a.referrals.List(ctx, p, q)
 	if err != nil {
 		return err
@@ -73,15 +72,7 @@ func (a *App) referralList(c echo.Context) error {
 	for _, r := range list {
 		rv.Rows = append(rv.Rows, a.referralRow(v, r))
 	}
-	link := func(n int) string {
-		return "/vermittlungen?status=" + string(status) + "&seite=" + strconv.Itoa(n)
-	}
-	if pageNo > 1 {
-		rv.Prev = link(pageNo - 1)
-	}
-	if q.Offset+len(list) < total {
-		rv.Next = link(pageNo + 1)
-	}
+	rv.Prev, rv.Next = pg.links(len(list), total)
 	if rv.FollowsUp {
 		today := a.cat.Today()
 		week := a.cat.Now().In(a.cat.Location()).AddDate(0, 0, 7).Format(time.DateOnly)

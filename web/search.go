@@ -87,9 +87,8 @@ func (a *App) search(c echo.Context) error {
 		}
 		q.RadiusKM = r
 	}
-	pageNo, _ := strconv.Atoi(qp.Get("seite"))
-	pageNo = max(pageNo, 1)
-	q.Offset = (pageNo - 1) * hitsPerPage
+	pg := pageOf(c, "/suche", hitsPerPage)
+	q.Page = pg.Page
 	sv.First = q.Offset + 1
 
 	p := page{Title: "Suche", Search: sv, DistrictOptions: v.districtOptions(q.District)}
@@ -173,20 +172,7 @@ func (a *App) search(c echo.Context) error {
 			sv.Facets = append(sv.Facets, g)
 		}
 	}
-	pageLink := func(n int) string {
-		u := url.Values{}
-		for k, vs := range qp {
-			u[k] = vs
-		}
-		u.Set("seite", strconv.Itoa(n))
-		return "/suche?" + u.Encode()
-	}
-	if pageNo > 1 {
-		sv.Prev = pageLink(pageNo - 1)
-	}
-	if q.Offset+len(res.Items) < res.Total {
-		sv.Next = pageLink(pageNo + 1)
-	}
+	sv.Prev, sv.Next = pg.links(len(res.Items), res.Total)
 	return a.render(c, http.StatusOK, "search", p)
 }
 
