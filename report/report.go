@@ -121,6 +121,7 @@ type Service struct {
 	cat         *catalogue.Service
 	tally       *tally
 	reviewAfter int
+	recent      recent
 }
 
 // New returns a Service that follows the commits of cat and refs from
@@ -141,8 +142,22 @@ func (s *Service) Warm(ctx context.Context) error { return s.tally.load(ctx) }
 // Districts reports on stichtag (YYYY-MM-DD; today when empty) and on the
 // same day a year before. Staff and admins read it.
 func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag string) (*Report, error) {
+	day, err := s.asked(p, stichtag)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := s.count(ctx, day)
+	if err != nil {
+		return nil, err
+	}
+	return seenBy(p, rep), nil
+}
+
+// asked checks that p may read the figures and reads the day they are
+// asked for (today when empty).
+func (s *Service) asked(p access.Principal, stichtag string) (time.Time, error) {
 	if !p.Is(access.RoleResourceManager, access.RoleAdmin) {
-		return nil, fmt.Errorf("%w: role %s may not read the district figures", catalogue.ErrForbidden, p.Role)
+		return time.Time{}, fmt.Errorf("%w: role %s may not read the district figures", catalogue.ErrForbidden, p.Role)
 	}
 	today := s.cat.Now().In(s.cat.Location()).Format(time.DateOnly)
 	if stichtag == "" {
@@ -150,11 +165,18 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 	}
 	day, err := time.Parse(time.DateOnly, stichtag)
 	if err != nil {
-		return nil, field("stichtag", "must be a day, YYYY-MM-DD")
+		return time.Time{}, field("stichtag", "must be a day, YYYY-MM-DD")
 	}
 	if stichtag > today {
-		return nil, field("stichtag", "%s lies in the future; the figures count what happened up to a day (today is %s)", stichtag, today)
+		return time.Time{}, field("stichtag", "%s lies in the future; the figures count what happened up to a day (today is %s)", stichtag, today)
 	}
+	return day, nil
+}
+
+// count counts the report on day.
+func (s *Service) count(ctx context.Context, day time.Time) (*Report, error) {
+	stichtag := day.Format(time.DateOnly)
+	today := s.cat.Now().In(s.cat.Location()).Format(time.DateOnly)
 	before := day.AddDate(-1, 0, 0)
 	districts, _, err := s.cat.Reference(ctx)
 	if err != nil {
@@ -251,11 +273,18 @@ func (s *Service) Districts(ctx context.Context, p access.Principal, stichtag st
 	}
 	rates(&rep.City.Current, pop, fte)
 	rates(&rep.City.YearAgo, pop, fte)
-	if len(p.Districts) > 0 {
-		// Staff bound to districts read theirs, and the city's totals.
-		rep.Districts = slices.DeleteFunc(rep.Districts, func(d District) bool { return !slices.Contains(p.Districts, d.District) })
-	}
 	return rep, nil
+}
+
+// seenBy is rep as p reads it: staff bound to districts read theirs, and
+// the city's totals. rep itself is left as it is.
+func seenBy(p access.Principal, rep *Report) *Report {
+	if len(p.Districts) == 0 {
+		return rep
+	}
+	c := *rep
+	c.Districts = slices.DeleteFunc(slices.Clone(rep.Districts), func(d District) bool { return !slices.Contains(p.Districts, d.District) })
+	return &c
 }
 
 // ofDistrict is the figures of district id, nil for none or one that is

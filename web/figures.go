@@ -21,6 +21,7 @@ import (
 // table and as bars per Sozialraum, this year against the year before.
 type figuresView struct {
 	Stichtag, YearBefore, StichtagISO string
+	CountedAt                         string // the figures are counted at most a few minutes ago
 	Columns                           []string
 	Rows                              []figureRow
 	Charts                            []chart
@@ -79,7 +80,7 @@ func (a *App) figures(c echo.Context) error {
 		p.Error = "Bitte den Stichtag als TT.MM.JJJJ angeben."
 		return a.render(c, http.StatusUnprocessableEntity, "figures", p)
 	}
-	rep, err := a.reports.Districts(c.Request().Context(), me.Principal(), stichtag)
+	rep, at, err := a.reports.Recent(c.Request().Context(), me.Principal(), stichtag)
 	var ve *catalogue.ValidationError
 	if errors.As(err, &ve) {
 		p.Error = "Der Stichtag darf nicht in der Zukunft liegen."
@@ -88,7 +89,7 @@ func (a *App) figures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	fv := &figuresView{Stichtag: day(rep.Stichtag), YearBefore: day(rep.YearBefore), StichtagISO: rep.Stichtag}
+	fv := &figuresView{Stichtag: day(rep.Stichtag), YearBefore: day(rep.YearBefore), StichtagISO: rep.Stichtag, CountedAt: a.when(at)}
 	all := append(append([]report.District{}, rep.Districts...), rep.City)
 	cur, ago := make([]map[string]string, len(all)), make([]map[string]string, len(all))
 	for i, d := range all {

@@ -15,10 +15,12 @@ import (
 // providerView is the Träger-Portal: the provider's own offers with where
 // each stands, the requests waiting and the organisation's profile.
 type providerView struct {
-	Name     string
-	Offers   []providerOffer
-	Requests int
-	Profile  []fact
+	Name       string
+	Total      int
+	Prev, Next string
+	Offers     []providerOffer
+	Requests   int
+	Profile    []fact
 }
 
 type providerOffer struct {
@@ -32,7 +34,8 @@ func (a *App) providerHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	offers, _, err := a.cat.Offers(ctx, p, catalogue.ListQuery{Page: catalogue.Page{Limit: 500}})
+	pg := pageOf(c, "/traeger", 50)
+	offers, total, err := a.cat.Offers(ctx, p, catalogue.ListQuery{Page: pg.Page})
 	if err != nil {
 		return err
 	}
@@ -44,7 +47,8 @@ func (a *App) providerHome(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pv := &providerView{Name: pr.Name, Requests: requests}
+	pv := &providerView{Name: pr.Name, Requests: requests, Total: total}
+	pv.Prev, pv.Next = pg.links(len(offers), total)
 	for _, o := range offers {
 		po := providerOffer{ID: o.ID, Name: o.Name, Status: entryStatusLabels[o.Status]}
 		switch {
