@@ -46,7 +46,9 @@ func TestRecent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	helps := func(r *report.Report) int { return r.City.Current.Entries[catalogue.KindNeighbourhoodHelp][catalogue.StatusActive] }
+	helps := func(r *report.Report) int {
+		return r.City.Current.Entries[catalogue.KindNeighbourhoodHelp][catalogue.StatusActive]
+	}
 	recent := func() (int, time.Time) {
 		t.Helper()
 		r, at, err := reports.Recent(ctx, rm, "")

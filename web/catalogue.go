@@ -170,7 +170,10 @@ func (a *App) saveEntry(c echo.Context) error {
 		write = func() (string, error) {
 			if id == "" {
 				e, err := a.cat.CreateVolunteer(ctx, p, in)
-				return idOf(e, err, func() string { return e.ID })
+				if err != nil {
+					return "", err
+				}
+				return e.ID, nil
 			}
 			_, err := a.cat.UpdateVolunteer(ctx, p, id, version, in)
 			return id, err
@@ -181,7 +184,10 @@ func (a *App) saveEntry(c echo.Context) error {
 		write = func() (string, error) {
 			if id == "" {
 				e, err := a.cat.CreateNeighbourhoodHelp(ctx, p, in)
-				return idOf(e, err, func() string { return e.ID })
+				if err != nil {
+					return "", err
+				}
+				return e.ID, nil
 			}
 			_, err := a.cat.UpdateNeighbourhoodHelp(ctx, p, id, version, in)
 			return id, err
@@ -192,7 +198,10 @@ func (a *App) saveEntry(c echo.Context) error {
 		write = func() (string, error) {
 			if id == "" {
 				e, err := a.cat.CreateOffer(ctx, p, in)
-				return idOf(e, err, func() string { return e.ID })
+				if err != nil {
+					return "", err
+				}
+				return e.ID, nil
 			}
 			_, err := a.cat.UpdateOffer(ctx, p, id, version, in)
 			return id, err
@@ -220,13 +229,6 @@ func (a *App) saveEntry(c echo.Context) error {
 		ok = "eingereicht"
 	}
 	return c.Redirect(http.StatusSeeOther, "/eintrag/"+saved+"?ok="+ok)
-}
-
-func idOf[E any](e E, err error, id func() string) (string, error) {
-	if err != nil {
-		return "", err
-	}
-	return id(), nil
 }
 
 // catalogueView is the overview of "Katalog pflegen".
