@@ -98,6 +98,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		}, nil, [4]int{201, 403, 403, 403}},
 		{"GET", "/v1/taxonomy", nil, nil, [4]int{200, 200, 200, 200}},
 		{"POST", "/v1/taxonomy/target-groups", func(who string) any { return map[string]any{"code": "gruppe_" + who, "label": "Gruppe"} }, nil, [4]int{201, 201, 403, 403}},
+		{"PUT", "/v1/taxonomy/help-kinds/schuldnerberatung", func(string) any {
+			return map[string]any{"code": "schuldnerberatung", "label": "Schuldnerberatung", "theme": "finanzen", "provided_by": []string{"offer"}}
+		}, nil, [4]int{200, 200, 403, 403}},
 		{"GET", "/v1/providers", nil, nil, [4]int{200, 200, 200, 200}},
 		{"POST", "/v1/providers", func(string) any { return map[string]any{"name": "Neu"} }, nil, [4]int{201, 201, 403, 403}},
 		{"GET", "/v1/providers/{prv1}", nil, nil, [4]int{200, 200, 200, 200}},

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -402,5 +403,70 @@ func TestReferenceChangesCountAtOnce(t *testing.T) {
 	}
 	if r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: map[string]any{"district": "neu-ulm-test", "help_kinds": []string{"vorlesen"}}}); r.Status != 200 {
 		t.Errorf("match: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestTermChanges: staff say which kinds of entry give a kind of help;
+// a bad change names its field and changes nothing.
+func TestTermChanges(t *testing.T) {
+	e := newEnv(t)
+	path := "/v1/taxonomy/help-kinds/einkaufshilfe"
+	helpKind := func() map[string]any {
+		var tax struct {
+			Themes []struct {
+				HelpKinds []map[string]any `json:"help_kinds"`
+			} `json:"themes"`
+		}
+		if err := json.Unmarshal(e.do(req{Who: "fm", Method: "GET", Path: "/v1/taxonomy"}).Body, &tax); err != nil {
+			t.Fatal(err)
+		}
+		for _, th := range tax.Themes {
+			for _, h := range th.HelpKinds {
+				if h["code"] == "einkaufshilfe" {
+					return h
+				}
+			}
+		}
+		t.Fatal("no einkaufshilfe")
+		return nil
+	}
+	if got := fmt.Sprint(helpKind()["provided_by"]); got != "[volunteer neighbourhood_help]" {
+		t.Errorf("shipped provided_by of einkaufshilfe: %s", got)
+	}
+	bad := []struct {
+		path  string
+		body  map[string]any
+		want  int
+		field string
+	}{
+		{path, map[string]any{"code": "einkaufshilfe", "label": "Einkaufshilfe", "theme": "alltag", "provided_by": []string{"robot"}}, 422, "provided_by[0]"},
+		{path, map[string]any{"code": "einkaufshilfe", "label": "Einkaufshilfe", "theme": "alltag", "provided_by": []string{"offer", "offer"}}, 422, "provided_by"},
+		{path, map[string]any{"code": "anders", "label": "Einkaufshilfe", "theme": "alltag"}, 422, "code"},
+		{path, map[string]any{"code": "einkaufshilfe", "label": "Einkaufshilfe", "theme": "keins"}, 422, "theme"},
+		{"/v1/taxonomy/target-groups/senioren", map[string]any{"code": "senioren", "label": "Senioren", "provided_by": []string{"offer"}}, 422, "provided_by"},
+		{"/v1/taxonomy/help-kinds/gibtsnicht", map[string]any{"code": "gibtsnicht", "label": "X", "theme": "alltag"}, 404, ""},
+	}
+	for _, b := range bad {
+		r := e.do(req{Who: "rm", Method: "PUT", Path: b.path, Body: b.body})
+		if r.Status != b.want || !strings.Contains(string(r.Body), b.field) {
+			t.Errorf("PUT %s %v: %d %s", b.path, b.body, r.Status, r.Body)
+		}
+	}
+	if got := fmt.Sprint(helpKind()["provided_by"]); got != "[volunteer neighbourhood_help]" {
+		t.Errorf("a refused change was written: %s", got)
+	}
+	r := e.do(req{Who: "rm", Method: "PUT", Path: path, Body: map[string]any{"code": "einkaufshilfe", "label": "Einkaufen", "theme": "alltag", "provided_by": []string{"neighbourhood_help"}}})
+	if r.Status != 200 || r.object(t)["label"] != "Einkaufen" {
+		t.Fatalf("change: %d %s", r.Status, r.Body)
+	}
+	e.restart()
+	if h := helpKind(); h["label"] != "Einkaufen" || fmt.Sprint(h["provided_by"]) != "[neighbourhood_help]" {
+		t.Errorf("after restart: %v", h)
+	}
+	// An empty list is the staff's word too, and a start keeps it.
+	e.do(req{Who: "rm", Method: "PUT", Path: path, Body: map[string]any{"code": "einkaufshilfe", "label": "Einkaufen", "theme": "alltag", "provided_by": []string{}}})
+	e.restart()
+	if h := helpKind(); h["provided_by"] != nil {
+		t.Errorf("cleared provided_by after restart: %v", h)
 	}
 }

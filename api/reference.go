@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,14 +61,39 @@ func (s *Server) getTaxonomy(c echo.Context) error {
 	return c.JSON(http.StatusOK, t)
 }
 
-func (s *Server) addTerm(c echo.Context) error {
+// vocabulary is the path's vocabulary, known or a 404.
+func vocabulary(c echo.Context) (catalogue.Vocabulary, error) {
 	v := catalogue.Vocabulary(c.Param("vocabulary"))
-	known := false
-	for _, k := range catalogue.Vocabularies {
-		known = known || k == v
+	if slices.Contains(catalogue.Vocabularies, v) {
+		return v, nil
 	}
-	if !known {
-		return newProblem(http.StatusNotFound, "not-found", "no vocabulary "+string(v)+"; use themes, help-kinds, target-groups or offer-categories")
+	return "", newProblem(http.StatusNotFound, "not-found", "no vocabulary "+string(v)+"; use themes, help-kinds, target-groups or offer-categories")
+}
+
+func (s *Server) updateTerm(c echo.Context) error {
+	v, err := vocabulary(c)
+	if err != nil {
+		return err
+	}
+	var t catalogue.Term
+	if err := bindJSON(c, &t); err != nil {
+		return err
+	}
+	code := c.Param("code")
+	if err := s.svc.UpdateTerm(ctx(c), principal(c), v, code, t); err != nil {
+		return err
+	}
+	tax, err := s.svc.Taxonomy(ctx(c), principal(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, tax.Term(v, code))
+}
+
+func (s *Server) addTerm(c echo.Context) error {
+	v, err := vocabulary(c)
+	if err != nil {
+		return err
 	}
 	var t catalogue.Term
 	if err := bindJSON(c, &t); err != nil {

@@ -107,6 +107,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.PUT("/districts/:id", s.putDistrict)
 	v1.GET("/taxonomy", s.getTaxonomy)
 	v1.POST("/taxonomy/:vocabulary", s.addTerm)
+	v1.PUT("/taxonomy/:vocabulary/:code", s.updateTerm)
 
 	v1.GET("/providers", s.listProviders)
 	v1.POST("/providers", s.createProvider)

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // District is a Sozialraum: the unit in which the city plans social work.
@@ -43,14 +44,27 @@ const (
 // Vocabularies lists the vocabularies staff can extend.
 var Vocabularies = []Vocabulary{VocabThemes, VocabHelpKinds, VocabTargetGroups, VocabOfferCategories}
 
-// Term is one entry of a vocabulary. Theme and Minors apply to help kinds
-// only: a help kind belongs to a theme, and Minors marks help that brings
-// the helper into contact with minors (police certificate needed).
+// Term is one entry of a vocabulary. Theme, Minors and ProvidedBy apply to
+// help kinds only: a help kind belongs to a theme, Minors marks help that
+// brings the helper into contact with minors (police certificate needed),
+// and ProvidedBy names the kinds of entry that typically give it (debt
+// counselling is an offer's job, shopping help a volunteer's or a
+// neighbourhood help's), which matching prefers.
 type Term struct {
-	Code   string `json:"code" validate:"required,max=64,slug"`
-	Label  string `json:"label" validate:"required,max=200"`
-	Theme  string `json:"theme,omitempty" validate:"omitempty,max=64"`
-	Minors bool   `json:"minors,omitempty"`
+	Code       string `json:"code" validate:"required,max=64,slug"`
+	Label      string `json:"label" validate:"required,max=200"`
+	Theme      string `json:"theme,omitempty" validate:"omitempty,max=64"`
+	Minors     bool   `json:"minors,omitempty"`
+	ProvidedBy []Kind `json:"provided_by,omitempty" validate:"max=3,unique,dive,oneof=volunteer neighbourhood_help offer"`
+}
+
+// Provides reports whether entries of kind k typically give help kind t;
+// a help kind that names nobody says nothing (false, known false).
+func (t Term) Provides(k Kind) (provides, known bool) {
+	if len(t.ProvidedBy) == 0 {
+		return false, false
+	}
+	return slices.Contains(t.ProvidedBy, k), true
 }
 
 // Theme groups kinds of help, following the seed's themes.
@@ -92,6 +106,9 @@ func (t Taxonomy) codes(v Vocabulary) map[string]Term {
 	}
 	return m
 }
+
+// Term returns the term of vocabulary v with code (zero when there is none).
+func (t Taxonomy) Term(v Vocabulary, code string) Term { return t.codes(v)[code] }
 
 // HelpKind returns the help kind with code.
 func (t Taxonomy) HelpKind(code string) (Term, bool) {

@@ -76,18 +76,7 @@ func (s *Service) AddTerm(ctx context.Context, p access.Principal, v Vocabulary,
 	if err != nil {
 		return fmt.Errorf("load taxonomy: %w", err)
 	}
-	if v == VocabHelpKinds {
-		if _, ok := tax.codes(VocabThemes)[t.Theme]; !ok {
-			ve.add("theme", "%q is not a theme of the taxonomy", t.Theme)
-		}
-	} else {
-		if t.Theme != "" {
-			ve.add("theme", "only help kinds belong to a theme")
-		}
-		if t.Minors {
-			ve.add("minors", "only help kinds can be marked minors")
-		}
-	}
+	checkTerm(ve, tax, v, t)
 	if err := ve.orNil(); err != nil {
 		return err
 	}
@@ -100,6 +89,58 @@ func (s *Service) AddTerm(ctx context.Context, p access.Principal, v Vocabulary,
 	s.forgetReference()
 	if err != nil {
 		return fmt.Errorf("add term %s/%s: %w", v, t.Code, err)
+	}
+	return nil
+}
+
+// checkTerm checks what only some vocabularies' terms may carry.
+func checkTerm(ve *ValidationError, tax Taxonomy, v Vocabulary, t Term) {
+	if v == VocabHelpKinds {
+		if _, ok := tax.codes(VocabThemes)[t.Theme]; !ok {
+			ve.add("theme", "%q is not a theme of the taxonomy", t.Theme)
+		}
+		return
+	}
+	if t.Theme != "" {
+		ve.add("theme", "only help kinds belong to a theme")
+	}
+	if t.Minors {
+		ve.add("minors", "only help kinds can be marked minors")
+	}
+	if len(t.ProvidedBy) > 0 {
+		ve.add("provided_by", "only help kinds name the kinds of entry that give them")
+	}
+}
+
+// UpdateTerm changes a term's label, and for a help kind its theme, minors
+// and provided_by; the code stays. For staff and admin.
+func (s *Service) UpdateTerm(ctx context.Context, p access.Principal, v Vocabulary, code string, t Term) error {
+	if !p.Is(access.RoleResourceManager, access.RoleAdmin) {
+		return forbidden(p, "change the taxonomy")
+	}
+	t.Label = strings.TrimSpace(t.Label)
+	if t.Code == "" {
+		t.Code = code
+	}
+	ve := checkShape(&t)
+	if t.Code != code {
+		ve.add("code", "a term's code cannot change (%q in the address, %q in the body)", code, t.Code)
+	}
+	tax, err := s.store.Taxonomy(ctx)
+	if err != nil {
+		return fmt.Errorf("load taxonomy: %w", err)
+	}
+	if _, ok := tax.codes(v)[code]; !ok {
+		return fmt.Errorf("%w: %s has no code %q", ErrNotFound, v, code)
+	}
+	checkTerm(ve, tax, v, t)
+	if err := ve.orNil(); err != nil {
+		return err
+	}
+	err = s.store.UpdateTerm(ctx, v, t)
+	s.forgetReference()
+	if err != nil {
+		return fmt.Errorf("update term %s/%s: %w", v, code, err)
 	}
 	return nil
 }

@@ -16,12 +16,16 @@ type Store interface {
 	access.TokenStore
 
 	// Seed fills empty reference tables with districts and taxonomy; it
-	// leaves tables that already hold data alone.
+	// leaves tables that already hold data alone, but for what a newer
+	// release adds to terms that never had it (a help kind's provided_by).
 	Seed(ctx context.Context, districts []District, tax Taxonomy) error
 	Districts(ctx context.Context) ([]District, error)
 	PutDistrict(ctx context.Context, d District) (created bool, err error)
 	Taxonomy(ctx context.Context) (Taxonomy, error)
 	AddTerm(ctx context.Context, v Vocabulary, t Term) error
+	// UpdateTerm replaces label, theme, minors and provided_by of the
+	// term with t's code.
+	UpdateTerm(ctx context.Context, v Vocabulary, t Term) error
 
 	CreateProvider(ctx context.Context, p Provider) error
 	Provider(ctx context.Context, id string) (Provider, error)

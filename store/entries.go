@@ -294,7 +294,7 @@ func (db *DB) ReviewQueue(ctx context.Context, q catalogue.ReviewQuery) ([]catal
 	var w where
 	w.add("e.status <> 'archived'")
 	// Each reason by its own index, not one scan of every entry.
-	w.add(`e.rowid IN (SELECT rowid FROM entries WHERE verified_at IS NULL UNION SELECT rowid FROM entries WHERE verified_at < ?
+	w.add(`e.rowid IN (SELECT rowid FROM entries WHERE verified_at IS NULL UNION SELECT rowid FROM entries INDEXED BY entries_verified WHERE verified_at < ?
 		UNION SELECT rowid FROM entries WHERE kind = 'offer' AND valid_until IS NOT NULL AND valid_until < ?)`, fmtTime(q.VerifiedBefore), q.Today)
 	if q.Kind != "" {
 		w.add("e.kind = ?", string(q.Kind))

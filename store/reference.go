@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"massanzug/catalogue"
 )
@@ -27,7 +28,7 @@ func (db *DB) Seed(ctx context.Context, districts []catalogue.District, tax cata
 			return err
 		}
 		if n > 0 {
-			return nil
+			return backfillTerms(ctx, tx, tax)
 		}
 		pos := 0
 		add := func(v catalogue.Vocabulary, t catalogue.Term) error {
@@ -121,7 +122,7 @@ func (db *DB) PutDistrict(ctx context.Context, d catalogue.District) (bool, erro
 
 // Taxonomy reads the vocabularies.
 func (db *DB) Taxonomy(ctx context.Context) (catalogue.Taxonomy, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT vocabulary, code, label, COALESCE(theme, ''), minors FROM terms ORDER BY position`)
+	rows, err := db.r.QueryContext(ctx, `SELECT vocabulary, code, label, COALESCE(theme, ''), minors, COALESCE(provided_by, '') FROM terms ORDER BY position`)
 	if err != nil {
 		return catalogue.Taxonomy{}, fmt.Errorf("query terms: %w", err)
 	}
@@ -132,8 +133,12 @@ func (db *DB) Taxonomy(ctx context.Context) (catalogue.Taxonomy, error) {
 	for rows.Next() {
 		var v catalogue.Vocabulary
 		var term catalogue.Term
-		if err := rows.Scan(&v, &term.Code, &term.Label, &term.Theme, &term.Minors); err != nil {
+		var providedBy string
+		if err := rows.Scan(&v, &term.Code, &term.Label, &term.Theme, &term.Minors, &providedBy); err != nil {
 			return t, err
+		}
+		for _, k := range splitList(providedBy) {
+			term.ProvidedBy = append(term.ProvidedBy, catalogue.Kind(k))
 		}
 		switch v {
 		case catalogue.VocabThemes:
@@ -170,10 +175,53 @@ func (db *DB) AddTerm(ctx context.Context, v catalogue.Vocabulary, t catalogue.T
 }
 
 func addTerm(ctx context.Context, tx *sql.Tx, v catalogue.Vocabulary, t catalogue.Term, pos int) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO terms (vocabulary, code, label, theme, minors, position) VALUES (?, ?, ?, ?, ?, ?)`,
-		string(v), t.Code, t.Label, nullStr(t.Theme), t.Minors, pos)
+	_, err := tx.ExecContext(ctx, `INSERT INTO terms (vocabulary, code, label, theme, minors, provided_by, position) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		string(v), t.Code, t.Label, nullStr(t.Theme), t.Minors, kindList(t.ProvidedBy), pos)
 	if err != nil {
 		return fmt.Errorf("add term %s/%s: %w", v, t.Code, mapErr(err))
 	}
 	return nil
+}
+
+// UpdateTerm replaces what a term says; its code and place stay.
+func (db *DB) UpdateTerm(ctx context.Context, v catalogue.Vocabulary, t catalogue.Term) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE terms SET label = ?, theme = ?, minors = ?, provided_by = ? WHERE vocabulary = ? AND code = ?`,
+			t.Label, nullStr(t.Theme), t.Minors, kindList(t.ProvidedBy), string(v), t.Code)
+		if err != nil {
+			return fmt.Errorf("update term %s/%s: %w", v, t.Code, mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("term %s/%s: %w", v, t.Code, catalogue.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// backfillTerms gives the shipped help kinds the provided_by of this
+// release where a database made by an older one has none (NULL; an empty
+// list set by staff is kept).
+func backfillTerms(ctx context.Context, tx *sql.Tx, tax catalogue.Taxonomy) error {
+	for _, th := range tax.Themes {
+		for _, h := range th.HelpKinds {
+			if len(h.ProvidedBy) == 0 {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE terms SET provided_by = ? WHERE vocabulary = ? AND code = ? AND provided_by IS NULL`,
+				kindList(h.ProvidedBy), string(catalogue.VocabHelpKinds), h.Code); err != nil {
+				return fmt.Errorf("backfill provided_by of %s: %w", h.Code, err)
+			}
+		}
+	}
+	return nil
+}
+
+// kindList is a term's provided_by as the column holds it: a comma list,
+// never NULL once written.
+func kindList(ks []catalogue.Kind) string {
+	parts := make([]string, len(ks))
+	for i, k := range ks {
+		parts[i] = string(k)
+	}
+	return strings.Join(parts, ",")
 }
