@@ -49,7 +49,8 @@ func TestMatchFrauG(t *testing.T) {
 		"help_kinds": []string{"einkaufshilfe"}, "capacity": 1, "load": 1}))
 	uncertified := e.create("rm", "/v1/volunteers", volunteer("Elif Şahin", "Weststadt", "weststadt-soeflingen", with(noCert, "help_kinds", []string{"einkaufshilfe", "kinderbetreuung"})))
 	frauG := map[string]any{"reference": "WS-2026-117", "quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"},
-		"text": "Einkaufen ist sehr stressig, ich bin allein mit zwei kleinen Mädchen", "languages": []string{"tr", "de"}, "has_car": false,
+		"text": "Einkaufen ist sehr stressig, ich bin allein mit zwei kleinen Mädchen", "languages": []string{"tr"}, "fallback_languages": []string{"de"},
+		"client_gender": "female", "has_car": false,
 		"target_groups": []string{"alleinerziehende"}, "gender_preference": "female", "explain_removed": true}
 	r := e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: frauG})
 	if r.Status != 200 {
@@ -60,7 +61,7 @@ func TestMatchFrauG(t *testing.T) {
 	if len(res.Suggestions) == 0 || res.Suggestions[0].ID != ideal {
 		t.Fatalf("the ideal helper is not first: %s", r.Body)
 	}
-	for _, want := range []string{"spricht Türkisch wie die Klientin", "im selben Sozialraum", "noch 1 freier Platz", "alleinerziehend", "Einkaufshilfe"} {
+	for _, want := range []string{"spricht Türkisch wie die Klientin", "im selben Quartier (Weststadt)", "noch 1 freier Platz", "alleinerziehend", "Einkaufshilfe"} {
 		if !strings.Contains(res.Suggestions[0].Explanation, want) {
 			t.Errorf("explanation %q lacks %q", res.Suggestions[0].Explanation, want)
 		}

@@ -582,20 +582,23 @@ func TestEngagementAndSpread(t *testing.T) {
 	a, b := e.create("rm", "/v1/volunteers", in), e.create("rm", "/v1/volunteers", in)
 	first := func(c map[string]any) (string, string) {
 		var res struct {
-			Suggestions []struct{ ID, Explanation string }
+			Suggestions []struct {
+				ID        string
+				Drawbacks []string
+			}
 		}
 		e.do(req{Who: "fm", Method: "POST", Path: "/v1/match", Body: c}).decode(t, &res)
 		if len(res.Suggestions) < 2 {
 			t.Fatalf("suggestions: %+v", res)
 		}
-		return res.Suggestions[0].ID, res.Suggestions[1].Explanation
+		return res.Suggestions[0].ID, strings.Join(res.Suggestions[1].Drawbacks, " · ")
 	}
 	shopping := map[string]any{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}
 	top, _ := first(shopping)
 	other := map[string]string{a: b, b: a}[top]
 	ref := e.create("fm", "/v1/referrals", referralInput(top, "JH-2026-0101"))
 	if now, why := first(shopping); now != other || !strings.Contains(why, "hat bereits 1 laufende Vermittlung") {
-		t.Errorf("after a referral to %s: first %s (want %s), the engaged one explained %q", top, now, other, why)
+		t.Errorf("after a referral to %s: first %s (want %s), the engaged one's drawbacks %q", top, now, other, why)
 	}
 
 	e.do(req{Who: "fm", Method: "POST", Path: "/v1/referrals/" + ref + "/status", Body: map[string]any{"status": "active"}, Headers: ifMatch(1)})

@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -15,6 +16,7 @@ type refs struct {
 	today     string
 	thisYear  int
 	provider  func(id string) (Provider, error)
+	entry     func(k Kind, id string) (Record, error)
 }
 
 // referenceCache keeps districts and taxonomy, which every search, match
@@ -86,6 +88,7 @@ func (s *Service) loadRefs(ctx context.Context) (*refs, error) {
 		}
 		return p, err
 	}
+	r.entry = func(k Kind, id string) (Record, error) { return s.store.Entry(ctx, k, id) }
 	return r, nil
 }
 
@@ -184,6 +187,17 @@ func (in *VolunteerInput) check(r *refs, ve *ValidationError) {
 			ve.add("languages["+strconv.Itoa(i)+"].code", "%q is listed twice", l.Code)
 		}
 		seen[l.Code] = true
+	}
+	for i, id := range in.Groups {
+		g, err := r.entry(KindNeighbourhoodHelp, id)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			ve.add("groups["+strconv.Itoa(i)+"]", "%q is not a neighbourhood help", id)
+		case err != nil:
+			ve.add("groups["+strconv.Itoa(i)+"]", "could not be checked, try again")
+		case g.Status == StatusArchived:
+			ve.add("groups["+strconv.Itoa(i)+"]", "the neighbourhood help %q is archived", id)
+		}
 	}
 	slots(ve, "availability", in.Availability)
 	if in.Load > in.Capacity && in.Capacity > 0 {

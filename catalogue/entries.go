@@ -129,6 +129,9 @@ type VolunteerInput struct {
 	Interests         string             `json:"interests" validate:"max=4000"`
 	PoliceCertificate *PoliceCertificate `json:"police_certificate,omitempty"`
 	Trainings         []string           `json:"trainings,omitempty" validate:"max=50,dive,required,max=200"`
+	// Groups are the neighbourhood helps (ids) the volunteer helps in: she
+	// is suggested as herself, with the group's frame and contact.
+	Groups []string `json:"groups,omitempty" validate:"max=5,unique,dive,required,max=64"`
 	Consent           *Consent           `json:"consent,omitempty" validate:"required"`
 	Status            Status             `json:"status" validate:"omitempty,oneof=active paused inactive"`
 }

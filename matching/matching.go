@@ -26,14 +26,21 @@ import (
 // Case is a case profile. It names no person: Reference is the case
 // manager's pseudonymous reference, returned as given and kept nowhere.
 type Case struct {
-	Reference           string           `json:"reference,omitempty" validate:"omitempty,max=64"`
-	District            string           `json:"district,omitempty" validate:"omitempty,max=64"`
-	Quarter             string           `json:"quarter,omitempty" validate:"omitempty,max=100"`
-	Lat                 *float64         `json:"lat,omitempty" validate:"omitempty,min=-90,max=90"`
-	Lon                 *float64         `json:"lon,omitempty" validate:"omitempty,min=-180,max=180"`
-	HelpKinds           []string         `json:"help_kinds" validate:"required,min=1,max=10,dive,required"`
-	Text                string           `json:"text,omitempty" validate:"max=2000"`
-	Languages           []string         `json:"languages,omitempty" validate:"max=10,dive,iso6391"`
+	Reference string   `json:"reference,omitempty" validate:"omitempty,max=64"`
+	District  string   `json:"district,omitempty" validate:"omitempty,max=64"`
+	Quarter   string   `json:"quarter,omitempty" validate:"omitempty,max=100"`
+	Lat       *float64 `json:"lat,omitempty" validate:"omitempty,min=-90,max=90"`
+	Lon       *float64 `json:"lon,omitempty" validate:"omitempty,min=-180,max=180"`
+	HelpKinds []string `json:"help_kinds" validate:"required,min=1,max=10,dive,required"`
+	Text      string   `json:"text,omitempty" validate:"max=2000"`
+	// Languages are the client's own (the ones help should come in);
+	// FallbackLanguages those the client gets by with. LanguageRequired
+	// makes one of the own languages a hard rule.
+	Languages         []string `json:"languages,omitempty" validate:"max=10,dive,iso6391"`
+	FallbackLanguages []string `json:"fallback_languages,omitempty" validate:"max=10,dive,iso6391"`
+	LanguageRequired  bool     `json:"language_required"`
+	// ClientGender only words the explanation ("wie die Klientin").
+	ClientGender        string           `json:"client_gender,omitempty" validate:"omitempty,oneof=female male diverse"`
 	HasCar              bool             `json:"has_car"`
 	TimeWindows         []catalogue.Slot `json:"time_windows,omitempty" validate:"max=30,dive"`
 	MinorsInvolved      bool             `json:"minors_involved"`
@@ -63,8 +70,21 @@ type Suggestion struct {
 	Score       float64        `json:"score"`
 	Factors     []Factor       `json:"factors"`
 	Explanation string         `json:"explanation"`
-	DistanceKM  *float64       `json:"distance_km,omitempty"`
-	FreePlaces  *int           `json:"free_places,omitempty"`
+	// Drawbacks say what speaks against it, in German ("4,2 km entfernt",
+	// "nur vormittags", "hat bereits 2 laufende Vermittlungen").
+	Drawbacks  []string `json:"drawbacks"`
+	DistanceKM *float64 `json:"distance_km,omitempty"`
+	FreePlaces *int     `json:"free_places,omitempty"`
+	// Groups are the neighbourhood helps a suggested volunteer helps in:
+	// the frame and contact she is placed through.
+	Groups []GroupRef `json:"groups,omitempty"`
+}
+
+// GroupRef names a neighbourhood help and how to reach it.
+type GroupRef struct {
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Coordinator catalogue.Contact `json:"coordinator"`
 }
 
 // Removed is a strong candidate a hard rule kept out, and which rule.
@@ -182,10 +202,17 @@ type prepared struct {
 	centres  func(catalogue.Place, []string) (catalogue.GeoPoint, bool)
 	district string
 	windows  []span
-	termIDs  []uint32 // terms as the pool numbers them
-	nTerms   int
+	termIDs  []uint32 // content terms as the pool numbers them, sorted
+	// termWeights are the terms' weights (rarer is more telling);
+	// wordsFull is what counts as a full hit: the weight of the case's
+	// three most telling terms.
+	termWeights []float64
+	wordsFull   float64
+	providedBy  map[string][]catalogue.Kind
+	groupLabels map[string]string
+	needsCar    bool // the help asked for is driving, and the client has no car
 	// help kinds, target groups and languages as the pool numbers them
-	helpIDs, groupIDs, langIDs []uint16
+	helpIDs, groupIDs, langIDs, fallbackIDs []uint16
 	// public is what may be suggested today; viewer what the caller may
 	// read, which decides whether a removed candidate is named.
 	public, viewer catalogue.Scope
@@ -287,8 +314,9 @@ func (t *top) offer(r ranked) {
 func (m *Matcher) rank(pc *prepared, limit int, removed bool) (ok, out []ranked) {
 	m.pool.mu.RLock()
 	defer m.pool.mu.RUnlock()
-	pc.termIDs = m.pool.termIDs(pc.terms)
-	pc.helpIDs, pc.groupIDs, pc.langIDs = m.pool.codesOf(pc.HelpKinds), m.pool.codesOf(pc.TargetGroups), m.pool.codesOf(pc.Languages)
+	pc.termIDs, pc.termWeights, pc.wordsFull = m.pool.weighTerms(pc.terms)
+	pc.helpIDs, pc.groupIDs = m.pool.codesOf(pc.HelpKinds), m.pool.codesOf(pc.TargetGroups)
+	pc.langIDs, pc.fallbackIDs = m.pool.codesOf(pc.Languages), m.pool.codesOf(pc.FallbackLanguages)
 	pass, fail := top{k: limit}, top{k: limit}
 	m.pool.offering(pc.HelpKinds, pc.helpIDs, func(c *candidate) {
 		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, c.kind) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"massanzug/catalogue"
 )
@@ -27,16 +29,44 @@ type pool struct {
 	byID   map[string]*candidate
 	byHelp map[string]map[string]*candidate
 	terms  map[string]uint32 // every term seen, numbered
+	df     []int32           // by term number: how many candidates' texts hold it
 	codes  map[string]uint16 // every code of help kind, target group, language seen, numbered
+	noise  map[string]bool   // terms of requestWords
 
 	loadMu sync.Mutex
 	loaded bool
 }
 
 func newPool(an Analyzer, pl Placements) *pool {
-	return &pool{analyzer: an, placements: pl, seqs: map[string]int64{}, byID: map[string]*candidate{},
+	p := &pool{analyzer: an, placements: pl, seqs: map[string]int64{}, byID: map[string]*candidate{},
 		byHelp: map[string]map[string]*candidate{}, terms: map[string]uint32{},
-		codes: map[string]uint16{}}
+		codes: map[string]uint16{}, noise: map[string]bool{}}
+	if an != nil {
+		p.noise = an.Terms(requestWords)
+	}
+	return p
+}
+
+// requestWords are words of a request that say nothing about the client
+// or the help ("Sie möchte gern Hilfe beim …"): a helper's text that holds
+// them fits no better. Analysed like every text, so that their forms are
+// caught too.
+const requestWords = `möchte möchten möchtest mag mögen will wollen wünscht wünschen wünsche brauche braucht brauchen bräuchte
+	gerne gern bitte hilfe hilfen helfen hilft unterstützung unterstützen jemand jemanden jemandem person suche sucht suchen
+	klientin klient klienten frau herr mann leider sehr etwas immer wieder schon mehr viel viele oft manchmal
+	kann können könnte sollte soll muss müssen geht gehen gibt haben hat hatte sein ist war wäre wurde werden`
+
+// content keeps the terms of a client's text that can tell a helper
+// apart: no request words, no numbers, nothing shorter than three letters.
+func (p *pool) content(terms map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(terms))
+	for t := range terms {
+		if len([]rune(t)) < 3 || p.noise[t] || strings.IndexFunc(t, func(r rune) bool { return !unicode.IsDigit(r) }) < 0 {
+			continue
+		}
+		out[t] = true
+	}
+	return out
 }
 
 // built is a record made ready outside the lock: analysing texts is the
@@ -83,6 +113,9 @@ func (p *pool) apply(b built) {
 		for _, h := range old.helpKinds {
 			delete(p.byHelp[h], b.id)
 		}
+		for _, t := range old.terms {
+			p.df[t]--
+		}
 		delete(p.byID, b.id)
 	}
 	if b.c == nil {
@@ -94,7 +127,9 @@ func (p *pool) apply(b built) {
 		if !ok {
 			n = uint32(len(p.terms))
 			p.terms[t] = n
+			p.df = append(p.df, 0)
 		}
+		p.df[n]++
 		ids = append(ids, n)
 	}
 	slices.Sort(ids)
@@ -207,17 +242,56 @@ func (p *pool) load(ctx context.Context, store Store) error {
 	return nil
 }
 
-// termIDs returns the pool's ids of the terms it knows, sorted; a term no
-// entry has cannot match and is left out. The caller holds mu.
-func (p *pool) termIDs(terms map[string]bool) []uint32 {
-	ids := make([]uint32, 0, len(terms))
+// weighTerms returns the pool's numbers of the terms it knows, sorted, with
+// each term's weight: the rarer among the candidates' texts, the more a
+// shared word tells (inverse document frequency). full is the weight of
+// the three most telling terms, what a candidate must share to fit fully:
+// a long text in the client's words must not make every hit small. A term
+// no entry has cannot match and is left out. The caller holds mu.
+func (p *pool) weighTerms(terms map[string]bool) (ids []uint32, weights []float64, full float64) {
+	ids = make([]uint32, 0, len(terms))
 	for t := range terms {
-		if n, ok := p.terms[t]; ok {
+		if n, ok := p.terms[t]; ok && p.df[n] > 0 {
 			ids = append(ids, n)
 		}
 	}
 	slices.Sort(ids)
-	return ids
+	all := float64(len(p.byID) + 1)
+	weights = make([]float64, len(ids))
+	for i, n := range ids {
+		weights[i] = math.Log(1 + all/float64(p.df[n]))
+	}
+	sorted := slices.Clone(weights)
+	slices.Sort(sorted)
+	slices.Reverse(sorted)
+	for _, w := range sorted[:min(3, len(sorted))] {
+		full += w
+	}
+	return ids, weights, full
+}
+
+// anyGroup reports whether one of ids is a neighbourhood help of the pool.
+// The caller holds mu.
+func (p *pool) anyGroup(ids []string) bool {
+	for _, id := range ids {
+		if g := p.byID[id]; g != nil && g.kind == catalogue.KindNeighbourhoodHelp {
+			return true
+		}
+	}
+	return false
+}
+
+// groupRefs names the neighbourhood helps among ids that the pool holds.
+func (p *pool) groupRefs(ids []string) []GroupRef {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	var out []GroupRef
+	for _, id := range ids {
+		if g := p.byID[id]; g != nil && g.kind == catalogue.KindNeighbourhoodHelp {
+			out = append(out, GroupRef{ID: g.id, Name: g.name, Coordinator: g.contact})
+		}
+	}
+	return out
 }
 
 // noCode stands for a code no entry has: it equals no number.

@@ -36,6 +36,13 @@ type candidate struct {
 	verifiedAt        *time.Time
 	terms             []uint32      // the pool's ids of the terms of texts, sorted
 	open              *atomic.Int64 // places held by open referrals (Placements)
+	// comes is true for helpers who come to the client (volunteers,
+	// neighbourhood helps); the client goes to an offer.
+	comes    bool
+	mobility []string // a volunteer's: car, bike, public_transport, walking
+	quarters []string // the quarters a neighbourhood help serves (none: its whole districts)
+	groups   []string // the neighbourhood helps a volunteer helps in
+	contact  catalogue.Contact
 }
 
 // taken is how many of c's places are taken now: its other commitments
@@ -54,6 +61,20 @@ type languageSkill struct {
 	code, level string
 	id          uint16 // pool.code
 	value       float64
+	assumed     bool // nothing was recorded: German is taken for granted
+}
+
+// languagesOf gives an organisation's languages: what it lists it works
+// in (as well as fluently); one that lists none works in German.
+func languagesOf(codes []string) []languageSkill {
+	if len(codes) == 0 {
+		return []languageSkill{{code: "de", level: "fluent", value: 1, assumed: true}}
+	}
+	out := make([]languageSkill, 0, len(codes))
+	for _, l := range codes {
+		out = append(out, languageSkill{code: l, level: "fluent", value: 1})
+	}
+	return out
 }
 
 // levelValue is how well a language is spoken, as the language factor
@@ -87,29 +108,27 @@ func view(e any) *candidate {
 		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: &x.Capacity, load: x.Load,
 			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			gender: x.Gender, place: x.Home, districts: x.Districts, cert: x.PoliceCertificate,
-			texts: []string{x.LifeExperience, x.Interests}, lifeExperience: x.LifeExperience, verifiedAt: x.VerifiedAt}
+			texts:          append([]string{x.LifeExperience, x.Interests}, x.Trainings...),
+			lifeExperience: x.LifeExperience, verifiedAt: x.VerifiedAt, comes: true, mobility: x.Mobility, groups: x.Groups}
 		for _, l := range x.Languages {
 			c.languages = append(c.languages, languageSkill{code: l.Code, level: l.Level, value: levelValue(l.Level)})
 		}
+		if len(c.languages) == 0 {
+			c.languages = languagesOf(nil)
+		}
 		return c
 	case *catalogue.NeighbourhoodHelp:
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: x.Capacity, load: x.Load,
-			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
-			place: x.Location, districts: x.Districts, texts: []string{x.Description}, verifiedAt: x.VerifiedAt}
-		for _, l := range x.Languages {
-			c.languages = append(c.languages, languageSkill{code: l, level: "good", value: levelValue("good")})
-		}
-		return c
+		return &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: x.Capacity, load: x.Load,
+			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability), languages: languagesOf(x.Languages),
+			place: x.Location, districts: x.Districts, texts: []string{x.Name, x.Description}, verifiedAt: x.VerifiedAt,
+			comes: true, quarters: x.Quarters, contact: x.Coordinator}
 	case *catalogue.Offer:
 		acc := x.Accessible
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, x.ProviderID, x.ValidFrom, x.ValidUntil, x.Districts),
-			capacity: x.Capacity, load: x.Load, helpKinds: x.HelpKinds, targetGroups: x.TargetGroups,
+		return &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, x.ProviderID, x.ValidFrom, x.ValidUntil, x.Districts),
+			capacity: x.Capacity, load: x.Load, helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, languages: languagesOf(x.Languages),
 			slots: spans(x.Schedule), place: x.Location, districts: x.Districts, accessible: &acc,
-			minAge: x.Eligibility.MinAge, maxAge: x.Eligibility.MaxAge, texts: []string{x.Description, x.OpeningTimes}, verifiedAt: x.VerifiedAt}
-		for _, l := range x.Languages {
-			c.languages = append(c.languages, languageSkill{code: l, level: "good", value: levelValue("good")})
-		}
-		return c
+			minAge: x.Eligibility.MinAge, maxAge: x.Eligibility.MaxAge, texts: []string{x.Name, x.Description, x.OpeningTimes, x.Eligibility.Note},
+			verifiedAt: x.VerifiedAt, contact: x.Contact}
 	}
 	return nil
 }
@@ -153,8 +172,21 @@ func hardRule(pc *prepared, c *candidate) string {
 		return "age"
 	case !overlapIDs(pc.helpIDs, c.helpIDs):
 		return "help_kind"
+	case pc.LanguageRequired && !speaksOwn(pc, c):
+		return "language"
 	}
 	return ""
+}
+
+// speaksOwn reports whether c speaks one of the client's own languages at
+// least well.
+func speaksOwn(pc *prepared, c *candidate) bool {
+	for _, id := range pc.langIDs {
+		if c.language(id) >= levelValue("good") {
+			return true
+		}
+	}
+	return false
 }
 
 // reason says in German, for a case manager, why rule keeps c out.
@@ -187,6 +219,12 @@ func reason(pc *prepared, c *candidate, rule string) string {
 		return fmt.Sprintf("nur bis %d Jahre", *c.maxAge)
 	case "help_kind":
 		return "bietet keine der gesuchten Hilfen"
+	case "language":
+		names := make([]string, len(pc.Languages))
+		for i, l := range pc.Languages {
+			names[i] = languageName(l)
+		}
+		return "spricht nicht gut genug " + strings.Join(names, " oder ")
 	}
 	return rule
 }
@@ -197,6 +235,7 @@ var ruleReason = map[string]string{
 	"not_approved": "Angebot ist nicht freigegeben",
 	"not_active":   "nicht aktiv",
 	"period":       "Angebot außerhalb seines Zeitraums",
+	"language":     "spricht die Sprache der Klientin nicht gut genug",
 }
 
 func contains(xs []string, x string) bool {
@@ -225,6 +264,7 @@ type caseRefs struct {
 	districtOf map[string]string // lower-case quarter name → district id
 	helpKinds  map[string]catalogue.Term
 	groups     map[string]bool
+	groupLabel map[string]string
 }
 
 func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
@@ -233,7 +273,7 @@ func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
 		return nil, err
 	}
 	r := &caseRefs{districts: ds, places: catalogue.NewPlaces(ds), districtOf: map[string]string{},
-		helpKinds: map[string]catalogue.Term{}, groups: map[string]bool{}}
+		helpKinds: map[string]catalogue.Term{}, groups: map[string]bool{}, groupLabel: map[string]string{}}
 	for _, d := range ds {
 		for _, q := range d.Quarters {
 			r.districtOf[strings.ToLower(q.Name)] = d.ID
@@ -246,6 +286,7 @@ func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
 	}
 	for _, g := range tax.TargetGroups {
 		r.groups[g.Code] = true
+		r.groupLabel[g.Code] = g.Label
 	}
 	return r, nil
 }
@@ -253,11 +294,16 @@ func (m *Matcher) loadRefs(ctx context.Context) (*caseRefs, error) {
 // prepare validates a case and resolves its place, words and rules.
 func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 	ve := catalogue.CheckShape(&c)
-	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now(), centres: refs.places.Locate}
+	pc := &prepared{Case: c, labels: map[string]string{}, today: m.svc.Today(), now: m.svc.Now(), centres: refs.places.Locate,
+		providedBy: map[string][]catalogue.Kind{}, groupLabels: refs.groupLabel}
 	pc.public = catalogue.PublicScope(pc.today)
 	for code, h := range refs.helpKinds {
 		pc.labels[code] = h.Label
+		pc.providedBy[code] = h.ProvidedBy
 	}
+	// Driving is the one help that needs the helper's car (code of the
+	// shipped taxonomy).
+	pc.needsCar = !c.HasCar && slices.Contains(c.HelpKinds, "fahrdienst")
 	for i, h := range c.HelpKinds {
 		t, ok := refs.helpKinds[h]
 		if !ok {
@@ -307,8 +353,7 @@ func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 		pc.point = &g
 	}
 	if m.analyzer != nil && strings.TrimSpace(c.Text) != "" {
-		pc.terms = m.analyzer.Terms(c.Text)
-		pc.nTerms = len(pc.terms)
+		pc.terms = m.pool.content(m.analyzer.Terms(c.Text))
 	}
 	return pc, nil
 }

@@ -24,6 +24,7 @@ type matchView struct {
 	Districts, Departments       []option
 	Quarters, HelpKinds          []quarterGroup
 	Languages, Targets, Kinds    []option
+	Fallbacks, ClientGenders     []option
 	Times, Genders               []option
 	Asked                        bool
 	Suggestions                  []suggestionView
@@ -38,7 +39,7 @@ type matchView struct {
 
 type suggestionView struct {
 	ID, Name, Kind, Distance, Free string
-	Reasons                        []string
+	Reasons, Drawbacks, Groups     []string
 	Score                          int
 }
 
@@ -74,7 +75,7 @@ func (a *App) matchPage(c echo.Context, status int, form url.Values, res *matchi
 	}
 	mv := &matchView{Form: form, Districts: v.districtOptions(form.Get("sozialraum")), Quarters: v.quarterGroups(form.Get("quartier")),
 		HelpKinds: v.helpGroups(form["hilfeart"]...), Languages: languageOptions(form["sprache"]...),
-		Targets: termOptions(v.tax.TargetGroups, form["zielgruppe"]...), Today: day(a.cat.Today()), CaseRef: form.Get("fall")}
+		Fallbacks: languageOptions(form["auch"]...), Targets: termOptions(v.tax.TargetGroups, form["zielgruppe"]...), Today: day(a.cat.Today()), CaseRef: form.Get("fall")}
 	for _, d := range referral.Departments {
 		mv.Departments = append(mv.Departments, option{Value: d.Code, Label: d.Label, Selected: d.Code == form.Get("fachbereich")})
 		if d.Code == form.Get("fachbereich") {
@@ -91,6 +92,10 @@ func (a *App) matchPage(c echo.Context, status int, form url.Values, res *matchi
 		g.Selected = form.Get("geschlecht") == g.Value
 		mv.Genders = append(mv.Genders, g)
 	}
+	for _, g := range []option{{Value: "female", Label: "eine Klientin"}, {Value: "male", Label: "ein Klient"}, {Value: "diverse", Label: "divers"}} {
+		g.Selected = form.Get("person") == g.Value
+		mv.ClientGenders = append(mv.ClientGenders, g)
+	}
 	if res != nil {
 		mv.Asked, mv.Unmet = true, res.Unmet
 		for _, s := range res.Suggestions {
@@ -100,6 +105,10 @@ func (a *App) matchPage(c echo.Context, status int, form url.Values, res *matchi
 			}
 			if s.FreePlaces != nil {
 				sv.Free = strconv.Itoa(*s.FreePlaces)
+			}
+			sv.Drawbacks = s.Drawbacks
+			for _, g := range s.Groups {
+				sv.Groups = append(sv.Groups, g.Name+contactLine(g.Coordinator))
 			}
 			mv.Suggestions = append(mv.Suggestions, sv)
 		}
@@ -132,6 +141,7 @@ func (a *App) matchPage(c echo.Context, status int, form url.Values, res *matchi
 		add("Quartier", form.Get("quartier"))
 		add("Hilfearten", labels(v.help, form["hilfeart"]))
 		add("Sprachen", languageList(form["sprache"]))
+		add("Verständigt sich auch auf", languageList(form["auch"]))
 		add("Zielgruppen", labels(v.target, form["zielgruppe"]))
 		add("Wünsche", strings.Join(nonEmpty(map[string]string{"female": "eine Frau", "male": "ein Mann"}[form.Get("geschlecht")],
 			map[bool]string{true: "barrierefrei"}[form.Get("barrierefrei") != ""],
@@ -151,7 +161,8 @@ func (a *App) matchPage(c echo.Context, status int, form url.Values, res *matchi
 func (a *App) caseOf(form url.Values, v *vocab) (matching.Case, map[string]string) {
 	errs := map[string]string{}
 	cs := matching.Case{Reference: strings.TrimSpace(form.Get("fall")), District: form.Get("sozialraum"), Quarter: form.Get("quartier"),
-		HelpKinds: form["hilfeart"], Languages: form["sprache"], TargetGroups: form["zielgruppe"], Text: strings.TrimSpace(form.Get("worte")),
+		HelpKinds: form["hilfeart"], Languages: form["sprache"], FallbackLanguages: form["auch"], LanguageRequired: form.Get("sprachpflicht") != "",
+		ClientGender: form.Get("person"), TargetGroups: form["zielgruppe"], Text: strings.TrimSpace(form.Get("worte")),
 		HasCar: form.Get("auto") != "", AccessibilityNeeded: form.Get("barrierefrei") != "", MinorsInvolved: form.Get("minderjaehrig") != "",
 		GenderPreference: form.Get("geschlecht"), ExplainRemoved: true, Limit: 10}
 	if cs.District == "" && cs.Quarter != "" {
@@ -216,6 +227,7 @@ func (a *App) matchCase(c echo.Context) error {
 var matchFieldNames = map[string]fieldMessage{
 	"district": {"sozialraum", "Diesen Sozialraum gibt es nicht."}, "quarter": {"quartier", "Dieses Quartier liegt nicht im gewählten Sozialraum."},
 	"help_kinds": {"hilfeart", "Bitte wählen Sie Hilfearten aus der Liste."}, "languages": {"sprache", "Bitte wählen Sie Sprachen aus der Liste."},
+	"fallback_languages": {"auch", "Bitte wählen Sie Sprachen aus der Liste."}, "client_gender": {"person", "Bitte wählen Sie aus der Liste."},
 	"target_groups": {"zielgruppe", "Bitte wählen Sie Zielgruppen aus der Liste."}, "client_age": {"alter", "Bitte geben Sie das Alter als Zahl von 0 bis 120 an."},
 	"text": {"worte", "Bitte fassen Sie sich kürzer."}, "reference": {"fall", "Das Fallkennzeichen darf höchstens 64 Zeichen haben."},
 	"gender_preference": {"geschlecht", "Bitte wählen Sie aus der Liste."},
@@ -317,4 +329,18 @@ func (a *App) refer(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/vermittlungen/"+r.ID+"?ok=angelegt")
+}
+
+// contactLine is how to reach a group, after its name.
+func contactLine(c catalogue.Contact) string {
+	var parts []string
+	for _, p := range []string{c.Name, c.Phone, c.Email} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (Kontakt: " + strings.Join(parts, ", ") + ")"
 }
