@@ -131,9 +131,9 @@ type VolunteerInput struct {
 	Trainings         []string           `json:"trainings,omitempty" validate:"max=50,dive,required,max=200"`
 	// Groups are the neighbourhood helps (ids) the volunteer helps in: she
 	// is suggested as herself, with the group's frame and contact.
-	Groups []string `json:"groups,omitempty" validate:"max=5,unique,dive,required,max=64"`
-	Consent           *Consent           `json:"consent,omitempty" validate:"required"`
-	Status            Status             `json:"status" validate:"omitempty,oneof=active paused inactive"`
+	Groups  []string `json:"groups,omitempty" validate:"max=5,unique,dive,required,max=64"`
+	Consent *Consent `json:"consent,omitempty" validate:"required"`
+	Status  Status   `json:"status" validate:"omitempty,oneof=active paused inactive"`
 }
 
 // Volunteer is a person who helps (Ehrenamtliche/r).
