@@ -63,14 +63,18 @@ const (
 var shippedWords string
 
 const (
-	analyzerDE  = "de_compound"
-	seqKey      = "seq"
-	versionKey  = "mapping_version"
-	batchSize   = 1000
-	fieldText   = "text"
-	fieldName   = "name"
-	fieldGeo    = "location"
-	fieldUpdate = "updated_at"
+	analyzerDE = "de_compound"
+	// analyzerLower and analyzerPlain are for matching's terms
+	// (MatchTerms): words lower-cased; one word stopped, folded, stemmed.
+	analyzerLower = "de_lower"
+	analyzerPlain = "de_plain"
+	seqKey        = "seq"
+	versionKey    = "mapping_version"
+	batchSize     = 1000
+	fieldText     = "text"
+	fieldName     = "name"
+	fieldGeo      = "location"
+	fieldUpdate   = "updated_at"
 	// fieldRow stores a document's row (see row), read back at start.
 	fieldRow = "row"
 )
@@ -91,6 +95,9 @@ type Index struct {
 	// analyzer is the German analysis, kept apart from the bleve index,
 	// which is closed and opened again after a failure.
 	analyzer analysis.Analyzer
+	// lower, plain and compounds make MatchTerms.
+	lower, plain analysis.Analyzer
+	compounds    compounds
 	// behind is set when an update failed (a full disk, say): the index
 	// then takes no single updates, which would record change numbers past
 	// the gap, until CatchUp has applied everything it missed.
@@ -144,6 +151,17 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	if err := m.AddCustomAnalyzer(analyzerDE, map[string]any{
 		"type": custom.Name, "tokenizer": unicode.Name,
 		"token_filters": []any{lowercase.Name, "compound_de", de.StopName, de.NormalizeName, de.LightStemmerName},
+	}); err != nil {
+		return nil, "", err
+	}
+	if err := m.AddCustomAnalyzer(analyzerLower, map[string]any{
+		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": []any{lowercase.Name},
+	}); err != nil {
+		return nil, "", err
+	}
+	if err := m.AddCustomAnalyzer(analyzerPlain, map[string]any{
+		"type": custom.Name, "tokenizer": unicode.Name,
+		"token_filters": []any{lowercase.Name, de.StopName, de.NormalizeName, de.LightStemmerName},
 	}); err != nil {
 		return nil, "", err
 	}
@@ -238,7 +256,8 @@ func open(ctx context.Context, dataDir string, src Source, log *slog.Logger, for
 		return nil, err
 	}
 	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, places: catalogue.NewPlaces(ds), src: src,
-		analyzer: m.AnalyzerNamed(analyzerDE)}
+		analyzer: m.AnalyzerNamed(analyzerDE), compounds: newCompounds(words)}
+	ix.lower, ix.plain = plainAnalyzers(m)
 	reason, err := "rebuild asked for", error(nil)
 	if !force {
 		reason, err = ix.openExisting(ctx, src)

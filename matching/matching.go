@@ -119,9 +119,9 @@ type Result struct {
 }
 
 // Analyzer turns text into comparable terms (the search index's German
-// analysis).
+// analysis for matching: strict compounds, stems that meet across forms).
 type Analyzer interface {
-	Terms(text string) map[string]bool
+	MatchTerms(text string) map[string]bool
 }
 
 // Store is what the matcher reads and writes itself: the entries to hold

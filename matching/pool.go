@@ -42,7 +42,7 @@ func newPool(an Analyzer, pl Placements) *pool {
 		byHelp: map[string]map[string]*candidate{}, terms: map[string]uint32{},
 		codes: map[string]uint16{}, noise: map[string]bool{}}
 	if an != nil {
-		p.noise = an.Terms(requestWords)
+		p.noise = an.MatchTerms(requestWords)
 	}
 	return p
 }
@@ -93,7 +93,7 @@ func (p *pool) build(r catalogue.Record) (built, error) {
 	}
 	b.c.open = p.placements.Places(r.ID)
 	if p.analyzer != nil {
-		for t := range p.analyzer.Terms(strings.Join(b.c.texts, "\n")) {
+		for t := range p.analyzer.MatchTerms(strings.Join(b.c.texts, "\n")) {
 			b.terms = append(b.terms, t)
 		}
 	}

@@ -353,7 +353,7 @@ func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 		pc.point = &g
 	}
 	if m.analyzer != nil && strings.TrimSpace(c.Text) != "" {
-		pc.terms = m.pool.content(m.analyzer.Terms(c.Text))
+		pc.terms = m.pool.content(m.analyzer.MatchTerms(c.Text))
 	}
 	return pc, nil
 }

@@ -542,7 +542,7 @@ func round(f float64) float64 { return math.Round(f*1000) / 1000 }
 func matchingSentence(an Analyzer, text string, terms map[string]bool) string {
 	for _, s := range strings.FieldsFunc(text, func(r rune) bool { return r == '.' || r == '!' || r == '\n' }) {
 		s = strings.TrimSpace(s)
-		for t := range an.Terms(s) {
+		for t := range an.MatchTerms(s) {
 			if terms[t] {
 				if len([]rune(s)) > 90 {
 					s = string([]rune(s)[:90]) + "…"
