@@ -26,9 +26,16 @@ func TestVolunteerForm(t *testing.T) {
 		`<option value="native" selected>Muttersprache</option>`, `value="kein-mail"`)
 	bad.Set("availability", "Mo 14-17, Mi 9:30-12")
 	bad.Set("consent", "")
+	bad.Set("groups", "nbh_gibtsnicht")
 	code, body, _ = s.post("/katalog/ehrenamtliche", bad)
 	must(t, "domain errors", code, http.StatusUnprocessableEntity, body, "Bitte einen Namen angeben", "Bitte eine gültige E-Mail-Adresse",
-		"Ohne Einwilligung der Person", `id="contact-email-fehler"`, `aria-invalid="true"`)
+		"Ohne Einwilligung der Person", `id="contact-email-fehler"`, `aria-invalid="true"`, "Bitte Kennungen bestehender Nachbarschaftshilfen")
+	_, found, _ := s.get("/suche?q=Nachbarschaftshilfe&art=neighbourhood_help")
+	group := regexp.MustCompile(`href="/eintrag/(nbh_[0-9a-f]+)"`).FindStringSubmatch(found)
+	if group == nil {
+		t.Fatal("no neighbourhood help to join")
+	}
+	bad.Set("groups", group[1])
 	good := bad
 	good.Set("name", "Ayşe Yılmaz")
 	good.Set("contact-email", "ayse@example.org")
@@ -42,7 +49,7 @@ func TestVolunteerForm(t *testing.T) {
 	id := strings.TrimSuffix(strings.TrimPrefix(h.Get("Location"), "/eintrag/"), "?ok=angelegt")
 	code, body, _ = s.get(h.Get("Location"))
 	must(t, "created", code, 200, body, "Der Eintrag ist angelegt.", "Ayşe Yılmaz", "Mo 14:00–17:00, Mi 09:30–12:00", "Türkisch (Muttersprache)",
-		"erteilt am 10.01.2026", "Eselsberg, Eselsberg")
+		"erteilt am 10.01.2026", "Eselsberg, Eselsberg", "Hilft in", group[1]+")")
 	code, body, _ = s.get("/katalog/ehrenamtliche/" + id + "/bearbeiten")
 	must(t, "edit form", code, 200, body, `value="Ayşe Yılmaz"`, `value="Mo 14-17, Mi 09:30-12"`, `value="10.01.2026"`, `name="version" value="1"`)
 	change := url.Values{}
@@ -230,4 +237,33 @@ func formOf(t *testing.T, body string) url.Values {
 		v.Add(m[1], unescape(m[2]))
 	}
 	return v
+}
+
+// TestHelpKindsScreen: RM says which kinds of entry give a kind of help;
+// a refused change is said and writes nothing.
+func TestHelpKindsScreen(t *testing.T) {
+	s := newSite(t)
+	token := s.relogin("rm")
+	code, body, _ := s.get("/katalog/hilfearten")
+	must(t, "help kinds", code, 200, body, "Schuldnerberatung", `action="/katalog/hilfearten/schuldnerberatung"`, `<label for="label-schuldnerberatung">Bezeichnung</label>`)
+	form := url.Values{"csrf": {token}, "label": {"Schuldnerberatung"}, "provided_by": {"offer", "volunteer"}}
+	if code, _, h := s.post("/katalog/hilfearten/schuldnerberatung", form); code != http.StatusSeeOther || h.Get("Location") != "/katalog/hilfearten?ok=1#schuldnerberatung" {
+		t.Fatalf("save: %d %v", code, h)
+	}
+	_, body, _ = s.get("/katalog/hilfearten?ok=1")
+	row := body[strings.Index(body, `id="schuldnerberatung"`):]
+	row = row[:strings.Index(row, "</form>")]
+	if strings.Count(row, " checked") != 2 || !strings.Contains(body, "Gespeichert.") {
+		t.Errorf("after the change: %s", row)
+	}
+	form.Set("label", "")
+	code, body, _ = s.post("/katalog/hilfearten/schuldnerberatung", form)
+	must(t, "empty label", code, http.StatusUnprocessableEntity, body, "Nicht gespeichert", `aria-invalid="true"`, `value="Schuldnerberatung"`)
+	if code, _, _ := s.post("/katalog/hilfearten/gibtsnicht", form); code != http.StatusNotFound {
+		t.Errorf("an unknown help kind: %d", code)
+	}
+	s.relogin("fm")
+	if code, _, _ := s.get("/katalog/hilfearten"); code != http.StatusForbidden {
+		t.Errorf("a case manager opens the help kinds: %d", code)
+	}
 }

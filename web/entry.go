@@ -124,6 +124,15 @@ func (a *App) describe(c echo.Context, p access.Principal, v *vocab, k catalogue
 		}
 		add("Kapazität", fmt.Sprintf("%d Fälle gleichzeitig (davon %d außerhalb von Maßanzug)", e.Capacity, e.Load))
 		add("Schulungen", strings.Join(e.Trainings, ", "))
+		var groups []string
+		for _, g := range e.Groups {
+			name := g
+			if n, err := a.cat.NeighbourhoodHelp(ctx, p, g); err == nil {
+				name = n.Name + " (" + g + ")"
+			}
+			groups = append(groups, name)
+		}
+		add("Hilft in", strings.Join(groups, ", "))
 		cert := "keines gültig"
 		if e.PoliceCertificateValid {
 			cert = "gültig"
@@ -144,6 +153,7 @@ func (a *App) describe(c echo.Context, p access.Principal, v *vocab, k catalogue
 			return nil, err
 		}
 		ev.Name, ev.state, ev.Version, ev.HelpKinds = e.Name, e.Status, e.Version, e.HelpKinds
+		add("Kennung", e.ID)
 		add("Hilfearten", labels(v.help, e.HelpKinds))
 		add("Sozialräume", labels(v.district, e.Districts))
 		add("Quartiere", strings.Join(e.Quarters, ", "))

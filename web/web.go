@@ -145,6 +145,8 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.GET("/katalog/pruefen", a.reviewQueue, a.loggedIn, rm)
 	e.GET("/katalog/freigaben", a.approvals, a.loggedIn, rm)
 	e.POST("/katalog/angebote/:id/:entscheidung", a.decideOffer, a.loggedIn, rm)
+	e.GET("/katalog/hilfearten", a.helpKinds, a.loggedIn, rm)
+	e.POST("/katalog/hilfearten/:code", a.saveHelpKind, a.loggedIn, rm)
 	e.GET("/katalog/import", a.importForm, a.loggedIn, rm)
 	e.POST("/katalog/import", a.importFile, a.loggedIn, rm)
 	e.GET("/katalog/:art/neu", a.newEntryForm, a.loggedIn, curators)
