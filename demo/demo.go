@@ -63,12 +63,12 @@ func Load(ctx context.Context, svc *catalogue.Service) (Result, error) {
 		return res, err
 	}
 	res.Entries += n
-	n, err = loadHelps(ctx, svc, rng, byDistrict)
+	groups, err := loadHelps(ctx, svc, rng, byDistrict)
 	if err != nil {
 		return res, err
 	}
-	res.Entries += n
-	n, err = loadVolunteers(ctx, svc, rng, quarters, svc.Today())
+	res.Entries += len(groups)
+	n, err = loadVolunteers(ctx, svc, rng, quarters, svc.Today(), groups)
 	if err != nil {
 		return res, err
 	}
@@ -233,7 +233,13 @@ func jitter(rng *rand.Rand, v float64) float64 { return v + (rng.Float64()-0.5)*
 
 func pick(rng *rand.Rand, xs []string) string { return xs[rng.IntN(len(xs))] }
 
-func loadHelps(ctx context.Context, svc *catalogue.Service, rng *rand.Rand, byDistrict map[string][]quarter) (int, error) {
+// group is a neighbourhood help of the demo, which volunteers may join.
+type group struct {
+	id, district string
+	helpKinds    []string
+}
+
+func loadHelps(ctx context.Context, svc *catalogue.Service, rng *rand.Rand, byDistrict map[string][]quarter) ([]group, error) {
 	type help struct {
 		name, district, desc string
 		services, groups     []string
@@ -254,6 +260,7 @@ func loadHelps(ctx context.Context, svc *catalogue.Service, rng *rand.Rand, byDi
 		{"Donautal-Nachbarn", "weststadt-soeflingen", "Hilfe für Menschen in den Ortschaften im Donautal: Fahrten und Einkauf.", []string{"fahrdienst", "einkaufshilfe"}, []string{"senioren", "menschen_mit_behinderung"}, []string{"de"}, 5},
 		{"Gartenhilfe Göggingen", "wiblingen", "Rasen mähen, Hecke schneiden, Laub rechen für ältere Nachbarn.", []string{"reparatur_garten"}, []string{"senioren"}, []string{"de"}, 8},
 	}
+	var out []group
 	for i, h := range helps {
 		qs := byDistrict[h.district]
 		q := qs[i%len(qs)]
@@ -271,9 +278,11 @@ func loadHelps(ctx context.Context, svc *catalogue.Service, rng *rand.Rand, byDi
 		if h.cost > 0 {
 			in.CostPerHour = floatp(h.cost)
 		}
-		if _, err := svc.CreateNeighbourhoodHelp(ctx, staff, in); err != nil {
-			return i, fmt.Errorf("neighbourhood help %s: %w", h.name, err)
+		n, err := svc.CreateNeighbourhoodHelp(ctx, staff, in)
+		if err != nil {
+			return nil, fmt.Errorf("neighbourhood help %s: %w", h.name, err)
 		}
+		out = append(out, group{n.ID, h.district, h.services})
 	}
-	return len(helps), nil
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,7 +82,7 @@ var groupSets = [][]string{
 
 var days = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 
-func loadVolunteers(ctx context.Context, svc *catalogue.Service, rng *rand.Rand, quarters []quarter, today string) (int, error) {
+func loadVolunteers(ctx context.Context, svc *catalogue.Service, rng *rand.Rand, quarters []quarter, today string, groups []group) (int, error) {
 	total := 0
 	for _, o := range origins {
 		total += o.weight
@@ -149,6 +150,17 @@ func loadVolunteers(ctx context.Context, svc *catalogue.Service, rng *rand.Rand,
 		}
 		if rng.IntN(4) == 0 {
 			in.Trainings = []string{"Grundkurs Ehrenamt", "Erste Hilfe"}[:1+rng.IntN(2)]
+		}
+		// Every fourth helps in a neighbourhood help of her district that
+		// gives help she gives (chosen without the random source, so that
+		// the rest of the demo stays as it was).
+		if i%4 == 0 {
+			for _, g := range groups {
+				if g.district == q.district && slices.ContainsFunc(help, func(h string) bool { return slices.Contains(g.helpKinds, h) }) {
+					in.Groups = []string{g.id}
+					break
+				}
+			}
 		}
 		switch rng.IntN(12) {
 		case 0:

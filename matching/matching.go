@@ -209,6 +209,7 @@ type prepared struct {
 	termWeights []float64
 	wordsFull   float64
 	providedBy  map[string][]catalogue.Kind
+	kindsFor    []uint8 // by help kind of the case: the kinds that give it, as kindBit
 	groupLabels map[string]string
 	needsCar    bool // the help asked for is driving, and the client has no car
 	// help kinds, target groups and languages as the pool numbers them
@@ -317,6 +318,12 @@ func (m *Matcher) rank(pc *prepared, limit int, removed bool) (ok, out []ranked)
 	pc.termIDs, pc.termWeights, pc.wordsFull = m.pool.weighTerms(pc.terms)
 	pc.helpIDs, pc.groupIDs = m.pool.codesOf(pc.HelpKinds), m.pool.codesOf(pc.TargetGroups)
 	pc.langIDs, pc.fallbackIDs = m.pool.codesOf(pc.Languages), m.pool.codesOf(pc.FallbackLanguages)
+	pc.kindsFor = make([]uint8, len(pc.HelpKinds))
+	for i, h := range pc.HelpKinds {
+		for _, k := range pc.providedBy[h] {
+			pc.kindsFor[i] |= kindBit(k)
+		}
+	}
 	pass, fail := top{k: limit}, top{k: limit}
 	m.pool.offering(pc.HelpKinds, pc.helpIDs, func(c *candidate) {
 		if len(pc.Kinds) > 0 && !hasKind(pc.Kinds, c.kind) {

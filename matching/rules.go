@@ -39,6 +39,7 @@ type candidate struct {
 	// comes is true for helpers who come to the client (volunteers,
 	// neighbourhood helps); the client goes to an offer.
 	comes    bool
+	reach    float64  // km at which nearness counts half when it comes (reachOf)
 	mobility []string // a volunteer's: car, bike, public_transport, walking
 	quarters []string // the quarters a neighbourhood help serves (none: its whole districts)
 	groups   []string // the neighbourhood helps a volunteer helps in
@@ -105,7 +106,7 @@ func spans(slots []catalogue.Slot) []span {
 func view(e any) *candidate {
 	switch x := e.(type) {
 	case *catalogue.Volunteer:
-		c := &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: &x.Capacity, load: x.Load,
+		c := &candidate{reach: reachOf(x.Kind, x.Mobility), kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: &x.Capacity, load: x.Load,
 			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability),
 			gender: x.Gender, place: x.Home, districts: x.Districts, cert: x.PoliceCertificate,
 			texts:          append([]string{x.LifeExperience, x.Interests}, x.Trainings...),
@@ -118,7 +119,7 @@ func view(e any) *candidate {
 		}
 		return c
 	case *catalogue.NeighbourhoodHelp:
-		return &candidate{kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: x.Capacity, load: x.Load,
+		return &candidate{reach: reachOf(x.Kind, nil), kind: x.Kind, id: x.ID, name: x.Name, facts: factsOf(x.Kind, x.Status, "", "", "", x.Districts), capacity: x.Capacity, load: x.Load,
 			helpKinds: x.HelpKinds, targetGroups: x.TargetGroups, slots: spans(x.Availability), languages: languagesOf(x.Languages),
 			place: x.Location, districts: x.Districts, texts: []string{x.Name, x.Description}, verifiedAt: x.VerifiedAt,
 			comes: true, quarters: x.Quarters, contact: x.Coordinator}

@@ -258,16 +258,21 @@ const fallbackWeight = 0.5
 // kindFit is how typical c's kind is for the needed help it offers: 1
 // where the taxonomy names its kind for that help, 0.2 where it names
 // others; unknown where the taxonomy names nobody. A volunteer who helps
-// in a neighbourhood help gives help in that frame too.
+// in a neighbourhood help gives help in that frame too. It runs for every
+// candidate: kinds are bits, help kinds numbers (prepared.kindsFor).
 func kindFit(pc *prepared, c *candidate, member bool) (float64, bool) {
+	mine := kindBit(c.kind)
+	if member {
+		mine |= kindBit(catalogue.KindNeighbourhoodHelp)
+	}
 	sum, n := 0.0, 0
-	for _, h := range pc.HelpKinds {
-		by := pc.providedBy[h]
-		if len(by) == 0 || !contains(c.helpKinds, h) {
+	for i, h := range pc.helpIDs {
+		by := pc.kindsFor[i]
+		if by == 0 || !slices.Contains(c.helpIDs, h) {
 			continue
 		}
 		n++
-		if slices.Contains(by, c.kind) || (member && slices.Contains(by, catalogue.KindNeighbourhoodHelp)) {
+		if by&mine != 0 {
 			sum++
 		} else {
 			sum += 0.2
@@ -279,9 +284,22 @@ func kindFit(pc *prepared, c *candidate, member bool) (float64, bool) {
 	return sum / float64(n), true
 }
 
+// kindBit is a kind of entry as a bit of a set.
+func kindBit(k catalogue.Kind) uint8 {
+	switch k {
+	case catalogue.KindVolunteer:
+		return 1
+	case catalogue.KindNeighbourhoodHelp:
+		return 2
+	case catalogue.KindOffer:
+		return 4
+	}
+	return 0
+}
+
 // travelScale is the distance in km at which nearness counts half: the
-// client travels to an offer (farther by car), a volunteer comes to the
-// client (farther by car, less far on foot).
+// client travels to an offer (farther by car); a helper comes to the
+// client as far as it gets about (candidate.reach).
 func travelScale(pc *prepared, c *candidate) float64 {
 	if !c.comes {
 		if pc.HasCar {
@@ -289,32 +307,31 @@ func travelScale(pc *prepared, c *candidate) float64 {
 		}
 		return 2.5
 	}
-	if c.kind != catalogue.KindVolunteer || len(c.mobility) == 0 {
+	return c.reach
+}
+
+// reachOf is how far a helper who comes to the client gets about: a
+// volunteer by her means (8 km by car, 4 by bike or bus, 1.5 on foot, 3
+// when unknown), a group 3 km.
+func reachOf(kind catalogue.Kind, mobility []string) float64 {
+	if kind != catalogue.KindVolunteer || len(mobility) == 0 {
 		return 3
 	}
 	best := 0.0
-	for _, m := range c.mobility {
-		best = math.Max(best, map[string]float64{"car": 8, "public_transport": 4, "bike": 4, "walking": 1.5}[m])
-	}
-	return best
-}
-
-// intersect counts the ids two sorted lists share.
-func intersect(a, b []uint32) int {
-	n := 0
-	for i, j := 0, 0; i < len(a) && j < len(b); {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			n++
-			i++
-			j++
+	for _, m := range mobility {
+		switch m {
+		case "car":
+			best = math.Max(best, 8)
+		case "bike", "public_transport":
+			best = math.Max(best, 4)
+		case "walking":
+			best = math.Max(best, 1.5)
 		}
 	}
-	return n
+	if best == 0 {
+		return 3
+	}
+	return best
 }
 
 // suggestion turns an evaluation into what the case manager reads: the

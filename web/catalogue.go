@@ -240,11 +240,12 @@ type catalogueView struct {
 func (a *App) catalogueHome(c echo.Context) error {
 	me, _ := user(c)
 	ctx, p := c.Request().Context(), me.Principal()
-	_, review, err := a.cat.ReviewQueue(ctx, p, "", "", catalogue.Page{Limit: 1})
+	// Counts only: a page of none is not read (LIMIT 0).
+	_, review, err := a.cat.ReviewQueue(ctx, p, "", "", catalogue.Page{Limit: 0})
 	if err != nil {
 		return err
 	}
-	_, approval, err := a.cat.Offers(ctx, p, catalogue.ListQuery{AwaitingApproval: true, Page: catalogue.Page{Limit: 1}})
+	_, approval, err := a.cat.Offers(ctx, p, catalogue.ListQuery{AwaitingApproval: true, Page: catalogue.Page{Limit: 0}})
 	if err != nil {
 		return err
 	}
