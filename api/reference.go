@@ -70,13 +70,19 @@ func vocabulary(c echo.Context) (catalogue.Vocabulary, error) {
 	return "", newProblem(http.StatusNotFound, "not-found", "no vocabulary "+string(v)+"; use themes, help-kinds, target-groups or offer-categories")
 }
 
-func (s *Server) updateTerm(c echo.Context) error {
+// termRequest is the path's vocabulary and the term of the body.
+func termRequest(c echo.Context) (catalogue.Vocabulary, catalogue.Term, error) {
+	var t catalogue.Term
 	v, err := vocabulary(c)
 	if err != nil {
-		return err
+		return v, t, err
 	}
-	var t catalogue.Term
-	if err := bindJSON(c, &t); err != nil {
+	return v, t, bindJSON(c, &t)
+}
+
+func (s *Server) updateTerm(c echo.Context) error {
+	v, t, err := termRequest(c)
+	if err != nil {
 		return err
 	}
 	code := c.Param("code")
@@ -91,12 +97,8 @@ func (s *Server) updateTerm(c echo.Context) error {
 }
 
 func (s *Server) addTerm(c echo.Context) error {
-	v, err := vocabulary(c)
+	v, t, err := termRequest(c)
 	if err != nil {
-		return err
-	}
-	var t catalogue.Term
-	if err := bindJSON(c, &t); err != nil {
 		return err
 	}
 	if err := s.svc.AddTerm(ctx(c), principal(c), v, t); err != nil {

@@ -1,11 +1,52 @@
 package index
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/registry"
 )
+
+// strictCompoundFilter is the bleve token filter of the index's German
+// analysis: each word, followed by its parts where it is a strict
+// compound (compounds.split), at the word's position.
+const strictCompoundFilter = "compound_strict_de"
+
+type strictFilter struct{ c compounds }
+
+func (f strictFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	out := make(analysis.TokenStream, 0, len(in))
+	for _, t := range in {
+		out = append(out, t)
+		for _, p := range f.c.split(string(t.Term)) {
+			out = append(out, &analysis.Token{Term: []byte(p), Position: t.Position, Start: t.Start, End: t.End, Type: t.Type, KeyWord: t.KeyWord})
+		}
+	}
+	return out
+}
+
+func init() {
+	err := registry.RegisterTokenFilter(strictCompoundFilter, func(config map[string]any, _ *registry.Cache) (analysis.TokenFilter, error) {
+		raw, ok := config["words"].([]any)
+		if !ok {
+			return nil, fmt.Errorf("%s needs its words", strictCompoundFilter)
+		}
+		words := make([]string, 0, len(raw))
+		for _, w := range raw {
+			s, ok := w.(string)
+			if !ok {
+				return nil, fmt.Errorf("%s: word %v is not text", strictCompoundFilter, w)
+			}
+			words = append(words, s)
+		}
+		return strictFilter{newCompounds(words)}, nil
+	})
+	if err != nil {
+		panic(err) // two filters of one name: a programming error at start
+	}
+}
 
 // compounds splits German compounds strictly: only a word made whole of
 // dictionary words of at least minPart letters, with the linking letters
@@ -48,14 +89,29 @@ func (c compounds) split(w string) []string {
 	return parts
 }
 
-// cover finds the parts of w from byte i on; depth counts parts so far.
+// elided are the endings a word drops as the first part of a compound
+// (Schul·kinder from Schule, Schwimm·lehrerin from schwimmen).
+var elided = []string{"e", "en"}
+
+// cover finds the parts of w; depth counts parts so far. A part before
+// another may drop an ending of its word (elided).
 func (c compounds) cover(w string, depth int) []string {
 	for end := len(w); end > 0; end-- {
 		head := w[:end]
+		rest := w[end:]
 		if !c.words[head] {
+			if rest == "" {
+				continue
+			}
+			for _, cut := range elided {
+				if c.words[head+cut] {
+					if tail := c.cover(rest, depth+1); tail != nil {
+						return append([]string{head + cut}, tail...)
+					}
+				}
+			}
 			continue
 		}
-		rest := w[end:]
 		for _, e := range endings {
 			if rest == e && depth > 0 {
 				return []string{head}

@@ -37,10 +37,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/de"
-	"github.com/blevesearch/bleve/v2/analysis/token/compound"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
-	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 
@@ -50,7 +48,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "11"
+const schemaVersion = "12"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -137,13 +135,10 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	for i, w := range words {
 		tokens[i] = w
 	}
-	if err := m.AddCustomTokenMap("compound_words_de", map[string]any{"type": tokenmap.Name, "tokens": tokens}); err != nil {
-		return nil, "", err
-	}
-	if err := m.AddCustomTokenFilter("compound_de", map[string]any{
-		"type": compound.Name, "dict_token_map": "compound_words_de",
-		"min_word_size": 6.0, "min_subword_size": 3.0, "max_subword_size": 20.0,
-	}); err != nil {
+	// Strict compounds: a word is split only where it is made whole of
+	// dictionary words (compounds.split); bleve's dictionary filter found
+	// any listed word inside any word (Beratung → rat, Migration → rat).
+	if err := m.AddCustomTokenFilter("compound_de", map[string]any{"type": strictCompoundFilter, "words": tokens}); err != nil {
 		return nil, "", err
 	}
 	// Compounds split before folding and stemming, so that the parts are

@@ -242,14 +242,13 @@ func TestEvaluation(t *testing.T) {
 
 // window is a case's time window as weekly slots.
 func window(name string) []catalogue.Slot {
-	from, to := map[string][2]string{"vormittags": {"08:00", "12:00"}, "nachmittags": {"13:00", "17:00"}, "abends": {"18:00", "21:00"}}[name][0],
-		map[string][2]string{"vormittags": {"08:00", "12:00"}, "nachmittags": {"13:00", "17:00"}, "abends": {"18:00", "21:00"}}[name][1]
-	if from == "" {
+	hours, ok := map[string][2]string{"vormittags": {"08:00", "12:00"}, "nachmittags": {"13:00", "17:00"}, "abends": {"18:00", "21:00"}}[name]
+	if !ok {
 		return nil
 	}
 	var out []catalogue.Slot
 	for _, d := range []string{"mon", "tue", "wed", "thu", "fri"} {
-		out = append(out, catalogue.Slot{Day: d, From: from, To: to})
+		out = append(out, catalogue.Slot{Day: d, From: hours[0], To: hours[1]})
 	}
 	return out
 }

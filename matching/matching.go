@@ -214,6 +214,7 @@ type prepared struct {
 	needsCar    bool // the help asked for is driving, and the client has no car
 	// help kinds, target groups and languages as the pool numbers them
 	helpIDs, groupIDs, langIDs, fallbackIDs []uint16
+	districtID                              uint16
 	// public is what may be suggested today; viewer what the caller may
 	// read, which decides whether a removed candidate is named.
 	public, viewer catalogue.Scope
@@ -317,6 +318,7 @@ func (m *Matcher) rank(pc *prepared, limit int, removed bool) (ok, out []ranked)
 	defer m.pool.mu.RUnlock()
 	pc.termIDs, pc.termWeights, pc.wordsFull = m.pool.weighTerms(pc.terms)
 	pc.helpIDs, pc.groupIDs = m.pool.codesOf(pc.HelpKinds), m.pool.codesOf(pc.TargetGroups)
+	pc.districtID = m.pool.codesOf([]string{pc.district})[0]
 	pc.langIDs, pc.fallbackIDs = m.pool.codesOf(pc.Languages), m.pool.codesOf(pc.FallbackLanguages)
 	pc.kindsFor = make([]uint8, len(pc.HelpKinds))
 	for i, h := range pc.HelpKinds {

@@ -134,7 +134,7 @@ func (p *pool) apply(b built) {
 	}
 	slices.Sort(ids)
 	b.c.terms = ids
-	b.c.helpIDs, b.c.groupIDs = p.number(b.c.helpKinds), p.number(b.c.targetGroups)
+	b.c.helpIDs, b.c.groupIDs, b.c.districtIDs = p.number(b.c.helpKinds), p.number(b.c.targetGroups), p.number(b.c.districts)
 	for i := range b.c.languages {
 		b.c.languages[i].id = p.number([]string{b.c.languages[i].code})[0]
 	}

@@ -22,20 +22,20 @@ type candidate struct {
 	load                    int
 	helpKinds, targetGroups []string
 	// The same as numbers (pool.code), for the comparisons of every match.
-	helpIDs, groupIDs []uint16
-	languages         []languageSkill
-	slots             []span
-	gender            string
-	place             catalogue.Place
-	districts         []string
-	cert              *catalogue.PoliceCertificate
-	accessible        *bool
-	minAge, maxAge    *int
-	texts             []string // analysed into terms, then dropped
-	lifeExperience    string
-	verifiedAt        *time.Time
-	terms             []uint32      // the pool's ids of the terms of texts, sorted
-	open              *atomic.Int64 // places held by open referrals (Placements)
+	helpIDs, groupIDs, districtIDs []uint16
+	languages                      []languageSkill
+	slots                          []span
+	gender                         string
+	place                          catalogue.Place
+	districts                      []string
+	cert                           *catalogue.PoliceCertificate
+	accessible                     *bool
+	minAge, maxAge                 *int
+	texts                          []string // analysed into terms, then dropped
+	lifeExperience                 string
+	verifiedAt                     *time.Time
+	terms                          []uint32      // the pool's ids of the terms of texts, sorted
+	open                           *atomic.Int64 // places held by open referrals (Placements)
 	// comes is true for helpers who come to the client (volunteers,
 	// neighbourhood helps); the client goes to an offer.
 	comes    bool

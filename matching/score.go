@@ -151,7 +151,7 @@ func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
 	}
 
 	if pc.district != "" {
-		e.serves = contains(c.districts, pc.district)
+		e.serves = slices.Contains(c.districtIDs, pc.districtID)
 		if e.serves && len(c.quarters) > 0 && pc.Quarter != "" {
 			e.serves = slices.ContainsFunc(c.quarters, func(q string) bool { return strings.EqualFold(q, pc.Quarter) })
 		}
@@ -398,21 +398,29 @@ func (m *Matcher) suggestion(pc *prepared, c *candidate, e evaluation) Suggestio
 			parts = append(parts, "hilft in diesem Sozialraum")
 		case e.serves && !e.local && c.kind == catalogue.KindOffer:
 			parts = append(parts, "im selben Sozialraum")
-		case !e.serves:
+		case !contains(c.districts, pc.district):
 			cons("anderer Sozialraum")
+		case !e.serves:
+			cons("hilft in anderen Quartieren des Sozialraums")
 		}
 	}
 	if e.applies[factorLanguage] {
 		name := languageName(e.language)
+		// How well the helper speaks the client's first own language,
+		// for what speaks against it.
+		own, ownLevel := "", 0.0
+		if len(pc.Languages) > 0 {
+			own, ownLevel = languageName(pc.Languages[0]), c.language(pc.langIDs[0])
+		}
 		switch {
 		case e.own && e.value[factorLanguage] >= 0.8:
 			parts = append(parts, "spricht "+name+" wie "+clientNoun(pc.ClientGender))
-		case !e.own && e.value[factorLanguage] > 0:
-			if len(pc.Languages) > 0 {
-				cons("spricht nicht " + languageName(pc.Languages[0]) + ", nur " + name)
-			}
-		case len(pc.Languages) > 0:
-			cons("spricht nicht " + languageName(pc.Languages[0]))
+		case own != "" && ownLevel > 0:
+			cons("spricht nur wenig " + own)
+		case own != "" && !e.own && e.value[factorLanguage] > 0:
+			cons("spricht nicht " + own + ", nur " + name)
+		case own != "":
+			cons("spricht nicht " + own)
 		}
 	}
 	if e.applies[factorAvailability] {

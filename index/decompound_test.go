@@ -1,0 +1,54 @@
+package index_test
+
+import (
+	"slices"
+	"testing"
+
+	"massanzug/catalogue"
+)
+
+// TestNoFalseHitsFromParts: a word finds the entries that hold it, whole
+// or as a part of a real compound, never those that hold some other word
+// with the same letters inside (Beratung is not Migration's "rat").
+func TestNoFalseHitsFromParts(t *testing.T) {
+	w := newWorld(t)
+	id := map[string]string{}
+	for name, text := range map[string]string{
+		"migration":   "Begleitung für Menschen mit Migrationsgeschichte.",
+		"reparatur":   "Kleine Reparaturen im Haushalt.",
+		"haushalt":    "Haushaltshilfe für ältere Menschen.",
+		"grundschule": "Lernhilfe für Grundschulkinder am Nachmittag.",
+		"beratung":    "Offene Beratung zu Anträgen.",
+		"schuldner":   "Schuldnerberatung mit Haushaltsplan.",
+		"hilfe":       "Nachbarschaftshilfe im Quartier.",
+	} {
+		id[name] = w.volunteer("Person "+name, text, "eselsberg", "Eselsberg", "besuchsdienst")
+	}
+	lehr := w.volunteer("Person lehr", "Wohnt in Lehr und hilft gern.", "boefingen", "Lehr", "besuchsdienst")
+	for _, tc := range []struct {
+		query     string
+		want, not []string
+	}{
+		{"Beratung", []string{id["beratung"], id["schuldner"]}, []string{id["migration"], id["reparatur"]}},
+		{"Hausaufgaben", nil, []string{id["haushalt"]}},
+		{"Lehrerin", nil, []string{lehr}},
+		{"Grundschule", []string{id["grundschule"]}, []string{id["schuldner"]}},
+		{"Hilfe", []string{id["hilfe"], id["haushalt"]}, []string{id["beratung"]}},
+	} {
+		res := w.search(rm, catalogue.SearchQuery{Text: tc.query, Page: catalogue.Page{Limit: 50}})
+		var got []string
+		for _, h := range res.Items {
+			got = append(got, h.ID)
+		}
+		for _, x := range tc.want {
+			if !slices.Contains(got, x) {
+				t.Errorf("%q misses %s: %v", tc.query, x, got)
+			}
+		}
+		for _, x := range tc.not {
+			if slices.Contains(got, x) {
+				t.Errorf("%q finds %s by a false part: %v", tc.query, x, got)
+			}
+		}
+	}
+}
