@@ -270,24 +270,25 @@ func (p *pool) weighTerms(terms map[string]bool) (ids []uint32, weights []float6
 	return ids, weights, full
 }
 
-// anyGroup reports whether one of ids is a neighbourhood help of the pool.
-// The caller holds mu.
-func (p *pool) anyGroup(ids []string) bool {
+// anyGroup reports whether one of ids is a neighbourhood help of the pool
+// that gives one of the help kinds (as numbers). The caller holds mu.
+func (p *pool) anyGroup(ids []string, help []uint16) bool {
 	for _, id := range ids {
-		if g := p.byID[id]; g != nil && g.kind == catalogue.KindNeighbourhoodHelp {
+		if g := p.byID[id]; g != nil && g.kind == catalogue.KindNeighbourhoodHelp && overlapIDs(help, g.helpIDs) {
 			return true
 		}
 	}
 	return false
 }
 
-// groupRefs names the neighbourhood helps among ids that the pool holds.
-func (p *pool) groupRefs(ids []string) []GroupRef {
+// groupRefs names the neighbourhood helps among ids that the pool holds and
+// that give one of the help kinds: the frames a volunteer is placed in.
+func (p *pool) groupRefs(ids []string, help []uint16) []GroupRef {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	var out []GroupRef
 	for _, id := range ids {
-		if g := p.byID[id]; g != nil && g.kind == catalogue.KindNeighbourhoodHelp {
+		if g := p.byID[id]; g != nil && g.kind == catalogue.KindNeighbourhoodHelp && overlapIDs(help, g.helpIDs) {
 			out = append(out, GroupRef{ID: g.id, Name: g.name, Coordinator: g.contact})
 		}
 	}

@@ -145,7 +145,7 @@ func (m *Matcher) evaluate(pc *prepared, c *candidate) evaluation {
 		set(factorWords, math.Min(1, hit/pc.wordsFull))
 	}
 
-	e.member = c.kind == catalogue.KindVolunteer && len(c.groups) > 0 && m.pool.anyGroup(c.groups)
+	e.member = c.kind == catalogue.KindVolunteer && len(c.groups) > 0 && m.pool.anyGroup(c.groups, pc.helpIDs)
 	if v, known := kindFit(pc, c, e.member); known {
 		set(factorKindFit, v)
 	}
@@ -341,7 +341,7 @@ func reachOf(kind catalogue.Kind, mobility []string) float64 {
 func (m *Matcher) suggestion(pc *prepared, c *candidate, e evaluation) Suggestion {
 	var groups []GroupRef
 	if e.member {
-		groups = m.pool.groupRefs(c.groups)
+		groups = m.pool.groupRefs(c.groups, pc.helpIDs)
 	}
 	s := Suggestion{Kind: c.kind, ID: c.id, Name: c.name, Score: e.score, Factors: []Factor{}, Drawbacks: []string{}, Groups: groups}
 	for f := range factorCount {
