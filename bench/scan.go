@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"unicode"
 
 	"massanzug/access"
 	"massanzug/catalogue"
@@ -100,6 +101,7 @@ type scanQuery struct {
 	catalogue.SearchQuery
 	scope catalogue.Scope
 	terms map[string]bool
+	langs []string // languages the query's words name (catalogue.LanguageOfName)
 	fuzzy bool
 	near  *catalogue.GeoPoint
 }
@@ -154,6 +156,11 @@ func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today str
 	sq := &scanQuery{SearchQuery: q, scope: catalogue.ScopeOf(p, today, q.Status == catalogue.StatusArchived), fuzzy: fuzzy, near: q.Near}
 	if q.Text != "" {
 		sq.terms = s.an.Terms(q.Text)
+		for _, w := range strings.FieldsFunc(q.Text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if code, ok := catalogue.LanguageOfName(w); ok {
+				sq.langs = append(sq.langs, code)
+			}
+		}
 	}
 	if q.NearQuarter != "" && sq.near == nil {
 		for name, g := range s.quarters {
@@ -205,6 +212,11 @@ func (sq *scanQuery) test(d *scanDoc, res *scanResult) {
 // matches: any word of the query, as the index's match query (operator
 // "or"); fuzzy forgives one edit after the first two letters.
 func (sq *scanQuery) matches(d *scanDoc) bool {
+	for _, l := range sq.langs {
+		if has(d.langs, l) {
+			return true
+		}
+	}
 	for t := range sq.terms {
 		if d.terms[t] {
 			return true

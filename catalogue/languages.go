@@ -1,5 +1,7 @@
 package catalogue
 
+import "strings"
+
 // iso6391 is the set of ISO 639-1 two-letter language codes.
 var iso6391 = func() map[string]bool {
 	const codes = "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy " +
@@ -21,4 +23,36 @@ var LanguageNames = map[string]string{
 	"de": "Deutsch", "tr": "Türkisch", "ar": "Arabisch", "ru": "Russisch", "uk": "Ukrainisch", "en": "Englisch", "it": "Italienisch",
 	"fa": "Persisch", "ro": "Rumänisch", "pl": "Polnisch", "hr": "Kroatisch", "sr": "Serbisch", "sq": "Albanisch", "ku": "Kurdisch",
 	"el": "Griechisch", "fr": "Französisch", "es": "Spanisch", "bs": "Bosnisch", "bg": "Bulgarisch", "ti": "Tigrinya", "so": "Somali",
+}
+
+// LanguageOfName returns the code of the language a word names
+// ("Türkisch", "tuerkisch", "türkischsprachig"), for search: a language
+// typed as a word is a need for help in it.
+func LanguageOfName(word string) (string, bool) {
+	w := foldGerman(word)
+	for _, suffix := range []string{"", "sprachigen", "sprachige", "sprachig", "en", "e"} {
+		if !strings.HasSuffix(w, suffix) {
+			continue
+		}
+		if code, ok := languageByName[strings.TrimSuffix(w, suffix)]; ok {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// languageByName is LanguageNames the other way round, folded.
+var languageByName = func() map[string]string {
+	m := make(map[string]string, len(LanguageNames))
+	for code, name := range LanguageNames {
+		m[foldGerman(name)] = code
+	}
+	return m
+}()
+
+// foldGerman lower-cases a word and writes umlauts and ß, and their
+// spellings ae, oe, ue, ss, one way.
+func foldGerman(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.NewReplacer("ä", "a", "ö", "o", "ü", "u", "ß", "ss", "ae", "a", "oe", "o", "ue", "u").Replace(s)
 }

@@ -52,3 +52,23 @@ func TestNoFalseHitsFromParts(t *testing.T) {
 		}
 	}
 }
+
+// TestLanguageNamesFindLanguages: a language typed as a word finds the
+// entries that speak it, however it is spelled.
+func TestLanguageNamesFindLanguages(t *testing.T) {
+	w := newWorld(t)
+	turkish := w.volunteer("Person eins", "Hilft beim Einkaufen.", "eselsberg", "Eselsberg", "einkaufshilfe") // speaks tr (newWorld's volunteer)
+	for _, q := range []string{"Türkisch", "tuerkisch", "türkischsprachige Begleitung"} {
+		res := w.search(rm, catalogue.SearchQuery{Text: q})
+		found := false
+		for _, h := range res.Items {
+			found = found || h.ID == turkish
+		}
+		if !found {
+			t.Errorf("%q does not find the Turkish speaker: %v", q, res.Items)
+		}
+	}
+	if res := w.search(rm, catalogue.SearchQuery{Text: "Arabisch"}); res.Total != 0 {
+		t.Errorf("Arabisch finds %d entries, none speaks it", res.Total)
+	}
+}

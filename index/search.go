@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -51,7 +53,26 @@ func textQuery(text string, fuzzy bool) query.Query {
 			qs = append(qs, near)
 		}
 	}
+	// A language typed as a word ("Türkisch") is a need for help in it:
+	// entries whose language fields hold it match, not only texts that
+	// name it.
+	for _, code := range namedLanguages(text) {
+		q := bleve.NewTermQuery(code)
+		q.SetField("languages")
+		qs = append(qs, q)
+	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// namedLanguages are the codes of the languages the words of text name.
+func namedLanguages(text string) []string {
+	var codes []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if code, ok := catalogue.LanguageOfName(w); ok && !slices.Contains(codes, code) {
+			codes = append(codes, code)
+		}
+	}
+	return codes
 }
 
 // Search implements catalogue.Searcher. Text is matched exactly first;
