@@ -68,9 +68,13 @@ var (
 
 func newCompounds(words []string) compounds {
 	c := compounds{words: make(map[string]bool, len(words))}
+	// Words are known as written and as typed without umlauts
+	// (Ämterbegleitung, Aemterbegleitung).
+	spelled := strings.NewReplacer("ä", "ae", "ö", "oe", "ü", "ue", "ß", "ss")
 	for _, w := range words {
 		if utf8.RuneCountInString(w) >= minPart {
 			c.words[w] = true
+			c.words[spelled.Replace(w)] = true
 		}
 	}
 	return c

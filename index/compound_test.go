@@ -23,6 +23,10 @@ func TestStrictCompounds(t *testing.T) {
 		{"rollstuhlfahrerin", []string{"rollstuhl", "fahrerin"}},
 		{"rollstuhlgerecht", []string{"rollstuhl", "gerecht"}},
 		{"einkaufshilfe", []string{"einkauf", "hilfe"}},
+		{"aemterbegleitung", []string{"aemter", "begleitung"}},
+		{"ämterbegleitung", []string{"ämter", "begleitung"}},
+		{"grundschulkinder", []string{"grundschule", "kinder"}},
+		{"schwimmlehrerin", []string{"schwimmen", "lehrerin"}},
 		{"vereinsamte", nil}, // not verein + amt
 		{"beratung", nil},    // not rat
 		{"tagsüber", nil},    // not tag

@@ -21,6 +21,7 @@ func TestNoFalseHitsFromParts(t *testing.T) {
 		"beratung":    "Offene Beratung zu Anträgen.",
 		"schuldner":   "Schuldnerberatung mit Haushaltsplan.",
 		"hilfe":       "Nachbarschaftshilfe im Quartier.",
+		"aemter":      "Aemterbegleitung, ohne Umlaute geschrieben.",
 	} {
 		id[name] = w.volunteer("Person "+name, text, "eselsberg", "Eselsberg", "besuchsdienst")
 	}
@@ -34,6 +35,8 @@ func TestNoFalseHitsFromParts(t *testing.T) {
 		{"Lehrerin", nil, []string{lehr}},
 		{"Grundschule", []string{id["grundschule"]}, []string{id["schuldner"]}},
 		{"Hilfe", []string{id["hilfe"], id["haushalt"]}, []string{id["beratung"]}},
+		{"Begleitung", []string{id["aemter"], id["migration"]}, nil},
+		{"Ämterbegleitung", []string{id["aemter"]}, nil},
 	} {
 		res := w.search(rm, catalogue.SearchQuery{Text: tc.query, Page: catalogue.Page{Limit: 50}})
 		var got []string
