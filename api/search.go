@@ -51,9 +51,9 @@ func (s *Server) searchCatalogue(c echo.Context) error {
 		sq.RadiusKM = km
 	}
 	switch sq.Sort {
-	case "", "relevance", "distance", "updated":
+	case "", "relevance", "distance", "updated", "blend":
 	default:
-		q.fail("sort", "must be one of relevance, distance, updated")
+		q.fail("sort", "must be one of relevance, distance, updated, blend")
 	}
 	if err := q.err(); err != nil {
 		return err

@@ -32,7 +32,7 @@ type SearchQuery struct {
 	Near        *GeoPoint
 	NearQuarter string
 	RadiusKM    float64
-	Sort        string // relevance (default with text), distance, updated
+	Sort        string // relevance (default with text), distance, updated, blend (default with text and a place)
 	// Facets asks for counts per kind, district, kind of help, language and
 	// target group over all hits. They cost about as much as the search
 	// itself, so a page asks for them once, not when it turns.

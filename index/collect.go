@@ -115,6 +115,10 @@ func (c *collector) handler(sctx *search.SearchContext) (search.DocumentMatchHan
 			if hr.flags&hotLocated != 0 {
 				h.score = -catalogue.DistanceKM(*c.near, catalogue.GeoPoint{Lat: hr.lat, Lon: hr.lon})
 			}
+		case "blend":
+			h.score *= blendNear(hr.flags&hotLocated != 0, func() float64 {
+				return catalogue.DistanceKM(*c.near, catalogue.GeoPoint{Lat: hr.lat, Lon: hr.lon})
+			})
 		}
 		h.row = r
 		if len(c.best) < c.want {
@@ -135,4 +139,14 @@ func (c *collector) page(offset int) []collected {
 		return nil
 	}
 	return all[offset:]
+}
+
+// blendNear weighs relevance by nearness for "blend": half at 3 km, a
+// quarter at about 5; an entry without a place counts as if 3 km away.
+func blendNear(located bool, km func() float64) float64 {
+	d := 3.0
+	if located {
+		d = km()
+	}
+	return 1 / (1 + (d/3)*(d/3))
 }

@@ -75,3 +75,15 @@ func TestLanguageNamesFindLanguages(t *testing.T) {
 		t.Errorf("Arabisch finds %d entries, none speaks it", res.Total)
 	}
 }
+
+// TestWordsNearAPlaceBlend: with words and a place, what fits and is near
+// comes first; far and equally fitting comes after.
+func TestWordsNearAPlaceBlend(t *testing.T) {
+	w := newWorld(t)
+	far := w.volunteer("Fern", "Hilft beim Einkaufen.", "wiblingen", "Donaustetten", "einkaufshilfe")
+	near := w.volunteer("Nah", "Hilft beim Einkaufen.", "eselsberg", "Eselsberg", "einkaufshilfe")
+	res := w.search(rm, catalogue.SearchQuery{Text: "Einkaufen", NearQuarter: "Eselsberg"})
+	if len(res.Items) < 2 || res.Items[0].ID != near || res.Items[1].ID != far {
+		t.Errorf("near first: %+v", res.Items)
+	}
+}

@@ -143,6 +143,10 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	sortBy := q.Sort
 	if sortBy == "" {
 		switch {
+		case q.Text != "" && q.Near != nil:
+			// Words near a place: what fits and is near first, as an
+			// experienced hand would sort (blend).
+			sortBy = "blend"
 		case q.Text != "":
 			sortBy = "relevance"
 		case q.Near != nil:
@@ -155,7 +159,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	// period, counts facets and keeps the page from the rows in memory.
 	// Size 0: bleve keeps no hits of its own.
 	req := bleve.NewSearchRequestOptions(root, 0, 0, false)
-	if sortBy != "relevance" {
+	if sortBy != "relevance" && sortBy != "blend" {
 		req.Score = "none" // nothing reads the score: do not compute it
 	}
 	c := &collector{cache: ix.rows, scope: &scope, status: q.Status, facets: q.Facets, sortBy: sortBy,
@@ -178,7 +182,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		r := h.row
 		hit := catalogue.SearchHit{ID: r.id, Kind: r.facts.Kind, Status: r.facts.Status, Name: r.name,
 			Districts: nonNil(r.districts), HelpKinds: nonNil(r.helpKinds)}
-		if sortBy == "relevance" {
+		if sortBy == "relevance" || sortBy == "blend" {
 			hit.Score = h.score
 		}
 		if r.located && q.Near != nil {
