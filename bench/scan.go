@@ -101,8 +101,9 @@ type scanQuery struct {
 	catalogue.SearchQuery
 	scope catalogue.Scope
 	terms map[string]bool
-	langs []string // languages the query's words name (catalogue.LanguageOfName)
-	fuzzy bool
+	langs []string        // languages the query's words name (catalogue.LanguageOfName)
+	fuzzy map[string]bool // the terms forgiven a typo: those no entry holds
+	seen  map[string]bool // the terms some entry holds, whatever the filters
 	near  *catalogue.GeoPoint
 }
 
@@ -114,7 +115,7 @@ type scanResult struct {
 // exhaustive answers q by reading, decoding and analysing every stored
 // entry: what the service would do without an index.
 func (s *scanner) exhaustive(ctx context.Context, q catalogue.SearchQuery, p access.Principal, today string) (scanResult, error) {
-	run := func(fuzzy bool) (scanResult, error) {
+	run := func(fuzzy map[string]bool) (*scanQuery, scanResult, error) {
 		sq := s.prepare(q, p, today, fuzzy)
 		res := sq.start()
 		err := s.db.EachEntry(ctx, func(r catalogue.Record) error {
@@ -125,35 +126,48 @@ func (s *scanner) exhaustive(ctx context.Context, q catalogue.SearchQuery, p acc
 			return err
 		})
 		sq.finish(&res)
-		return res, err
+		return sq, res, err
 	}
-	res, err := run(false)
-	if err == nil && q.Text != "" && res.total == 0 {
-		return run(true)
+	sq, res, err := run(nil)
+	if unknown := sq.unknown(); err == nil && len(unknown) > 0 {
+		_, res, err = run(unknown)
 	}
 	return res, err
 }
 
+// unknown are the query's terms no entry holds, once the query has met
+// every entry: as the index, it forgives those a typo.
+func (sq *scanQuery) unknown() map[string]bool {
+	out := map[string]bool{}
+	for t := range sq.terms {
+		if !sq.seen[t] {
+			out[t] = true
+		}
+	}
+	return out
+}
+
 // inMemory answers q from the entries loadAll read.
 func (s *scanner) inMemory(q catalogue.SearchQuery, p access.Principal, today string) scanResult {
-	run := func(fuzzy bool) scanResult {
+	run := func(fuzzy map[string]bool) (*scanQuery, scanResult) {
 		sq := s.prepare(q, p, today, fuzzy)
 		res := sq.start()
 		for i := range s.docs {
 			sq.test(&s.docs[i], &res)
 		}
 		sq.finish(&res)
-		return res
+		return sq, res
 	}
-	res := run(false)
-	if q.Text != "" && res.total == 0 {
-		return run(true)
+	sq, res := run(nil)
+	if unknown := sq.unknown(); len(unknown) > 0 {
+		_, res = run(unknown)
 	}
 	return res
 }
 
-func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today string, fuzzy bool) *scanQuery {
-	sq := &scanQuery{SearchQuery: q, scope: catalogue.ScopeOf(p, today, q.Status == catalogue.StatusArchived), fuzzy: fuzzy, near: q.Near}
+func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today string, fuzzy map[string]bool) *scanQuery {
+	sq := &scanQuery{SearchQuery: q, scope: catalogue.ScopeOf(p, today, q.Status == catalogue.StatusArchived), fuzzy: fuzzy, near: q.Near,
+		seen: map[string]bool{}}
 	if q.Text != "" {
 		sq.terms = s.an.Terms(q.Text)
 		for _, w := range strings.FieldsFunc(q.Text, func(r rune) bool { return !unicode.IsLetter(r) }) {
@@ -183,6 +197,11 @@ func (sq *scanQuery) visible(d *scanDoc) bool {
 }
 
 func (sq *scanQuery) test(d *scanDoc, res *scanResult) {
+	for t := range sq.terms {
+		if d.terms[t] {
+			sq.seen[t] = true
+		}
+	}
 	if !sq.visible(d) ||
 		len(sq.Kinds) > 0 && !hasKind(sq.Kinds, d.facts.Kind) ||
 		sq.District != "" && !has(d.districts, sq.District) || sq.Quarter != "" && !has(d.quarters, sq.Quarter) ||
@@ -210,7 +229,8 @@ func (sq *scanQuery) test(d *scanDoc, res *scanResult) {
 }
 
 // matches: any word of the query, as the index's match query (operator
-// "or"); fuzzy forgives one edit after the first two letters.
+// "or"); a word no entry holds is forgiven one edit after the first two
+// letters.
 func (sq *scanQuery) matches(d *scanDoc) bool {
 	for _, l := range sq.langs {
 		if has(d.langs, l) {
@@ -221,7 +241,7 @@ func (sq *scanQuery) matches(d *scanDoc) bool {
 		if d.terms[t] {
 			return true
 		}
-		if sq.fuzzy {
+		if sq.fuzzy[t] {
 			for u := range d.terms {
 				if len(u) > 2 && len(t) > 2 && u[:2] == t[:2] && oneEdit(u, t) {
 					return true

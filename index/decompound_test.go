@@ -87,3 +87,27 @@ func TestWordsNearAPlaceBlend(t *testing.T) {
 		t.Errorf("near first: %+v", res.Items)
 	}
 }
+
+// TestTypoPerWord: a word no entry holds is forgiven a typo even when
+// another word of the query matches; a word some entry holds is not
+// bent into another.
+func TestTypoPerWord(t *testing.T) {
+	w := newWorld(t)
+	nbh := w.volunteer("Eins", "Aktiv in der Nachbarschaftshilfe.", "eselsberg", "Eselsberg", "besuchsdienst")
+	shop := w.volunteer("Zwei", "Hilft beim Einkauf.", "eselsberg", "Eselsberg", "einkaufshilfe")
+	debts := w.volunteer("Drei", "Kennt sich mit Schulden aus.", "eselsberg", "Eselsberg", "schuldnerberatung")
+	school := w.volunteer("Vier", "Hilft Kindern in der Schule.", "eselsberg", "Eselsberg", "hausaufgabenhilfe")
+	ids := func(q string) []string {
+		var out []string
+		for _, h := range w.search(rm, catalogue.SearchQuery{Text: q}).Items {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	if got := ids("Nachbarschaftshilve Einkauf"); !slices.Contains(got, nbh) || !slices.Contains(got, shop) {
+		t.Errorf("the misspelt word beside a right one: %v", got)
+	}
+	if got := ids("Schule"); !slices.Contains(got, school) || slices.Contains(got, debts) {
+		t.Errorf("Schule bent into Schulden: %v", got)
+	}
+}

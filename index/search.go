@@ -30,9 +30,9 @@ func term(field, value string) query.Query {
 	return q
 }
 
-// textQuery finds the words of text in names and texts; with fuzzy, near
-// misses (one typo) count too, weighted down.
-func textQuery(text string, fuzzy bool) query.Query {
+// textQuery finds the words of text in names and texts; the terms in
+// fuzzy (words no entry holds) also match with one typo, weighted down.
+func textQuery(text string, fuzzy []string) query.Query {
 	var qs []query.Query
 	for _, f := range []struct {
 		field string
@@ -43,10 +43,9 @@ func textQuery(text string, fuzzy bool) query.Query {
 		exact.Analyzer = analyzerDE
 		exact.SetBoost(f.boost)
 		qs = append(qs, exact)
-		if fuzzy {
-			near := bleve.NewMatchQuery(text)
+		for _, t := range fuzzy {
+			near := bleve.NewFuzzyQuery(t)
 			near.SetField(f.field)
-			near.Analyzer = analyzerDE
 			near.SetFuzziness(1)
 			near.SetPrefix(2) // typos rarely hit the first letters; keeps fuzzy search fast
 			near.SetBoost(f.boost * 0.3)
@@ -75,9 +74,10 @@ func namedLanguages(text string) []string {
 	return codes
 }
 
-// Search implements catalogue.Searcher. Text is matched exactly first;
-// only when nothing matches does it forgive typos, which costs a second
-// search but spares every ordinary query the fuzzy expansion.
+// Search implements catalogue.Searcher. A word of the text that no entry
+// holds is forgiven one typo; words that some entry holds are matched
+// exactly, so that a typo rule never turns a real word into another
+// (Grundschule into Schulden).
 func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (catalogue.SearchResult, error) {
 	res, err := ix.searchOnce(ctx, q, scope)
 	if errors.Is(err, errPanicked) && ix.reopen() == nil {
@@ -96,14 +96,44 @@ func (ix *Index) searchOnce(ctx context.Context, q catalogue.SearchQuery, scope 
 	if closed {
 		return res, errClosed
 	}
-	res, err = ix.search(ctx, q, scope, false)
-	if err != nil || q.Text == "" || res.Total > 0 {
-		return res, err
-	}
-	return ix.search(ctx, q, scope, true)
+	return ix.search(ctx, q, scope)
 }
 
-func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope, fuzzy bool) (catalogue.SearchResult, error) {
+// unknownTerms are the terms of text's analysis that no entry's name or
+// text holds: the words to forgive a typo.
+func (ix *Index) unknownTerms(ctx context.Context, text string) ([]string, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []string
+	for _, tok := range ix.analyzer.Analyze([]byte(text)) {
+		t := string(tok.Term)
+		if slices.Contains(out, t) {
+			continue
+		}
+		known := false
+		for _, field := range []string{fieldName, fieldText} {
+			tfr, err := r.TermFieldReader(ctx, tok.Term, field, false, false, false)
+			if err != nil {
+				return nil, err
+			}
+			known = known || tfr.Count() > 0
+			tfr.Close()
+		}
+		if !known {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (catalogue.SearchResult, error) {
 	// Who may see what, the status and the kind of entry are decided per
 	// hit from its row (see collector.visible): lists that hold most of
 	// the catalogue cost more to intersect than to check.
@@ -129,8 +159,16 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	// One conjunction, so that the text is scored only where the filters
 	// hold (bleve's boolean filter scores every text match first); the
 	// filters weigh nothing (boost 0), so only the text decides relevance.
+	var unknown []string // the words to forgive a typo
 	if q.Text != "" {
-		must = append([]query.Query{textQuery(q.Text, fuzzy)}, must...)
+		var err error
+		ix.mu.RLock()
+		unknown, err = ix.unknownTerms(ctx, q.Text)
+		ix.mu.RUnlock()
+		if err != nil {
+			return catalogue.SearchResult{}, fmt.Errorf("look up the words: %w", err)
+		}
+		must = append([]query.Query{textQuery(q.Text, unknown)}, must...)
 	}
 	var root query.Query = bleve.NewMatchAllQuery()
 	switch len(must) {
@@ -216,7 +254,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		}
 	}
 	if q.Text != "" && len(ids) > 0 {
-		if err := ix.highlight(ctx, q.Text, fuzzy, out.Items); err != nil {
+		if err := ix.highlight(ctx, q.Text, unknown, out.Items); err != nil {
 			return catalogue.SearchResult{}, err
 		}
 	}
@@ -225,7 +263,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 
 // highlight marks, in the hits of a page, the words that matched: a second
 // search, restricted to the page, that bleve highlights.
-func (ix *Index) highlight(ctx context.Context, text string, fuzzy bool, hits []catalogue.SearchHit) error {
+func (ix *Index) highlight(ctx context.Context, text string, fuzzy []string, hits []catalogue.SearchHit) error {
 	ids := make([]string, len(hits))
 	at := map[string]int{}
 	for i, h := range hits {
