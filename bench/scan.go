@@ -31,6 +31,7 @@ type scanner struct {
 	an       *index.Index // its analysis only
 	places   catalogue.Places
 	quarters map[string]catalogue.GeoPoint
+	tax      catalogue.Taxonomy
 	docs     []scanDoc // for the in-memory scan; nil until loadAll
 }
 
@@ -39,7 +40,11 @@ func newScanner(ctx context.Context, db *store.DB, an *index.Index) (*scanner, e
 	if err != nil {
 		return nil, err
 	}
-	s := &scanner{db: db, an: an, places: catalogue.NewPlaces(ds), quarters: map[string]catalogue.GeoPoint{}}
+	tax, err := db.Taxonomy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &scanner{db: db, an: an, places: catalogue.NewPlaces(ds), quarters: map[string]catalogue.GeoPoint{}, tax: tax}
 	for _, d := range ds {
 		for _, q := range d.Quarters {
 			s.quarters[q.Name] = catalogue.GeoPoint{Lat: q.Lat, Lon: q.Lon}
@@ -170,6 +175,7 @@ func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today str
 		seen: map[string]bool{}}
 	if q.Text != "" {
 		sq.terms = s.an.Terms(q.Text)
+		sq.NamedHelpKinds = s.tax.HelpKindsNamed(q.Text)
 		for _, w := range strings.FieldsFunc(q.Text, func(r rune) bool { return !unicode.IsLetter(r) }) {
 			if code, ok := catalogue.LanguageOfName(w); ok {
 				sq.langs = append(sq.langs, code)
@@ -234,6 +240,11 @@ func (sq *scanQuery) test(d *scanDoc, res *scanResult) {
 func (sq *scanQuery) matches(d *scanDoc) bool {
 	for _, l := range sq.langs {
 		if has(d.langs, l) {
+			return true
+		}
+	}
+	for _, h := range sq.NamedHelpKinds {
+		if has(d.help, h) {
 			return true
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 
 	"massanzug/access"
 )
@@ -33,6 +34,10 @@ type SearchQuery struct {
 	NearQuarter string
 	RadiusKM    float64
 	Sort        string // relevance (default with text), distance, updated, blend (default with text and a place)
+	// NamedHelpKinds are the kinds of help the words of Text name (a label
+	// or a code of the taxonomy: "Einkaufshilfe", "Ämterbegleitung"); the
+	// service fills them in, and entries that give them match and rank high.
+	NamedHelpKinds []string
 	// Facets asks for counts per kind, district, kind of help, language and
 	// target group over all hits. They cost about as much as the search
 	// itself, so a page asks for them once, not when it turns.
@@ -128,6 +133,11 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 		return SearchResult{}, err
 	}
 	q.Text = strings.TrimSpace(q.Text)
+	_, tax, err := s.Reference(ctx)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	q.NamedHelpKinds = tax.HelpKindsNamed(q.Text)
 	res, err := sr.Search(ctx, q, ScopeOf(p, s.Today(), q.Status == StatusArchived))
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
@@ -159,4 +169,26 @@ func findQuarter(r *refs, name string) (string, GeoPoint, bool) {
 		}
 	}
 	return name, GeoPoint{}, false
+}
+
+// HelpKindsNamed are the help kinds a word of text names: its code or its
+// label, or the first word of a longer label ("Hausaufgabenhilfe" for
+// "Hausaufgabenhilfe und Nachhilfe"), however umlauts are typed.
+func (t Taxonomy) HelpKindsNamed(text string) []string {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	words := map[string]bool{foldGerman(text): true}
+	for _, w := range strings.FieldsFunc(text, func(c rune) bool { return !unicode.IsLetter(c) && c != '_' }) {
+		words[foldGerman(w)] = true
+	}
+	var out []string
+	for code, h := range t.codes(VocabHelpKinds) {
+		first, _, _ := strings.Cut(h.Label, " ")
+		if words[foldGerman(code)] || words[foldGerman(h.Label)] || (len([]rune(first)) >= 8 && words[foldGerman(first)]) {
+			out = append(out, code)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -111,3 +111,25 @@ func TestTypoPerWord(t *testing.T) {
 		t.Errorf("Schule bent into Schulden: %v", got)
 	}
 }
+
+// TestHelpKindWords: a kind of help typed as a word finds the entries that
+// give it first, also where their texts do not say it.
+func TestHelpKindWords(t *testing.T) {
+	w := newWorld(t)
+	says := w.volunteer("Sagt es", "Erwähnt Einkaufshilfe im Text.", "eselsberg", "Eselsberg", "besuchsdienst")
+	gives := w.volunteer("Gibt es", "Geht gern mit.", "eselsberg", "Eselsberg", "aemterbegleitung")
+	shops := w.volunteer("Kauft ein", "Geht gern mit.", "eselsberg", "Eselsberg", "einkaufshilfe")
+	first := func(q string) []string {
+		var out []string
+		for _, h := range w.search(rm, catalogue.SearchQuery{Text: q}).Items {
+			out = append(out, h.ID)
+		}
+		return out
+	}
+	if got := first("Ämterbegleitung"); len(got) == 0 || got[0] != gives {
+		t.Errorf("Ämterbegleitung: %v", got)
+	}
+	if got := first("Einkaufshilfe"); len(got) < 2 || got[0] != shops || !slices.Contains(got, says) {
+		t.Errorf("Einkaufshilfe: %v (gives %s, says %s)", got, shops, says)
+	}
+}

@@ -31,8 +31,9 @@ func term(field, value string) query.Query {
 }
 
 // textQuery finds the words of text in names and texts; the terms in
-// fuzzy (words no entry holds) also match with one typo, weighted down.
-func textQuery(text string, fuzzy []string) query.Query {
+// fuzzy (words no entry holds) also match with one typo, weighted down;
+// entries that give a kind of help the words name match and rank high.
+func textQuery(text string, fuzzy, helpKinds []string) query.Query {
 	var qs []query.Query
 	for _, f := range []struct {
 		field string
@@ -58,6 +59,12 @@ func textQuery(text string, fuzzy []string) query.Query {
 	for _, code := range namedLanguages(text) {
 		q := bleve.NewTermQuery(code)
 		q.SetField("languages")
+		qs = append(qs, q)
+	}
+	for _, code := range helpKinds {
+		q := bleve.NewTermQuery(code)
+		q.SetField("help_kinds")
+		q.SetBoost(3) // as much as the name
 		qs = append(qs, q)
 	}
 	return bleve.NewDisjunctionQuery(qs...)
@@ -168,7 +175,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		if err != nil {
 			return catalogue.SearchResult{}, fmt.Errorf("look up the words: %w", err)
 		}
-		must = append([]query.Query{textQuery(q.Text, unknown)}, must...)
+		must = append([]query.Query{textQuery(q.Text, unknown, q.NamedHelpKinds)}, must...)
 	}
 	var root query.Query = bleve.NewMatchAllQuery()
 	switch len(must) {
@@ -254,7 +261,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		}
 	}
 	if q.Text != "" && len(ids) > 0 {
-		if err := ix.highlight(ctx, q.Text, unknown, out.Items); err != nil {
+		if err := ix.highlight(ctx, q.Text, unknown, nil, out.Items); err != nil {
 			return catalogue.SearchResult{}, err
 		}
 	}
@@ -263,14 +270,14 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 
 // highlight marks, in the hits of a page, the words that matched: a second
 // search, restricted to the page, that bleve highlights.
-func (ix *Index) highlight(ctx context.Context, text string, fuzzy []string, hits []catalogue.SearchHit) error {
+func (ix *Index) highlight(ctx context.Context, text string, fuzzy, helpKinds []string, hits []catalogue.SearchHit) error {
 	ids := make([]string, len(hits))
 	at := map[string]int{}
 	for i, h := range hits {
 		ids[i] = h.ID
 		at[h.ID] = i
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(text, fuzzy)), len(ids), 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(text, fuzzy, helpKinds)), len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle("html")
 	req.Highlight.AddField(fieldName)
 	req.Highlight.AddField(fieldText)
