@@ -38,11 +38,7 @@ func TestNoFalseHitsFromParts(t *testing.T) {
 		{"Begleitung", []string{id["aemter"], id["migration"]}, nil},
 		{"Ämterbegleitung", []string{id["aemter"]}, nil},
 	} {
-		res := w.search(rm, catalogue.SearchQuery{Text: tc.query, Page: catalogue.Page{Limit: 50}})
-		var got []string
-		for _, h := range res.Items {
-			got = append(got, h.ID)
-		}
+		got := w.found(tc.query)
 		for _, x := range tc.want {
 			if !slices.Contains(got, x) {
 				t.Errorf("%q misses %s: %v", tc.query, x, got)
@@ -97,17 +93,10 @@ func TestTypoPerWord(t *testing.T) {
 	shop := w.volunteer("Zwei", "Hilft beim Einkauf.", "eselsberg", "Eselsberg", "einkaufshilfe")
 	debts := w.volunteer("Drei", "Kennt sich mit Schulden aus.", "eselsberg", "Eselsberg", "schuldnerberatung")
 	school := w.volunteer("Vier", "Hilft Kindern in der Schule.", "eselsberg", "Eselsberg", "hausaufgabenhilfe")
-	ids := func(q string) []string {
-		var out []string
-		for _, h := range w.search(rm, catalogue.SearchQuery{Text: q}).Items {
-			out = append(out, h.ID)
-		}
-		return out
-	}
-	if got := ids("Nachbarschaftshilve Einkauf"); !slices.Contains(got, nbh) || !slices.Contains(got, shop) {
+	if got := w.found("Nachbarschaftshilve Einkauf"); !slices.Contains(got, nbh) || !slices.Contains(got, shop) {
 		t.Errorf("the misspelt word beside a right one: %v", got)
 	}
-	if got := ids("Schule"); !slices.Contains(got, school) || slices.Contains(got, debts) {
+	if got := w.found("Schule"); !slices.Contains(got, school) || slices.Contains(got, debts) {
 		t.Errorf("Schule bent into Schulden: %v", got)
 	}
 }
@@ -119,17 +108,19 @@ func TestHelpKindWords(t *testing.T) {
 	says := w.volunteer("Sagt es", "Erwähnt Einkaufshilfe im Text.", "eselsberg", "Eselsberg", "besuchsdienst")
 	gives := w.volunteer("Gibt es", "Geht gern mit.", "eselsberg", "Eselsberg", "aemterbegleitung")
 	shops := w.volunteer("Kauft ein", "Geht gern mit.", "eselsberg", "Eselsberg", "einkaufshilfe")
-	first := func(q string) []string {
-		var out []string
-		for _, h := range w.search(rm, catalogue.SearchQuery{Text: q}).Items {
-			out = append(out, h.ID)
-		}
-		return out
-	}
-	if got := first("Ämterbegleitung"); len(got) == 0 || got[0] != gives {
+	if got := w.found("Ämterbegleitung"); len(got) == 0 || got[0] != gives {
 		t.Errorf("Ämterbegleitung: %v", got)
 	}
-	if got := first("Einkaufshilfe"); len(got) < 2 || got[0] != shops || !slices.Contains(got, says) {
+	if got := w.found("Einkaufshilfe"); len(got) < 2 || got[0] != shops || !slices.Contains(got, says) {
 		t.Errorf("Einkaufshilfe: %v (gives %s, says %s)", got, shops, says)
 	}
+}
+
+// found are the ids staff find for text, best first.
+func (w *world) found(text string) []string {
+	var out []string
+	for _, h := range w.search(rm, catalogue.SearchQuery{Text: text}).Items {
+		out = append(out, h.ID)
+	}
+	return out
 }
