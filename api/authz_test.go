@@ -101,6 +101,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"PUT", "/v1/taxonomy/help-kinds/schuldnerberatung", func(string) any {
 			return map[string]any{"code": "schuldnerberatung", "label": "Schuldnerberatung", "theme": "finanzen", "provided_by": []string{"offer"}}
 		}, nil, [4]int{200, 200, 403, 403}},
+		{"GET", "/v1/synonyms", nil, nil, [4]int{200, 200, 200, 200}},
+		{"PUT", "/v1/synonyms/Quartierstreff", func(string) any { return map[string]any{"means": "Begegnung"} }, nil, [4]int{201, 200, 403, 403}},
+		{"DELETE", "/v1/synonyms/NBH", nil, nil, [4]int{204, 404, 403, 403}},
 		{"GET", "/v1/providers", nil, nil, [4]int{200, 200, 200, 200}},
 		{"POST", "/v1/providers", func(string) any { return map[string]any{"name": "Neu"} }, nil, [4]int{201, 201, 403, 403}},
 		{"GET", "/v1/providers/{prv1}", nil, nil, [4]int{200, 200, 200, 200}},

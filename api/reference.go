@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -105,4 +106,54 @@ func (s *Server) addTerm(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, t)
+}
+
+func (s *Server) listSynonyms(c echo.Context) error {
+	if err := newQuery(c).err(); err != nil {
+		return err
+	}
+	list, err := s.svc.Synonyms(ctx(c), principal(c))
+	if err != nil {
+		return err
+	}
+	return sendList(c, list, len(list), catalogue.Page{Limit: len(list)})
+}
+
+// synonymWord is the path's word, unescaped (it may hold umlauts and
+// spaces: "Essen%20auf%20R%C3%A4dern").
+func synonymWord(c echo.Context) string {
+	w := c.Param("word")
+	if u, err := url.PathUnescape(w); err == nil {
+		return u
+	}
+	return w
+}
+
+func (s *Server) putSynonym(c echo.Context) error {
+	if err := newQuery(c).err(); err != nil {
+		return err
+	}
+	var in catalogue.Synonym
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	syn, created, err := s.svc.PutSynonym(ctx(c), principal(c), synonymWord(c), in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, syn)
+}
+
+func (s *Server) deleteSynonym(c echo.Context) error {
+	if err := newQuery(c).err(); err != nil {
+		return err
+	}
+	if err := s.svc.DeleteSynonym(ctx(c), principal(c), synonymWord(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

@@ -108,6 +108,9 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/taxonomy", s.getTaxonomy)
 	v1.POST("/taxonomy/:vocabulary", s.addTerm)
 	v1.PUT("/taxonomy/:vocabulary/:code", s.updateTerm)
+	v1.GET("/synonyms", s.listSynonyms)
+	v1.PUT("/synonyms/:word", s.putSynonym)
+	v1.DELETE("/synonyms/:word", s.deleteSynonym)
 
 	v1.GET("/providers", s.listProviders)
 	v1.POST("/providers", s.createProvider)

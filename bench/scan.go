@@ -32,6 +32,7 @@ type scanner struct {
 	places   catalogue.Places
 	quarters map[string]catalogue.GeoPoint
 	tax      catalogue.Taxonomy
+	synonyms []catalogue.Synonym
 	docs     []scanDoc // for the in-memory scan; nil until loadAll
 }
 
@@ -44,7 +45,11 @@ func newScanner(ctx context.Context, db *store.DB, an *index.Index) (*scanner, e
 	if err != nil {
 		return nil, err
 	}
-	s := &scanner{db: db, an: an, places: catalogue.NewPlaces(ds), quarters: map[string]catalogue.GeoPoint{}, tax: tax}
+	syns, err := db.Synonyms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &scanner{db: db, an: an, places: catalogue.NewPlaces(ds), quarters: map[string]catalogue.GeoPoint{}, tax: tax, synonyms: syns}
 	for _, d := range ds {
 		for _, q := range d.Quarters {
 			s.quarters[q.Name] = catalogue.GeoPoint{Lat: q.Lat, Lon: q.Lon}
@@ -106,10 +111,14 @@ type scanQuery struct {
 	catalogue.SearchQuery
 	scope catalogue.Scope
 	terms map[string]bool
-	langs []string        // languages the query's words name (catalogue.LanguageOfName)
-	fuzzy map[string]bool // the terms forgiven a typo: those no entry holds
-	seen  map[string]bool // the terms some entry holds, whatever the filters
-	near  *catalogue.GeoPoint
+	// meant holds, per synonym the text names, the terms it means: an
+	// entry holding all of one group matches.
+	meant  []map[string]bool
+	meant1 map[string]bool // the terms of the synonyms' words: no typos
+	langs  []string        // languages the query's words name (catalogue.LanguageOfName)
+	fuzzy  map[string]bool // the terms forgiven a typo: those no entry holds
+	seen   map[string]bool // the terms some entry holds, whatever the filters
+	near   *catalogue.GeoPoint
 }
 
 type scanResult struct {
@@ -145,7 +154,7 @@ func (s *scanner) exhaustive(ctx context.Context, q catalogue.SearchQuery, p acc
 func (sq *scanQuery) unknown() map[string]bool {
 	out := map[string]bool{}
 	for t := range sq.terms {
-		if !sq.seen[t] {
+		if !sq.seen[t] && !sq.meant1[t] {
 			out[t] = true
 		}
 	}
@@ -176,7 +185,17 @@ func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today str
 	if q.Text != "" {
 		sq.terms = s.an.Terms(q.Text)
 		sq.NamedHelpKinds = s.tax.HelpKindsNamed(q.Text)
-		for _, w := range strings.FieldsFunc(q.Text, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		words := q.Text
+		sq.meant1 = map[string]bool{}
+		for _, syn := range catalogue.SynonymsIn(s.synonyms, q.Text) {
+			sq.meant = append(sq.meant, s.an.Terms(syn.Means))
+			for t := range s.an.Terms(syn.Word) {
+				sq.meant1[t] = true
+			}
+			sq.NamedHelpKinds = append(sq.NamedHelpKinds, s.tax.HelpKindsNamed(syn.Means)...)
+			words += " " + syn.Means
+		}
+		for _, w := range strings.FieldsFunc(words, func(r rune) bool { return !unicode.IsLetter(r) }) {
 			if code, ok := catalogue.LanguageOfName(w); ok {
 				sq.langs = append(sq.langs, code)
 			}
@@ -245,6 +264,15 @@ func (sq *scanQuery) matches(d *scanDoc) bool {
 	}
 	for _, h := range sq.NamedHelpKinds {
 		if has(d.help, h) {
+			return true
+		}
+	}
+	for _, group := range sq.meant {
+		all := len(group) > 0
+		for t := range group {
+			all = all && d.terms[t]
+		}
+		if all {
 			return true
 		}
 	}

@@ -38,6 +38,10 @@ type SearchQuery struct {
 	// or a code of the taxonomy: "Einkaufshilfe", "Ämterbegleitung"); the
 	// service fills them in, and entries that give them match and rank high.
 	NamedHelpKinds []string
+	// Synonyms are those of the list whose word the text holds; the
+	// service fills them in, and entries that hold what they mean match
+	// nearly as high as those holding the word.
+	Synonyms []Synonym
 	// Facets asks for counts per kind, district, kind of help, language and
 	// target group over all hits. They cost about as much as the search
 	// itself, so a page asks for them once, not when it turns.
@@ -137,7 +141,19 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 	if err != nil {
 		return SearchResult{}, err
 	}
+	syns, err := s.loadSynonyms(ctx)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	q.Synonyms = SynonymsIn(syns, q.Text)
 	q.NamedHelpKinds = tax.HelpKindsNamed(q.Text)
+	for _, syn := range q.Synonyms {
+		for _, code := range tax.HelpKindsNamed(syn.Means) {
+			if !slices.Contains(q.NamedHelpKinds, code) {
+				q.NamedHelpKinds = append(q.NamedHelpKinds, code)
+			}
+		}
+	}
 	res, err := sr.Search(ctx, q, ScopeOf(p, s.Today(), q.Status == StatusArchived))
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)

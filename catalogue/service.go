@@ -25,6 +25,7 @@ type Service struct {
 	indexers    []Indexer // given as options; the applier holds them from then on
 	apply       *applier
 	reference   referenceCache
+	synonyms    synonymCache
 }
 
 // Indexer keeps a derived view of the entries (the search index, the
@@ -106,10 +107,15 @@ func (s *Service) Init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.Seed(ctx, ds, tax); err != nil {
+	syns, err := DefaultSynonyms()
+	if err != nil {
+		return err
+	}
+	if err := s.store.Seed(ctx, ds, tax, syns); err != nil {
 		return fmt.Errorf("seed reference data: %w", err)
 	}
 	s.forgetReference()
+	s.forgetSynonyms()
 	return nil
 }
 

@@ -18,7 +18,8 @@ type Store interface {
 	// Seed fills empty reference tables with districts and taxonomy; it
 	// leaves tables that already hold data alone, but for what a newer
 	// release adds to terms that never had it (a help kind's provided_by).
-	Seed(ctx context.Context, districts []District, tax Taxonomy) error
+	// Synonyms are seeded once: a list staff emptied stays empty.
+	Seed(ctx context.Context, districts []District, tax Taxonomy, synonyms []Synonym) error
 	Districts(ctx context.Context) ([]District, error)
 	PutDistrict(ctx context.Context, d District) (created bool, err error)
 	Taxonomy(ctx context.Context) (Taxonomy, error)
@@ -26,6 +27,12 @@ type Store interface {
 	// UpdateTerm replaces label, theme, minors and provided_by of the
 	// term with t's code.
 	UpdateTerm(ctx context.Context, v Vocabulary, t Term) error
+	// Synonyms lists the search's synonyms by word; PutSynonym creates or
+	// replaces the one of key (the word folded, see synonymKey),
+	// DeleteSynonym removes it (ErrNotFound when there is none).
+	Synonyms(ctx context.Context) ([]Synonym, error)
+	PutSynonym(ctx context.Context, key string, s Synonym) (created bool, err error)
+	DeleteSynonym(ctx context.Context, key string) error
 
 	CreateProvider(ctx context.Context, p Provider) error
 	Provider(ctx context.Context, id string) (Provider, error)

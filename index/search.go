@@ -30,11 +30,29 @@ func term(field, value string) query.Query {
 	return q
 }
 
+// synonymWeight is how much a hit through a synonym weighs against one
+// through the word typed: nearly as much, never more.
+const synonymWeight = 0.8
+
 // textQuery finds the words of text in names and texts; the terms in
 // fuzzy (words no entry holds) also match with one typo, weighted down;
-// entries that give a kind of help the words name match and rank high.
-func textQuery(text string, fuzzy, helpKinds []string) query.Query {
+// entries that give a kind of help the words name match and rank high;
+// entries holding all the words a synonym means match too.
+func textQuery(text string, fuzzy, helpKinds []string, synonyms []catalogue.Synonym) query.Query {
 	var qs []query.Query
+	for _, syn := range synonyms {
+		for _, f := range []struct {
+			field string
+			boost float64
+		}{{fieldName, 3}, {fieldText, 1}} {
+			m := bleve.NewMatchQuery(syn.Means)
+			m.SetField(f.field)
+			m.Analyzer = analyzerDE
+			m.SetOperator(query.MatchQueryOperatorAnd)
+			m.SetBoost(f.boost * synonymWeight)
+			qs = append(qs, m)
+		}
+	}
 	for _, f := range []struct {
 		field string
 		boost float64
@@ -56,7 +74,11 @@ func textQuery(text string, fuzzy, helpKinds []string) query.Query {
 	// A language typed as a word ("Türkisch") is a need for help in it:
 	// entries whose language fields hold it match, not only texts that
 	// name it.
-	for _, code := range namedLanguages(text) {
+	words := text
+	for _, syn := range synonyms {
+		words += " " + syn.Means
+	}
+	for _, code := range namedLanguages(words) {
 		q := bleve.NewTermQuery(code)
 		q.SetField("languages")
 		qs = append(qs, q)
@@ -107,8 +129,9 @@ func (ix *Index) searchOnce(ctx context.Context, q catalogue.SearchQuery, scope 
 }
 
 // unknownTerms are the terms of text's analysis that no entry's name or
-// text holds: the words to forgive a typo.
-func (ix *Index) unknownTerms(ctx context.Context, text string) ([]string, error) {
+// text holds: the words to forgive a typo. A synonym's word is not one of
+// them: it is known to mean something else (NBH is no typo of NRW).
+func (ix *Index) unknownTerms(ctx context.Context, text string, synonyms []catalogue.Synonym) ([]string, error) {
 	adv, err := ix.idx.Advanced()
 	if err != nil {
 		return nil, err
@@ -118,10 +141,15 @@ func (ix *Index) unknownTerms(ctx context.Context, text string) ([]string, error
 		return nil, err
 	}
 	defer r.Close()
-	var out []string
+	var out, meant []string
+	for _, syn := range synonyms {
+		for _, tok := range ix.analyzer.Analyze([]byte(syn.Word)) {
+			meant = append(meant, string(tok.Term))
+		}
+	}
 	for _, tok := range ix.analyzer.Analyze([]byte(text)) {
 		t := string(tok.Term)
-		if slices.Contains(out, t) {
+		if slices.Contains(out, t) || slices.Contains(meant, t) {
 			continue
 		}
 		known := false
@@ -170,12 +198,12 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	if q.Text != "" {
 		var err error
 		ix.mu.RLock()
-		unknown, err = ix.unknownTerms(ctx, q.Text)
+		unknown, err = ix.unknownTerms(ctx, q.Text, q.Synonyms)
 		ix.mu.RUnlock()
 		if err != nil {
 			return catalogue.SearchResult{}, fmt.Errorf("look up the words: %w", err)
 		}
-		must = append([]query.Query{textQuery(q.Text, unknown, q.NamedHelpKinds)}, must...)
+		must = append([]query.Query{textQuery(q.Text, unknown, q.NamedHelpKinds, q.Synonyms)}, must...)
 	}
 	var root query.Query = bleve.NewMatchAllQuery()
 	switch len(must) {
@@ -261,7 +289,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		}
 	}
 	if q.Text != "" && len(ids) > 0 {
-		if err := ix.highlight(ctx, q.Text, unknown, nil, out.Items); err != nil {
+		if err := ix.highlight(ctx, q.Text, unknown, q.Synonyms, out.Items); err != nil {
 			return catalogue.SearchResult{}, err
 		}
 	}
@@ -270,14 +298,14 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 
 // highlight marks, in the hits of a page, the words that matched: a second
 // search, restricted to the page, that bleve highlights.
-func (ix *Index) highlight(ctx context.Context, text string, fuzzy, helpKinds []string, hits []catalogue.SearchHit) error {
+func (ix *Index) highlight(ctx context.Context, text string, fuzzy []string, synonyms []catalogue.Synonym, hits []catalogue.SearchHit) error {
 	ids := make([]string, len(hits))
 	at := map[string]int{}
 	for i, h := range hits {
 		ids[i] = h.ID
 		at[h.ID] = i
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(text, fuzzy, helpKinds)), len(ids), 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(text, fuzzy, nil, synonyms)), len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle("html")
 	req.Highlight.AddField(fieldName)
 	req.Highlight.AddField(fieldText)

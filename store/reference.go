@@ -11,8 +11,11 @@ import (
 )
 
 // Seed fills the empty reference tables.
-func (db *DB) Seed(ctx context.Context, districts []catalogue.District, tax catalogue.Taxonomy) error {
+func (db *DB) Seed(ctx context.Context, districts []catalogue.District, tax catalogue.Taxonomy, synonyms []catalogue.Synonym) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := seedSynonyms(ctx, tx, synonyms); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM districts`).Scan(&n); err != nil {
 			return err
