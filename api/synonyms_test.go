@@ -102,3 +102,35 @@ func TestSynonyms(t *testing.T) {
 		t.Errorf("a deleted synonym still works: %v", got)
 	}
 }
+
+// TestDidYouMean: a misspelt word that no entry holds is corrected into
+// the city's vocabulary when that finds something; a real word, a name
+// from a volunteer's text, and a word nothing is near are left alone.
+func TestDidYouMean(t *testing.T) {
+	e := newEnv(t)
+	e.create("rm", "/v1/volunteers", with(volunteerInput(), "life_experience", "Fußballtrainerin im Ruhestand"))
+	e.create("rm", "/v1/neighbourhood-helps", helpInput())
+	meant := func(q string) string {
+		t.Helper()
+		var r struct {
+			DidYouMean string `json:"did_you_mean"`
+		}
+		e.do(req{Who: "rm", Method: "GET", Path: "/v1/search?q=" + q}).decode(t, &r)
+		return r.DidYouMean
+	}
+	for q, want := range map[string]string{
+		"Einkaufshilve":             "Einkaufshilfe",
+		"einkaufshilfe%20Eselsbreg": "einkaufshilfe Eselsberg",
+		"Nachbarschafthilfe":        "Nachbarschaftshilfe",
+		"Besuchsdinst":              "Besuchsdienst",
+		"Einkaufshilfe":             "", // spelt right
+		"Fu%C3%9Fballtrainerin":     "", // an entry holds it
+		"Yilmas":                    "", // near a volunteer's name: never suggested
+		"Quantenphysik":             "", // nothing near
+		"Wohnraumsicherng":          "", // corrected, it would still find nothing
+	} {
+		if got := meant(q); got != want {
+			t.Errorf("%s: did you mean %q, want %q", q, got, want)
+		}
+	}
+}

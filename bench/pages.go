@@ -85,6 +85,7 @@ func pages(ctx context.Context, db *store.DB, ix *index.Index, svc *catalogue.Se
 		{"rm", "Katalog pflegen", "GET", "/katalog", nil},
 		{"rm", "Prüfen", "GET", "/katalog/pruefen", nil},
 		{"rm", "Hilfearten", "GET", "/katalog/hilfearten", nil},
+		{"rm", "Suchwörter", "GET", "/katalog/suchwoerter", nil},
 		{"rm", "Freigaben", "GET", "/katalog/freigaben", nil},
 		{"rm", "Formular: Ehrenamtliche ändern", "GET", "/katalog/ehrenamtliche/" + vols[0].ID + "/bearbeiten", nil},
 		{"rm", "Kennzahlen", "GET", "/kennzahlen", nil},

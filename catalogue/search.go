@@ -75,6 +75,10 @@ type SearchResult struct {
 	Limit  int                     `json:"limit"`
 	Offset int                     `json:"offset"`
 	Facets map[string][]FacetCount `json:"facets"`
+	// DidYouMean is the text with its misspelt words corrected, when the
+	// text found little (fewer than fewHits) and the correction finds as
+	// much or more.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 // Searcher answers searches; the index package implements it.
@@ -137,26 +141,18 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 		return SearchResult{}, err
 	}
 	q.Text = strings.TrimSpace(q.Text)
-	_, tax, err := s.Reference(ctx)
-	if err != nil {
+	if err := s.readWords(ctx, &q); err != nil {
 		return SearchResult{}, err
 	}
-	syns, err := s.loadSynonyms(ctx)
-	if err != nil {
-		return SearchResult{}, err
-	}
-	q.Synonyms = SynonymsIn(syns, q.Text)
-	q.NamedHelpKinds = tax.HelpKindsNamed(q.Text)
-	for _, syn := range q.Synonyms {
-		for _, code := range tax.HelpKindsNamed(syn.Means) {
-			if !slices.Contains(q.NamedHelpKinds, code) {
-				q.NamedHelpKinds = append(q.NamedHelpKinds, code)
-			}
-		}
-	}
-	res, err := sr.Search(ctx, q, ScopeOf(p, s.Today(), q.Status == StatusArchived))
+	scope := ScopeOf(p, s.Today(), q.Status == StatusArchived)
+	res, err := sr.Search(ctx, q, scope)
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
+	}
+	if wc, ok := sr.(WordChecker); ok && q.Text != "" && res.Total < fewHits {
+		if res.DidYouMean, err = s.didYouMean(ctx, sr, wc, q, scope, res.Total); err != nil {
+			return SearchResult{}, err
+		}
 	}
 	// A hit names a volunteer: a read of personal data, one event per
 	// answer listing the ids shown.
@@ -207,4 +203,49 @@ func (t Taxonomy) HelpKindsNamed(text string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// didYouMean is q's text corrected, if the correction finds something
+// and no less than found (the typo forgiven may have found it already)
+// within the same filters and scope; "" otherwise.
+func (s *Service) didYouMean(ctx context.Context, sr Searcher, wc WordChecker, q SearchQuery, scope Scope, found int) (string, error) {
+	fixed, err := s.suggest(ctx, wc, q.Text)
+	if err != nil || fixed == "" {
+		return "", err
+	}
+	q.Text, q.Page, q.Facets = fixed, Page{}, false
+	if err := s.readWords(ctx, &q); err != nil {
+		return "", err
+	}
+	res, err := sr.Search(ctx, q, scope)
+	if err != nil {
+		return "", fmt.Errorf("search the corrected text: %w", err)
+	}
+	if res.Total == 0 || res.Total < found {
+		return "", nil
+	}
+	return fixed, nil
+}
+
+// readWords fills in what the words of q's text name: the synonyms they
+// hold and the kinds of help they, or what those synonyms mean, name.
+func (s *Service) readWords(ctx context.Context, q *SearchQuery) error {
+	_, tax, err := s.Reference(ctx)
+	if err != nil {
+		return err
+	}
+	syns, err := s.loadSynonyms(ctx)
+	if err != nil {
+		return err
+	}
+	q.Synonyms = SynonymsIn(syns, q.Text)
+	q.NamedHelpKinds = tax.HelpKindsNamed(q.Text)
+	for _, syn := range q.Synonyms {
+		for _, code := range tax.HelpKindsNamed(syn.Means) {
+			if !slices.Contains(q.NamedHelpKinds, code) {
+				q.NamedHelpKinds = append(q.NamedHelpKinds, code)
+			}
+		}
+	}
+	return nil
 }

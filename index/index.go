@@ -96,6 +96,7 @@ type Index struct {
 	// lower, plain and compounds make MatchTerms.
 	lower, plain analysis.Analyzer
 	compounds    compounds
+	words        []string // the compound dictionary: Spellings
 	// behind is set when an update failed (a full disk, say): the index
 	// then takes no single updates, which would record change numbers past
 	// the gap, until CatchUp has applied everything it missed.
@@ -251,7 +252,7 @@ func open(ctx context.Context, dataDir string, src Source, log *slog.Logger, for
 		return nil, err
 	}
 	ix := &Index{dir: filepath.Join(dataDir, DirName), lock: lock, version: version, log: log, places: catalogue.NewPlaces(ds), src: src,
-		analyzer: m.AnalyzerNamed(analyzerDE), compounds: newCompounds(words)}
+		analyzer: m.AnalyzerNamed(analyzerDE), compounds: newCompounds(words), words: words}
 	ix.lower, ix.plain = plainAnalyzers(m)
 	reason, err := "rebuild asked for", error(nil)
 	if !force {

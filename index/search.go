@@ -117,6 +117,23 @@ func (ix *Index) Search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	return res, err
 }
 
+// Holds implements catalogue.WordChecker: whether some entry's name or
+// text holds every term of word.
+func (ix *Index) Holds(ctx context.Context, word string) (held bool, err error) {
+	defer recoverInto(&err)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return false, errClosed
+	}
+	unknown, err := ix.unknownTerms(ctx, word, nil)
+	return len(unknown) == 0, err
+}
+
+// Spellings implements catalogue.WordChecker: the words of the compound
+// dictionary, every one a word of social work spelt right.
+func (ix *Index) Spellings() []string { return ix.words }
+
 func (ix *Index) searchOnce(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (res catalogue.SearchResult, err error) {
 	defer recoverInto(&err)
 	ix.mu.RLock()

@@ -267,3 +267,40 @@ func TestHelpKindsScreen(t *testing.T) {
 		t.Errorf("a case manager opens the help kinds: %d", code)
 	}
 }
+
+// TestSynonymsScreen: RM adds, changes and removes search words; a
+// refused change is said beside its field and writes nothing.
+func TestSynonymsScreen(t *testing.T) {
+	s := newSite(t)
+	token := s.relogin("rm")
+	code, body, _ := s.get("/katalog/suchwoerter")
+	must(t, "synonyms", code, 200, body, "<h1>Suchwörter</h1>", "<td>NBH</td><td>Nachbarschaftshilfe</td>", `<label for="wort">`)
+	form := url.Values{"csrf": {token}, "wort": {"Kiez"}, "bedeutet": {"Quartier"}}
+	if code, _, h := s.post("/katalog/suchwoerter", form); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), "/katalog/suchwoerter?ok=gespeichert") {
+		t.Fatalf("save: %d %v", code, h)
+	}
+	_, body, _ = s.get("/katalog/suchwoerter?ok=gespeichert")
+	must(t, "after saving", 200, 200, body, "<td>Kiez</td><td>Quartier</td>", "Gespeichert.")
+	form.Set("bedeutet", "kiez")
+	code, body, _ = s.post("/katalog/suchwoerter", form)
+	must(t, "the word itself", code, http.StatusUnprocessableEntity, body, "Nicht gespeichert", `id="bedeutet-fehler"`, `aria-invalid="true"`, `value="kiez"`)
+	_, body, _ = s.get("/katalog/suchwoerter")
+	must(t, "refusal writes nothing", 200, 200, body, "<td>Kiez</td><td>Quartier</td>")
+	if code, _, h := s.post("/katalog/suchwoerter/entfernen", url.Values{"csrf": {token}, "wort": {"kiez"}}); code != http.StatusSeeOther || h.Get("Location") != "/katalog/suchwoerter?ok=entfernt" {
+		t.Fatalf("remove: %d %v", code, h)
+	}
+	_, body, _ = s.get("/katalog/suchwoerter")
+	if strings.Contains(body, "<td>Kiez</td>") {
+		t.Error("removed word still listed")
+	}
+	if code, _, _ := s.post("/katalog/suchwoerter/entfernen", url.Values{"csrf": {token}, "wort": {"kiez"}}); code != http.StatusNotFound {
+		t.Errorf("removing twice: %d", code)
+	}
+	if code, _, _ := s.post("/katalog/suchwoerter", url.Values{"wort": {"X1"}, "bedeutet": {"Y"}}); code != http.StatusForbidden {
+		t.Errorf("without CSRF: %d", code)
+	}
+	s.relogin("fm")
+	if code, _, _ := s.get("/katalog/suchwoerter"); code != http.StatusForbidden {
+		t.Errorf("a case manager opens the search words: %d", code)
+	}
+}

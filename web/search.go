@@ -31,6 +31,8 @@ type searchView struct {
 	Facets                         []facetGroup
 	First                          int
 	Prev, Next                     string
+	// DidYouMean is the corrected text and Corrected the search for it.
+	DidYouMean, Corrected string
 }
 
 type hitView struct {
@@ -173,6 +175,9 @@ func (a *App) search(c echo.Context) error {
 		}
 	}
 	sv.Prev, sv.Next = pg.links(len(res.Items), res.Total)
+	if res.DidYouMean != "" {
+		sv.DidYouMean, sv.Corrected = res.DidYouMean, link("q", res.DidYouMean)
+	}
 	return a.render(c, http.StatusOK, "search", p)
 }
 

@@ -315,6 +315,14 @@ func TestSearchScreen(t *testing.T) {
 	if _, body, _ := s.get("/suche?q=Einkaufen&sozialraum=boefingen"); !strings.Contains(body, "0 Treffer") {
 		t.Errorf("another district: %s", body)
 	}
+	// A misspelt word: the corrected search as a link, the filters kept.
+	_, body, _ = s.get("/suche?q=Einkaufshilve&sozialraum=eselsberg")
+	if !strings.Contains(body, `Meinten Sie <a href="/suche?q=Einkaufshilfe&amp;sozialraum=eselsberg">Einkaufshilfe</a>?`) {
+		t.Errorf("no correction offered: %s", body)
+	}
+	if _, body, _ := s.get("/suche?q=Einkaufshilfe&sozialraum=eselsberg"); strings.Contains(body, "Meinten Sie") {
+		t.Errorf("a correct word corrected: %s", body)
+	}
 	s.client.Jar, _ = cookiejar.New(nil)
 	s.login("admin", "geheim-und-lang")
 	if _, body, _ := s.get("/"); strings.Contains(body, `href="/suche"`) {
