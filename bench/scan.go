@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"massanzug/access"
 	"massanzug/catalogue"
@@ -27,13 +28,14 @@ type scanDoc struct {
 // scanner answers the bench's searches without an index, with the same
 // answers (TestScanAgreesWithIndex holds it to that): the floor to beat.
 type scanner struct {
-	db       *store.DB
-	an       *index.Index // its analysis only
-	places   catalogue.Places
-	quarters map[string]catalogue.GeoPoint
-	tax      catalogue.Taxonomy
-	synonyms []catalogue.Synonym
-	docs     []scanDoc // for the in-memory scan; nil until loadAll
+	db        *store.DB
+	an        *index.Index // its analysis only
+	places    catalogue.Places
+	quarters  map[string]catalogue.GeoPoint
+	tax       catalogue.Taxonomy
+	synonyms  []catalogue.Synonym
+	districts []catalogue.District
+	docs      []scanDoc // for the in-memory scan; nil until loadAll
 }
 
 func newScanner(ctx context.Context, db *store.DB, an *index.Index) (*scanner, error) {
@@ -49,7 +51,7 @@ func newScanner(ctx context.Context, db *store.DB, an *index.Index) (*scanner, e
 	if err != nil {
 		return nil, err
 	}
-	s := &scanner{db: db, an: an, places: catalogue.NewPlaces(ds), quarters: map[string]catalogue.GeoPoint{}, tax: tax, synonyms: syns}
+	s := &scanner{db: db, an: an, places: catalogue.NewPlaces(ds), quarters: map[string]catalogue.GeoPoint{}, tax: tax, synonyms: syns, districts: ds}
 	for _, d := range ds {
 		for _, q := range d.Quarters {
 			s.quarters[q.Name] = catalogue.GeoPoint{Lat: q.Lat, Lon: q.Lon}
@@ -154,7 +156,7 @@ func (s *scanner) exhaustive(ctx context.Context, q catalogue.SearchQuery, p acc
 func (sq *scanQuery) unknown() map[string]bool {
 	out := map[string]bool{}
 	for t := range sq.terms {
-		if !sq.seen[t] && !sq.meant1[t] {
+		if !sq.seen[t] && !sq.meant1[t] && utf8.RuneCountInString(t) >= 5 { // as the index: short stems are not forgiven a typo
 			out[t] = true
 		}
 	}
@@ -183,8 +185,9 @@ func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today str
 	sq := &scanQuery{SearchQuery: q, scope: catalogue.ScopeOf(p, today, q.Status == catalogue.StatusArchived), fuzzy: fuzzy, near: q.Near,
 		seen: map[string]bool{}}
 	if q.Text != "" {
-		sq.terms = s.an.Terms(q.Text)
+		sq.terms = s.an.Terms(catalogue.ContentWords(q.Text))
 		sq.NamedHelpKinds = s.tax.HelpKindsNamed(q.Text)
+		sq.NamedDistricts, sq.NamedQuarters = catalogue.NamedPlaces(s.districts, q.Text)
 		words := q.Text
 		sq.meant1 = map[string]bool{}
 		for _, syn := range catalogue.SynonymsIn(s.synonyms, q.Text) {
@@ -264,6 +267,16 @@ func (sq *scanQuery) matches(d *scanDoc) bool {
 	}
 	for _, h := range sq.NamedHelpKinds {
 		if has(d.help, h) {
+			return true
+		}
+	}
+	for _, id := range sq.NamedDistricts {
+		if has(d.districts, id) {
+			return true
+		}
+	}
+	for _, name := range sq.NamedQuarters {
+		if has(d.quarters, name) {
 			return true
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"massanzug/access"
 )
@@ -38,6 +38,10 @@ type SearchQuery struct {
 	// or a code of the taxonomy: "Einkaufshilfe", "Ämterbegleitung"); the
 	// service fills them in, and entries that give them match and rank high.
 	NamedHelpKinds []string
+	// NamedDistricts and NamedQuarters are the places the words of Text
+	// name ("Böfingen", "Soeflingen"); the service fills them in, and
+	// entries there match.
+	NamedDistricts, NamedQuarters []string
 	// Synonyms are those of the list whose word the text holds; the
 	// service fills them in, and entries that hold what they mean match
 	// nearly as high as those holding the word.
@@ -183,22 +187,58 @@ func findQuarter(r *refs, name string) (string, GeoPoint, bool) {
 	return name, GeoPoint{}, false
 }
 
-// HelpKindsNamed are the help kinds a word of text names: its code or its
-// label, or the first word of a longer label ("Hausaufgabenhilfe" for
-// "Hausaufgabenhilfe und Nachhilfe"), however umlauts are typed.
+// HelpKindsNamed are the help kinds the words of text name: a code, a
+// whole label, or a word of eight letters or more of one label only
+// ("Hausaufgabenhilfe" of "Hausaufgabenhilfe und Nachhilfe",
+// "Arbeitssuche" of "Bewerbung und Arbeitssuche"; not "Begleitung",
+// which several labels hold, nor "Menschen", a target group's word),
+// however umlauts are typed, and with one typo in a long word.
 func (t Taxonomy) HelpKindsNamed(text string) []string {
-	if strings.TrimSpace(text) == "" {
+	typed := foldedWords(text)
+	if len(typed) == 0 {
 		return nil
 	}
-	words := map[string]bool{foldGerman(text): true}
-	for _, w := range strings.FieldsFunc(text, func(c rune) bool { return !unicode.IsLetter(c) && c != '_' }) {
-		words[foldGerman(w)] = true
+	groupWords := map[string]bool{}
+	for _, g := range t.TargetGroups {
+		for _, w := range foldedWords(g.Label) {
+			groupWords[w] = true
+		}
+	}
+	names := map[string][]string{} // a folded name → the codes it names
+	own := map[string]bool{}       // names that are a code or a whole label
+	for code, h := range t.codes(VocabHelpKinds) {
+		for _, name := range []string{foldGerman(code), foldGerman(h.Label)} {
+			names[name] = append(names[name], code)
+			own[name] = true
+		}
+		for _, w := range foldedWords(h.Label) {
+			if utf8.RuneCountInString(w) >= 8 && !groupWords[w] && !slices.Contains(names[w], code) {
+				names[w] = append(names[w], code)
+			}
+		}
 	}
 	var out []string
-	for code, h := range t.codes(VocabHelpKinds) {
-		first, _, _ := strings.Cut(h.Label, " ")
-		if words[foldGerman(code)] || words[foldGerman(h.Label)] || (len([]rune(first)) >= 8 && words[foldGerman(first)]) {
-			out = append(out, code)
+	take := func(name string) bool {
+		codes := names[name]
+		if len(codes) == 0 || len(codes) > 1 && !own[name] {
+			return false
+		}
+		for _, c := range codes {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+		return true
+	}
+	take(strings.Join(typed, " "))
+	for _, w := range typed {
+		if take(w) || utf8.RuneCountInString(w) < 8 {
+			continue
+		}
+		for name := range names {
+			if editDistance(w, name, 1) <= 1 && take(name) {
+				break
+			}
 		}
 	}
 	slices.Sort(out)
@@ -228,12 +268,14 @@ func (s *Service) didYouMean(ctx context.Context, sr Searcher, wc WordChecker, q
 }
 
 // readWords fills in what the words of q's text name: the synonyms they
-// hold and the kinds of help they, or what those synonyms mean, name.
+// hold, the kinds of help they, or what those synonyms mean, name, and
+// the districts and quarters they name.
 func (s *Service) readWords(ctx context.Context, q *SearchQuery) error {
-	_, tax, err := s.Reference(ctx)
+	ds, tax, err := s.Reference(ctx)
 	if err != nil {
 		return err
 	}
+	q.NamedDistricts, q.NamedQuarters = NamedPlaces(ds, q.Text)
 	syns, err := s.loadSynonyms(ctx)
 	if err != nil {
 		return err
@@ -248,4 +290,27 @@ func (s *Service) readWords(ctx context.Context, q *SearchQuery) error {
 		}
 	}
 	return nil
+}
+
+// NamedPlaces are the districts (ids) and quarters (names) the words of
+// text name, however umlauts are typed.
+func NamedPlaces(ds []District, text string) (districts, quarters []string) {
+	words := map[string]bool{}
+	for _, w := range foldedWords(text) {
+		words[w] = true
+	}
+	if len(words) == 0 {
+		return nil, nil
+	}
+	for _, d := range ds {
+		if words[foldGerman(d.Name)] || words[foldGerman(d.ID)] {
+			districts = append(districts, d.ID)
+		}
+		for _, qu := range d.Quarters {
+			if words[foldGerman(qu.Name)] && !slices.Contains(quarters, qu.Name) {
+				quarters = append(quarters, qu.Name)
+			}
+		}
+	}
+	return districts, quarters
 }

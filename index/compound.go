@@ -83,7 +83,9 @@ func newCompounds(words []string) compounds {
 // split returns the parts of a lower-case word, or nil when it is not a
 // compound of dictionary words.
 func (c compounds) split(w string) []string {
-	if utf8.RuneCountInString(w) < 2*minPart {
+	// Two parts of minPart, the first of which may have dropped a letter
+	// or two of its word (Näh·kurs from nähen).
+	if utf8.RuneCountInString(w) < 2*minPart-1 {
 		return nil
 	}
 	parts := c.cover(w, 0)

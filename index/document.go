@@ -12,8 +12,11 @@ import (
 // included. Only what search needs is indexed; the entry
 // itself is read from the store.
 func document(places catalogue.Places, r catalogue.Record) (map[string]any, error) {
-	d := map[string]any{
-		fieldName: r.Name, "districts": r.Districts, fieldUpdate: r.UpdatedAt,
+	d := map[string]any{"districts": r.Districts, fieldUpdate: r.UpdatedAt}
+	if r.Kind == catalogue.KindVolunteer {
+		d[fieldPerson] = r.Name
+	} else {
+		d[fieldName] = r.Name
 	}
 	var text []string
 	var place catalogue.Place

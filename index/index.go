@@ -48,7 +48,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "12"
+const schemaVersion = "13"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -71,6 +71,10 @@ const (
 	batchSize     = 1000
 	fieldText     = "text"
 	fieldName     = "name"
+	// fieldPerson holds a volunteer's name: a person's name says nothing
+	// of the help (Frau Koch, Herr Einkauf), so it weighs as the text,
+	// not as the name of a group or an offer.
+	fieldPerson = "person"
 	fieldGeo      = "location"
 	fieldUpdate   = "updated_at"
 	// fieldRow stores a document's row (see row), read back at start.
@@ -146,7 +150,7 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	// folded and stemmed like whole words.
 	if err := m.AddCustomAnalyzer(analyzerDE, map[string]any{
 		"type": custom.Name, "tokenizer": unicode.Name,
-		"token_filters": []any{lowercase.Name, "compound_de", de.StopName, de.NormalizeName, de.LightStemmerName},
+		"token_filters": []any{lowercase.Name, "compound_de", de.StopName, de.NormalizeName, stemFilter},
 	}); err != nil {
 		return nil, "", err
 	}
@@ -178,6 +182,7 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	}
 	doc := bleve.NewDocumentMapping()
 	doc.AddFieldMappingsAt(fieldName, text())
+	doc.AddFieldMappingsAt(fieldPerson, text())
 	doc.AddFieldMappingsAt(fieldText, text())
 	// Kind, status, provider and period are not indexed: the rows decide
 	// them per hit (see collector.visible).

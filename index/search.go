@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
@@ -30,21 +31,35 @@ func term(field, value string) query.Query {
 	return q
 }
 
+// minFuzzy is the shortest term forgiven a typo.
+const minFuzzy = 5
+
+// textFields are the fields words are looked for in, with their weights.
+var textFields = []struct {
+	field string
+	boost float64
+}{{fieldName, 3}, {fieldPerson, 1}, {fieldText, 1}}
+
 // synonymWeight is how much a hit through a synonym weighs against one
 // through the word typed: nearly as much, never more.
 const synonymWeight = 0.8
 
-// textQuery finds the words of text in names and texts; the terms in
-// fuzzy (words no entry holds) also match with one typo, weighted down;
-// entries that give a kind of help the words name match and rank high;
-// entries holding all the words a synonym means match too.
-func textQuery(text string, fuzzy, helpKinds []string, synonyms []catalogue.Synonym) query.Query {
+// textQuery finds the words of text (q's text without its request
+// words) in names and texts; the terms in fuzzy (words no entry holds)
+// also match with one typo, weighted down; entries that give a kind of
+// help the words name, are in a place they name, or hold what a synonym
+// of the text means, match too.
+func textQuery(q catalogue.SearchQuery, text string, fuzzy []string) query.Query {
 	var qs []query.Query
-	for _, syn := range synonyms {
-		for _, f := range []struct {
-			field string
-			boost float64
-		}{{fieldName, 3}, {fieldText, 1}} {
+	for field, values := range map[string][]string{"districts": q.NamedDistricts, "quarters": q.NamedQuarters} {
+		for _, v := range values {
+			t := bleve.NewTermQuery(v)
+			t.SetField(field)
+			qs = append(qs, t)
+		}
+	}
+	for _, syn := range q.Synonyms {
+		for _, f := range textFields {
 			m := bleve.NewMatchQuery(syn.Means)
 			m.SetField(f.field)
 			m.Analyzer = analyzerDE
@@ -53,10 +68,7 @@ func textQuery(text string, fuzzy, helpKinds []string, synonyms []catalogue.Syno
 			qs = append(qs, m)
 		}
 	}
-	for _, f := range []struct {
-		field string
-		boost float64
-	}{{fieldName, 3}, {fieldText, 1}} {
+	for _, f := range textFields {
 		exact := bleve.NewMatchQuery(text)
 		exact.SetField(f.field)
 		exact.Analyzer = analyzerDE
@@ -75,19 +87,19 @@ func textQuery(text string, fuzzy, helpKinds []string, synonyms []catalogue.Syno
 	// entries whose language fields hold it match, not only texts that
 	// name it.
 	words := text
-	for _, syn := range synonyms {
+	for _, syn := range q.Synonyms {
 		words += " " + syn.Means
 	}
 	for _, code := range namedLanguages(words) {
-		q := bleve.NewTermQuery(code)
-		q.SetField("languages")
-		qs = append(qs, q)
+		t := bleve.NewTermQuery(code)
+		t.SetField("languages")
+		qs = append(qs, t)
 	}
-	for _, code := range helpKinds {
-		q := bleve.NewTermQuery(code)
-		q.SetField("help_kinds")
-		q.SetBoost(3) // as much as the name
-		qs = append(qs, q)
+	for _, code := range q.NamedHelpKinds {
+		t := bleve.NewTermQuery(code)
+		t.SetField("help_kinds")
+		t.SetBoost(3) // as much as the name
+		qs = append(qs, t)
 	}
 	return bleve.NewDisjunctionQuery(qs...)
 }
@@ -169,8 +181,12 @@ func (ix *Index) unknownTerms(ctx context.Context, text string, synonyms []catal
 		if slices.Contains(out, t) || slices.Contains(meant, t) {
 			continue
 		}
+		if utf8.RuneCountInString(t) < minFuzzy {
+			// One edit of a short stem is another word (trau, trag).
+			continue
+		}
 		known := false
-		for _, field := range []string{fieldName, fieldText} {
+		for _, field := range []string{fieldName, fieldPerson, fieldText} {
 			tfr, err := r.TermFieldReader(ctx, tok.Term, field, false, false, false)
 			if err != nil {
 				return nil, err
@@ -212,15 +228,17 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	// hold (bleve's boolean filter scores every text match first); the
 	// filters weigh nothing (boost 0), so only the text decides relevance.
 	var unknown []string // the words to forgive a typo
-	if q.Text != "" {
+	// "Jemand, der mit ihr einkaufen geht": einkaufen is what is asked.
+	text := catalogue.ContentWords(q.Text)
+	if text != "" {
 		var err error
 		ix.mu.RLock()
-		unknown, err = ix.unknownTerms(ctx, q.Text, q.Synonyms)
+		unknown, err = ix.unknownTerms(ctx, text, q.Synonyms)
 		ix.mu.RUnlock()
 		if err != nil {
 			return catalogue.SearchResult{}, fmt.Errorf("look up the words: %w", err)
 		}
-		must = append([]query.Query{textQuery(q.Text, unknown, q.NamedHelpKinds, q.Synonyms)}, must...)
+		must = append([]query.Query{textQuery(q, text, unknown)}, must...)
 	}
 	var root query.Query = bleve.NewMatchAllQuery()
 	switch len(must) {
@@ -306,7 +324,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		}
 	}
 	if q.Text != "" && len(ids) > 0 {
-		if err := ix.highlight(ctx, q.Text, unknown, q.Synonyms, out.Items); err != nil {
+		if err := ix.highlight(ctx, text, unknown, q.Synonyms, out.Items); err != nil {
 			return catalogue.SearchResult{}, err
 		}
 	}
@@ -322,9 +340,10 @@ func (ix *Index) highlight(ctx context.Context, text string, fuzzy []string, syn
 		ids[i] = h.ID
 		at[h.ID] = i
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(text, fuzzy, nil, synonyms)), len(ids), 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(catalogue.SearchQuery{Synonyms: synonyms}, text, fuzzy)), len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle("html")
 	req.Highlight.AddField(fieldName)
+	req.Highlight.AddField(fieldPerson)
 	req.Highlight.AddField(fieldText)
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {

@@ -42,19 +42,10 @@ func newPool(an Analyzer, pl Placements) *pool {
 		byHelp: map[string]map[string]*candidate{}, terms: map[string]uint32{},
 		codes: map[string]uint16{}, noise: map[string]bool{}}
 	if an != nil {
-		p.noise = an.MatchTerms(requestWords)
+		p.noise = an.MatchTerms(catalogue.RequestWords)
 	}
 	return p
 }
-
-// requestWords are words of a request that say nothing about the client
-// or the help ("Sie möchte gern Hilfe beim …"): a helper's text that holds
-// them fits no better. Analysed like every text, so that their forms are
-// caught too.
-const requestWords = `möchte möchten möchtest mag mögen will wollen wünscht wünschen wünsche brauche braucht brauchen bräuchte
-	gerne gern bitte hilfe hilfen helfen hilft unterstützung unterstützen jemand jemanden jemandem person suche sucht suchen
-	klientin klient klienten frau herr mann leider sehr etwas immer wieder schon mehr viel viele oft manchmal
-	kann können könnte sollte soll muss müssen geht gehen gibt haben hat hatte sein ist war wäre wurde werden`
 
 // content keeps the terms of a client's text that can tell a helper
 // apart: no request words, no numbers, nothing shorter than three letters.
