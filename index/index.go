@@ -75,8 +75,8 @@ const (
 	// of the help (Frau Koch, Herr Einkauf), so it weighs as the text,
 	// not as the name of a group or an offer.
 	fieldPerson = "person"
-	fieldGeo      = "location"
-	fieldUpdate   = "updated_at"
+	fieldGeo    = "location"
+	fieldUpdate = "updated_at"
 	// fieldRow stores a document's row (see row), read back at start.
 	fieldRow = "row"
 )

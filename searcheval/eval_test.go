@@ -266,7 +266,7 @@ func create(ctx context.Context, svc *catalogue.Service, rm access.Principal, pr
 	case "n":
 		n, err := svc.CreateNeighbourhoodHelp(ctx, rm, catalogue.NeighbourhoodHelpInput{Name: d.Name, Description: d.Text, Location: place,
 			Coordinator: catalogue.Contact{Name: "Koordination", Phone: "0731 100200"},
-			Districts: []string{d.District}, Quarters: []string{d.Quarter}, HelpKinds: d.Help, TargetGroups: d.Groups, Languages: d.Langs})
+			Districts:   []string{d.District}, Quarters: []string{d.Quarter}, HelpKinds: d.Help, TargetGroups: d.Groups, Languages: d.Langs})
 		if err != nil {
 			return "", err
 		}
