@@ -124,3 +124,33 @@ func (w *world) found(text string) []string {
 	}
 	return out
 }
+
+// TestWholeWordsFirst: an entry holding the word asked for ranks above
+// one holding it only inside a compound, and an entry holding a compound
+// asked for above those holding only its parts.
+func TestWholeWordsFirst(t *testing.T) {
+	w := newWorld(t)
+	// The part hits come first in the store, so that the order found is
+	// the search's, not the order of writing.
+	// Whole-word hits have the longer texts, which weigh each word less.
+	inside := w.volunteer("Eins", "Nachbarschaftshilfe.", "eselsberg", "Eselsberg", "besuchsdienst")
+	whole := w.volunteer("Zwei", "Schnelle Hilfe und guter Rat im ganzen Quartier, für alle Nachbarn, an jedem Tag der Woche.", "eselsberg", "Eselsberg", "besuchsdienst")
+	grund := w.volunteer("Drei", "Grundschulkinder.", "eselsberg", "Eselsberg", "besuchsdienst")
+	kinder := w.volunteer("Vier", "Geht mit Kindern aus der ganzen Straße ins Quartier, zum Spielplatz und zum Schwimmen.", "eselsberg", "Eselsberg", "besuchsdienst")
+	parts := w.volunteer("Fünf", "Senioren.", "eselsberg", "Eselsberg", "besuchsdienst")
+	compound := w.volunteer("Sechs", "Leitet seit vielen Jahren den Seniorentreff im Quartier und kocht dort Kaffee.", "eselsberg", "Eselsberg", "besuchsdienst")
+	for _, tc := range []struct {
+		query         string
+		first, second string
+	}{
+		{"Hilfe", whole, inside},
+		{"Kinder", kinder, grund},
+		{"Seniorentreff", compound, parts},
+	} {
+		got := w.found(tc.query)
+		i, j := slices.Index(got, tc.first), slices.Index(got, tc.second)
+		if i < 0 || j < 0 || i > j {
+			t.Errorf("%q: %v, want %s before %s", tc.query, got, tc.first, tc.second)
+		}
+	}
+}

@@ -48,7 +48,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "13"
+const schemaVersion = "14"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -62,6 +62,8 @@ var shippedWords string
 
 const (
 	analyzerDE = "de_compound"
+	// analyzerWhole is analyzerDE without the compounds' parts.
+	analyzerWhole = "de_whole"
 	// analyzerLower and analyzerPlain are for matching's terms
 	// (MatchTerms): words lower-cased; one word stopped, folded, stemmed.
 	analyzerLower = "de_lower"
@@ -75,6 +77,10 @@ const (
 	// of the help (Frau Koch, Herr Einkauf), so it weighs as the text,
 	// not as the name of a group or an offer.
 	fieldPerson = "person"
+	// fieldWords holds the whole words of name and texts, without the
+	// parts of compounds: an entry holding the word asked for ranks above
+	// one holding it inside a compound (Hilfe, Nachbarschaftshilfe).
+	fieldWords  = "words"
 	fieldGeo    = "location"
 	fieldUpdate = "updated_at"
 	// fieldRow stores a document's row (see row), read back at start.
@@ -154,6 +160,13 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	}); err != nil {
 		return nil, "", err
 	}
+	// Whole words only, for fieldWords.
+	if err := m.AddCustomAnalyzer(analyzerWhole, map[string]any{
+		"type": custom.Name, "tokenizer": unicode.Name,
+		"token_filters": []any{lowercase.Name, de.StopName, de.NormalizeName, stemFilter},
+	}); err != nil {
+		return nil, "", err
+	}
 	if err := m.AddCustomAnalyzer(analyzerLower, map[string]any{
 		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": []any{lowercase.Name},
 	}); err != nil {
@@ -183,6 +196,10 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	doc := bleve.NewDocumentMapping()
 	doc.AddFieldMappingsAt(fieldName, text())
 	doc.AddFieldMappingsAt(fieldPerson, text())
+	whole := bleve.NewTextFieldMapping()
+	whole.Analyzer = analyzerWhole
+	whole.Store, whole.IncludeTermVectors, whole.IncludeInAll = false, false, false
+	doc.AddFieldMappingsAt(fieldWords, whole)
 	doc.AddFieldMappingsAt(fieldText, text())
 	// Kind, status, provider and period are not indexed: the rows decide
 	// them per hit (see collector.visible).

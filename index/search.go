@@ -68,6 +68,10 @@ func textQuery(q catalogue.SearchQuery, text string, fuzzy []string) query.Query
 			qs = append(qs, m)
 		}
 	}
+	whole := bleve.NewMatchQuery(text)
+	whole.SetField(fieldWords)
+	whole.Analyzer = analyzerWhole
+	qs = append(qs, whole)
 	for _, f := range textFields {
 		exact := bleve.NewMatchQuery(text)
 		exact.SetField(f.field)
