@@ -11,7 +11,7 @@ import (
 )
 
 // searchParams are the query parameters of GET /v1/search.
-var searchParams = []string{"q", "facets", "kind", "status", "district", "quarter", "help_kind", "target_group", "language", "accessible",
+var searchParams = []string{"q", "facets", "kind", "status", "district", "quarter", "help_kind", "target_group", "language", "group", "accessible",
 	"near", "near_quarter", "radius_km", "sort", "limit", "offset"}
 
 func (s *Server) searchCatalogue(c echo.Context) error {
@@ -19,7 +19,7 @@ func (s *Server) searchCatalogue(c echo.Context) error {
 	sq := catalogue.SearchQuery{
 		Text: q.str("q", 500), Status: catalogue.Status(q.str("status", 32)), District: q.str("district", 64),
 		Quarter: q.str("quarter", 100), HelpKind: q.str("help_kind", 64), TargetGroup: q.str("target_group", 64),
-		Language: q.str("language", 8), NearQuarter: q.str("near_quarter", 100), Sort: q.str("sort", 16), Page: q.page(),
+		Language: q.str("language", 8), Group: q.str("group", 64), NearQuarter: q.str("near_quarter", 100), Sort: q.str("sort", 16), Page: q.page(),
 	}
 	for _, k := range strings.Split(q.str("kind", 100), ",") {
 		switch catalogue.Kind(k) {

@@ -41,3 +41,18 @@ func TestSearchIsInStepWithWrites(t *testing.T) {
 		t.Errorf("after restart: %s", r.Body)
 	}
 }
+
+// TestSearchByGroup: group= keeps a neighbourhood help's members, for
+// those who may see volunteers.
+func TestSearchByGroup(t *testing.T) {
+	e := newEnv(t)
+	nh := e.create("rm", "/v1/neighbourhood-helps", helpInput())
+	member := e.create("rm", "/v1/volunteers", with(volunteerInput(), "groups", []string{nh}))
+	other := e.create("rm", "/v1/volunteers", volunteerInput())
+	for who, want := range map[string]bool{"rm": true, "fm": true, "traeger": false} {
+		got := ids(t, e.do(req{Who: who, Method: "GET", Path: "/v1/search?group=" + nh}))
+		if contains(got, member) != want || contains(got, other) || contains(got, nh) {
+			t.Errorf("%s: %v, member %s", who, got, member)
+		}
+	}
+}

@@ -19,6 +19,7 @@ type scanDoc struct {
 	facts                             catalogue.Facts
 	terms                             map[string]bool
 	districts, quarters, help, groups []string
+	memberOf                          []string // a volunteer's neighbourhood helps
 	langs                             []string
 	accessible                        *bool
 	at                                catalogue.GeoPoint
@@ -72,7 +73,7 @@ func (s *scanner) view(r catalogue.Record) (scanDoc, error) {
 	switch x := e.(type) {
 	case *catalogue.Volunteer:
 		texts = append(texts, x.LifeExperience, x.Interests, strings.Join(x.Trainings, " "))
-		place, d.help, d.groups = x.Home, x.HelpKinds, x.TargetGroups
+		place, d.help, d.groups, d.memberOf = x.Home, x.HelpKinds, x.TargetGroups, x.Groups
 		for _, l := range x.Languages {
 			d.langs = append(d.langs, l.Code)
 		}
@@ -234,7 +235,7 @@ func (sq *scanQuery) test(d *scanDoc, res *scanResult) {
 		len(sq.Kinds) > 0 && !hasKind(sq.Kinds, d.facts.Kind) ||
 		sq.District != "" && !has(d.districts, sq.District) || sq.Quarter != "" && !has(d.quarters, sq.Quarter) ||
 		sq.HelpKind != "" && !has(d.help, sq.HelpKind) || sq.TargetGroup != "" && !has(d.groups, sq.TargetGroup) ||
-		sq.Language != "" && !has(d.langs, sq.Language) ||
+		sq.Language != "" && !has(d.langs, sq.Language) || sq.Group != "" && !has(d.memberOf, sq.Group) ||
 		sq.Accessible != nil && (d.accessible == nil || *d.accessible != *sq.Accessible) {
 		return
 	}

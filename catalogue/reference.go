@@ -49,13 +49,16 @@ var Vocabularies = []Vocabulary{VocabThemes, VocabHelpKinds, VocabTargetGroups, 
 // brings the helper into contact with minors (police certificate needed),
 // and ProvidedBy names the kinds of entry that typically give it (debt
 // counselling is an offer's job, shopping help a volunteer's or a
-// neighbourhood help's), which matching prefers.
+// neighbourhood help's), which matching prefers; NeedsCar marks help the
+// helper needs a car for (Fahrdienst), which a suggestion without one
+// states as its drawback.
 type Term struct {
 	Code       string `json:"code" validate:"required,max=64,slug"`
 	Label      string `json:"label" validate:"required,max=200"`
 	Theme      string `json:"theme,omitempty" validate:"omitempty,max=64"`
 	Minors     bool   `json:"minors,omitempty"`
 	ProvidedBy []Kind `json:"provided_by,omitempty" validate:"max=3,unique,dive,oneof=volunteer neighbourhood_help offer"`
+	NeedsCar   bool   `json:"needs_car,omitempty"`
 }
 
 // Provides reports whether entries of kind k typically give help kind t;

@@ -110,10 +110,13 @@ func checkTerm(ve *ValidationError, tax Taxonomy, v Vocabulary, t Term) {
 	if len(t.ProvidedBy) > 0 {
 		ve.add("provided_by", "only help kinds name the kinds of entry that give them")
 	}
+	if t.NeedsCar {
+		ve.add("needs_car", "only help kinds can need a car")
+	}
 }
 
-// UpdateTerm changes a term's label, and for a help kind its theme, minors
-// and provided_by; the code stays. For staff and admin.
+// UpdateTerm changes a term's label, and for a help kind its theme, minors,
+// provided_by and needs_car; the code stays. For staff and admin.
 func (s *Service) UpdateTerm(ctx context.Context, p access.Principal, v Vocabulary, code string, t Term) error {
 	if !p.Is(access.RoleResourceManager, access.RoleAdmin) {
 		return forbidden(p, "change the taxonomy")

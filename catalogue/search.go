@@ -27,7 +27,10 @@ type SearchQuery struct {
 	HelpKind    string
 	TargetGroup string
 	Language    string
-	Accessible  *bool
+	// Group keeps the volunteers who help in the neighbourhood help of
+	// this id (its members).
+	Group      string
+	Accessible *bool
 	// Near and RadiusKM restrict to entries within the radius; NearQuarter
 	// names a quarter whose centre is used as Near.
 	Near        *GeoPoint

@@ -33,6 +33,9 @@ func document(places catalogue.Places, r catalogue.Record) (map[string]any, erro
 			langs = append(langs, l.Code)
 		}
 		d["help_kinds"], d["target_groups"] = v.HelpKinds, v.TargetGroups
+		if len(v.Groups) > 0 {
+			d["groups"] = v.Groups
+		}
 		if v.Home.Quarter != "" {
 			d["quarters"] = []string{v.Home.Quarter}
 		}

@@ -48,7 +48,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "14"
+const schemaVersion = "15"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -203,7 +203,7 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	doc.AddFieldMappingsAt(fieldText, text())
 	// Kind, status, provider and period are not indexed: the rows decide
 	// them per hit (see collector.visible).
-	for _, k := range []string{"districts", "quarters", "help_kinds", "target_groups", "languages", "category"} {
+	for _, k := range []string{"districts", "quarters", "help_kinds", "target_groups", "languages", "category", "groups"} {
 		doc.AddFieldMappingsAt(k, kw())
 	}
 	// The row is read, never searched: stored, not indexed, so that it

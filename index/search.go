@@ -211,7 +211,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	// the catalogue cost more to intersect than to check.
 	var must []query.Query
 	for field, v := range map[string]string{"districts": q.District, "quarters": q.Quarter, "help_kinds": q.HelpKind,
-		"target_groups": q.TargetGroup, "languages": q.Language} {
+		"target_groups": q.TargetGroup, "languages": q.Language, "groups": q.Group} {
 		if v != "" {
 			must = append(must, term(field, v))
 		}

@@ -132,3 +132,51 @@ func provider(t *testing.T, svc *catalogue.Service) string {
 	}
 	return p.ID
 }
+
+// TestNoCarDrawback: help the taxonomy says needs a car brings "kein Auto"
+// for a volunteer who travels without one, unless the client has a car;
+// RM decides which help that is.
+func TestNoCarDrawback(t *testing.T) {
+	ctx := context.Background()
+	svc, ix, db := world(t)
+	cert := &catalogue.PoliceCertificate{IssuedOn: "2025-01-10", SeenOn: "2025-01-20", ValidUntil: "2030-01-09", Clear: true}
+	in := catalogue.VolunteerInput{Name: "Zu Fuß", Home: catalogue.Place{District: "weststadt-soeflingen", Quarter: "Weststadt"},
+		Districts: []string{"weststadt-soeflingen"}, HelpKinds: []string{"fahrdienst", "einkaufshilfe"}, Capacity: 3, Mobility: []string{"walking"},
+		PoliceCertificate: cert, Consent: &catalogue.Consent{GivenOn: "2026-01-01"}}
+	v, err := svc.CreateVolunteer(ctx, staff, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := matching.New(svc, db, ix, matching.DefaultWeights(), quiet)
+	noCar := func(help string, clientHasCar bool) bool {
+		t.Helper()
+		res, err := m.Match(ctx, caseMgr, matching.Case{Quarter: "Weststadt", HelpKinds: []string{help}, HasCar: clientHasCar, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range res.Suggestions {
+			if s.ID == v.ID {
+				return slices.Contains(s.Drawbacks, "kein Auto")
+			}
+		}
+		t.Fatalf("%s: the volunteer is not suggested: %+v", help, res.Suggestions)
+		return false
+	}
+	if !noCar("fahrdienst", false) || noCar("fahrdienst", true) || noCar("einkaufshilfe", false) {
+		t.Errorf("shipped: fahrdienst without a car %v, with the client's car %v, shopping %v", noCar("fahrdienst", false), noCar("fahrdienst", true), noCar("einkaufshilfe", false))
+	}
+	tax, err := svc.Taxonomy(ctx, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, needs := range map[string]bool{"fahrdienst": false, "einkaufshilfe": true} {
+		h, _ := tax.HelpKind(code)
+		h.NeedsCar = needs
+		if err := svc.UpdateTerm(ctx, staff, catalogue.VocabHelpKinds, code, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if noCar("fahrdienst", false) || !noCar("einkaufshilfe", false) {
+		t.Errorf("after RM's change: fahrdienst %v, shopping %v", noCar("fahrdienst", false), noCar("einkaufshilfe", false))
+	}
+}

@@ -302,15 +302,15 @@ func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 		pc.labels[code] = h.Label
 		pc.providedBy[code] = h.ProvidedBy
 	}
-	// Driving is the one help that needs the helper's car (code of the
-	// shipped taxonomy).
-	pc.needsCar = !c.HasCar && slices.Contains(c.HelpKinds, "fahrdienst")
 	for i, h := range c.HelpKinds {
 		t, ok := refs.helpKinds[h]
 		if !ok {
 			ve.Add(fmt.Sprintf("help_kinds[%d]", i), "%q is not in the taxonomy's help-kinds", h)
 		}
 		pc.minors = pc.minors || t.Minors
+		// Help the taxonomy says needs the helper's car (Fahrdienst),
+		// for a client who has none.
+		pc.needsCar = pc.needsCar || t.NeedsCar && !c.HasCar
 	}
 	pc.minors = pc.minors || c.MinorsInvolved
 	for i, g := range c.TargetGroups {

@@ -125,7 +125,7 @@ func (db *DB) PutDistrict(ctx context.Context, d catalogue.District) (bool, erro
 
 // Taxonomy reads the vocabularies.
 func (db *DB) Taxonomy(ctx context.Context) (catalogue.Taxonomy, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT vocabulary, code, label, COALESCE(theme, ''), minors, COALESCE(provided_by, '') FROM terms ORDER BY position`)
+	rows, err := db.r.QueryContext(ctx, `SELECT vocabulary, code, label, COALESCE(theme, ''), minors, COALESCE(provided_by, ''), COALESCE(needs_car, 0) FROM terms ORDER BY position`)
 	if err != nil {
 		return catalogue.Taxonomy{}, fmt.Errorf("query terms: %w", err)
 	}
@@ -137,7 +137,7 @@ func (db *DB) Taxonomy(ctx context.Context) (catalogue.Taxonomy, error) {
 		var v catalogue.Vocabulary
 		var term catalogue.Term
 		var providedBy string
-		if err := rows.Scan(&v, &term.Code, &term.Label, &term.Theme, &term.Minors, &providedBy); err != nil {
+		if err := rows.Scan(&v, &term.Code, &term.Label, &term.Theme, &term.Minors, &providedBy, &term.NeedsCar); err != nil {
 			return t, err
 		}
 		for _, k := range splitList(providedBy) {
@@ -178,8 +178,8 @@ func (db *DB) AddTerm(ctx context.Context, v catalogue.Vocabulary, t catalogue.T
 }
 
 func addTerm(ctx context.Context, tx *sql.Tx, v catalogue.Vocabulary, t catalogue.Term, pos int) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO terms (vocabulary, code, label, theme, minors, provided_by, position) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		string(v), t.Code, t.Label, nullStr(t.Theme), t.Minors, kindList(t.ProvidedBy), pos)
+	_, err := tx.ExecContext(ctx, `INSERT INTO terms (vocabulary, code, label, theme, minors, provided_by, needs_car, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(v), t.Code, t.Label, nullStr(t.Theme), t.Minors, kindList(t.ProvidedBy), t.NeedsCar, pos)
 	if err != nil {
 		return fmt.Errorf("add term %s/%s: %w", v, t.Code, mapErr(err))
 	}
@@ -189,8 +189,8 @@ func addTerm(ctx context.Context, tx *sql.Tx, v catalogue.Vocabulary, t catalogu
 // UpdateTerm replaces what a term says; its code and place stay.
 func (db *DB) UpdateTerm(ctx context.Context, v catalogue.Vocabulary, t catalogue.Term) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE terms SET label = ?, theme = ?, minors = ?, provided_by = ? WHERE vocabulary = ? AND code = ?`,
-			t.Label, nullStr(t.Theme), t.Minors, kindList(t.ProvidedBy), string(v), t.Code)
+		res, err := tx.ExecContext(ctx, `UPDATE terms SET label = ?, theme = ?, minors = ?, provided_by = ?, needs_car = ? WHERE vocabulary = ? AND code = ?`,
+			t.Label, nullStr(t.Theme), t.Minors, kindList(t.ProvidedBy), t.NeedsCar, string(v), t.Code)
 		if err != nil {
 			return fmt.Errorf("update term %s/%s: %w", v, t.Code, mapErr(err))
 		}
@@ -201,12 +201,16 @@ func (db *DB) UpdateTerm(ctx context.Context, v catalogue.Vocabulary, t catalogu
 	})
 }
 
-// backfillTerms gives the shipped help kinds the provided_by of this
-// release where a database made by an older one has none (NULL; an empty
-// list set by staff is kept).
+// backfillTerms gives the shipped help kinds the provided_by and
+// needs_car of this release where a database made by an older one has
+// none (NULL; what staff set is kept).
 func backfillTerms(ctx context.Context, tx *sql.Tx, tax catalogue.Taxonomy) error {
 	for _, th := range tax.Themes {
 		for _, h := range th.HelpKinds {
+			if _, err := tx.ExecContext(ctx, `UPDATE terms SET needs_car = ? WHERE vocabulary = ? AND code = ? AND needs_car IS NULL`,
+				h.NeedsCar, string(catalogue.VocabHelpKinds), h.Code); err != nil {
+				return fmt.Errorf("backfill needs_car of %s: %w", h.Code, err)
+			}
 			if len(h.ProvidedBy) == 0 {
 				continue
 			}

@@ -122,6 +122,11 @@ func (a *App) entryForm(c echo.Context, status int, k catalogue.Kind, id string,
 	if err != nil {
 		return err
 	}
+	if k == catalogue.KindVolunteer {
+		if err := a.withGroups(c.Request().Context(), me.Principal(), v, vals["groups"]); err != nil {
+			return err
+		}
+	}
 	fv := &entryFormView{Kind: kindLabels[k], Path: kindPaths[k], ID: id, Version: version, New: id == "", Pending: pending,
 		Fields: viewsOf(fields, v, vals, errs)}
 	fv.Action, fv.Cancel = "/katalog/"+fv.Path, "/katalog"

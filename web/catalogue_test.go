@@ -29,7 +29,7 @@ func TestVolunteerForm(t *testing.T) {
 	bad.Set("groups", "nbh_gibtsnicht")
 	code, body, _ = s.post("/katalog/ehrenamtliche", bad)
 	must(t, "domain errors", code, http.StatusUnprocessableEntity, body, "Bitte einen Namen angeben", "Bitte eine gültige E-Mail-Adresse",
-		"Ohne Einwilligung der Person", `id="contact-email-fehler"`, `aria-invalid="true"`, "Bitte Kennungen bestehender Nachbarschaftshilfen")
+		"Ohne Einwilligung der Person", `id="contact-email-fehler"`, `aria-invalid="true"`, "Bitte nur Nachbarschaftshilfen aus der Liste wählen.")
 	_, found, _ := s.get("/suche?q=Nachbarschaftshilfe&art=neighbourhood_help")
 	group := regexp.MustCompile(`href="/eintrag/(nbh_[0-9a-f]+)"`).FindStringSubmatch(found)
 	if group == nil {
@@ -50,8 +50,11 @@ func TestVolunteerForm(t *testing.T) {
 	code, body, _ = s.get(h.Get("Location"))
 	must(t, "created", code, 200, body, "Der Eintrag ist angelegt.", "Ayşe Yılmaz", "Mo 14:00–17:00, Mi 09:30–12:00", "Türkisch (Muttersprache)",
 		"erteilt am 10.01.2026", "Eselsberg, Eselsberg", "Hilft in", group[1]+")")
+	_, body, _ = s.get("/eintrag/" + group[1])
+	must(t, "the group's page", 200, 200, body, "<h2>Ehrenamtliche dieser Gruppe</h2>", `<a href="/eintrag/`+id+`">Ayşe Yılmaz</a>`)
 	code, body, _ = s.get("/katalog/ehrenamtliche/" + id + "/bearbeiten")
-	must(t, "edit form", code, 200, body, `value="Ayşe Yılmaz"`, `value="Mo 14-17, Mi 09:30-12"`, `value="10.01.2026"`, `name="version" value="1"`)
+	must(t, "edit form", code, 200, body, `value="Ayşe Yılmaz"`, `value="Mo 14-17, Mi 09:30-12"`, `value="10.01.2026"`, `name="version" value="1"`,
+		`name="groups" value="`+group[1]+`" checked`)
 	change := url.Values{}
 	for k, v := range good {
 		change[k] = v
@@ -246,14 +249,14 @@ func TestHelpKindsScreen(t *testing.T) {
 	token := s.relogin("rm")
 	code, body, _ := s.get("/katalog/hilfearten")
 	must(t, "help kinds", code, 200, body, "Schuldnerberatung", `action="/katalog/hilfearten/schuldnerberatung"`, `<label for="label-schuldnerberatung">Bezeichnung</label>`)
-	form := url.Values{"csrf": {token}, "label": {"Schuldnerberatung"}, "provided_by": {"offer", "volunteer"}}
+	form := url.Values{"csrf": {token}, "label": {"Schuldnerberatung"}, "provided_by": {"offer", "volunteer"}, "needs_car": {"1"}}
 	if code, _, h := s.post("/katalog/hilfearten/schuldnerberatung", form); code != http.StatusSeeOther || h.Get("Location") != "/katalog/hilfearten?ok=1#schuldnerberatung" {
 		t.Fatalf("save: %d %v", code, h)
 	}
 	_, body, _ = s.get("/katalog/hilfearten?ok=1")
 	row := body[strings.Index(body, `id="schuldnerberatung"`):]
 	row = row[:strings.Index(row, "</form>")]
-	if strings.Count(row, " checked") != 2 || !strings.Contains(body, "Gespeichert.") {
+	if strings.Count(row, " checked") != 3 || !strings.Contains(body, "Gespeichert.") || !strings.Contains(row, `name="needs_car" value="1" checked`) {
 		t.Errorf("after the change: %s", row)
 	}
 	form.Set("label", "")

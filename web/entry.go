@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,11 +23,18 @@ type entryView struct {
 	Text                         []fact // longer texts, shown as paragraphs
 	Notice                       string
 	Engagement                   []fact
+	// Members are a neighbourhood help's volunteers (as search finds them
+	// for the reader: the read is audited) and MoreMembers how many more.
+	Members     []member
+	MoreMembers int
 	MayEdit, MayVerify, MayRefer bool
 	MayArchive                   bool
 	HelpKinds                    []string // what a referral from here proposes
 	state                        catalogue.Status
 }
+
+// member is a volunteer of a group, linked to her page.
+type member struct{ ID, Name string }
 
 // fact is one labelled line of a detail page.
 type fact struct{ Label, Value string }
@@ -64,6 +72,18 @@ func (a *App) entryPage(c echo.Context) error {
 		if g.LastPlaced != "" {
 			ev.Engagement = append(ev.Engagement, fact{"Zuletzt vermittelt", day(g.LastPlaced)})
 		}
+	}
+	if k == catalogue.KindNeighbourhoodHelp && p.Is(access.RoleResourceManager, access.RoleCaseManager) {
+		res, err := a.cat.Search(ctx, p, a.searcher, catalogue.SearchQuery{Kinds: []catalogue.Kind{catalogue.KindVolunteer}, Group: id,
+			Sort: "updated", Page: catalogue.Page{Limit: 50}})
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Items {
+			ev.Members = append(ev.Members, member{ID: h.ID, Name: h.Name})
+		}
+		sort.Slice(ev.Members, func(i, j int) bool { return ev.Members[i].Name < ev.Members[j].Name })
+		ev.MoreMembers = res.Total - len(res.Items)
 	}
 	info := map[string]string{"geprueft": "Der Eintrag ist als geprüft vermerkt.", "gespeichert": "Die Änderungen sind gespeichert.",
 		"angelegt": "Der Eintrag ist angelegt.", "eingereicht": "Die Änderung ist eingereicht; die Stadt prüft sie.",

@@ -105,6 +105,7 @@ func districtChoices(v *vocab) []option { return v.districtOptions() }
 func targetChoices(v *vocab) []option   { return termOptions(v.tax.TargetGroups) }
 func categoryChoices(v *vocab) []option { return termOptions(v.tax.OfferCategories) }
 func languageChoices(*vocab) []option   { return languageOptions() }
+func groupChoices(v *vocab) []option    { return v.groups }
 func fixedChoices(m map[string]string, order ...string) func(*vocab) []option {
 	return func(*vocab) []option {
 		out := make([]option, len(order))
@@ -141,8 +142,8 @@ var volunteerFields = []formField{
 	{ID: "life_experience", Label: "Lebenserfahrung", Type: ftArea, Max: 4000, Hint: "Was die Person selbst erlebt hat und weitergeben möchte."},
 	{ID: "interests", Label: "Interessen", Type: ftArea, Max: 4000},
 	{ID: "trainings", Label: "Schulungen", Type: ftCommaList, Hint: "Durch Kommas getrennt."},
-	{ID: "groups", Label: "Hilft in Nachbarschaftshilfen", Type: ftCommaList,
-		Hint: "Kennungen der Nachbarschaftshilfen (nbh_…, in der Adresse ihrer Seite), durch Kommas getrennt. Vorschläge nennen dann die Gruppe und ihren Kontakt."},
+	{ID: "groups", Label: "Hilft in Nachbarschaftshilfen", Type: ftChecks, choices: groupChoices,
+		Hint: "Vorschläge nennen dann die Person mit der Gruppe und ihrem Kontakt."},
 	head("Nachweise"),
 	{ID: "consent", Label: "Einwilligung erteilt am", Type: ftDate, Required: true, Hint: "TT.MM.JJJJ"},
 	{ID: "police_certificate-seen_on", Label: "Führungszeugnis gesehen am", Type: ftDate, Hint: "TT.MM.JJJJ; leer, wenn keines vorliegt."},
@@ -388,7 +389,7 @@ func volunteerValues(in catalogue.VolunteerInput) url.Values {
 	set(vals, "life_experience", in.LifeExperience)
 	set(vals, "interests", in.Interests)
 	set(vals, "trainings", strings.Join(in.Trainings, ", "))
-	set(vals, "groups", strings.Join(in.Groups, ", "))
+	set(vals, "groups", in.Groups...)
 	if in.Consent != nil {
 		set(vals, "consent", day(in.Consent.GivenOn))
 	}
@@ -409,7 +410,7 @@ func readVolunteer(vals url.Values, v *vocab) (catalogue.VolunteerInput, map[str
 		Districts: r.list("districts"), HelpKinds: r.list("help_kinds"), TargetGroups: r.list("target_groups"),
 		Availability: r.slots("availability"), Mobility: r.list("mobility"), Gender: r.str("gender"),
 		LifeExperience: r.str("life_experience"), Interests: r.str("interests"), Trainings: r.commaList("trainings"),
-		Groups: r.commaList("groups")}
+		Groups: r.list("groups")}
 	in.Capacity, _ = r.int("capacity")
 	in.Load, _ = r.int("load")
 	in.BirthYear, _ = r.int("birth_year")
@@ -530,7 +531,7 @@ var entryMessages = map[string]string{
 	"mobility": "Bitte aus der Liste wählen.", "gender": "Bitte aus der Liste wählen.", "birth_year": "Bitte ein Geburtsjahr wie 1958 angeben.",
 	"life_experience": "Bitte kürzer (höchstens 4000 Zeichen).", "interests": "Bitte kürzer (höchstens 4000 Zeichen).",
 	"trainings":                      "Bitte die Schulungen durch Kommas trennen (je höchstens 200 Zeichen).",
-	"groups":                         "Bitte Kennungen bestehender Nachbarschaftshilfen angeben (nbh_…), durch Kommas getrennt, jede nur einmal.",
+	"groups":                         "Bitte nur Nachbarschaftshilfen aus der Liste wählen.",
 	"consent":                        "Ohne Einwilligung der Person dürfen ihre Daten nicht gespeichert werden: Bitte das Datum der Einwilligung angeben.",
 	"consent.given_on":               "Bitte das Datum der Einwilligung als TT.MM.JJJJ angeben.",
 	"police_certificate":             "Bitte alle drei Daten des Führungszeugnisses angeben.",

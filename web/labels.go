@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"massanzug/access"
 	"massanzug/catalogue"
 	"massanzug/referral"
 )
@@ -70,6 +71,7 @@ type vocab struct {
 	help      map[string]string
 	target    map[string]string
 	category  map[string]string
+	groups    []option // the neighbourhood helps a volunteer may join; only forms that offer them load them (withGroups)
 }
 
 func (a *App) vocab(ctx context.Context) (*vocab, error) {
@@ -254,4 +256,24 @@ func monthsSince(at string, now time.Time) string {
 		return "einem Monat"
 	}
 	return strconv.Itoa(m) + " Monaten"
+}
+
+// withGroups loads the neighbourhood helps into v, by name, for the
+// volunteer form's choice of groups; a group that is chosen but no longer
+// listed (archived) stays a choice, so that saving keeps it.
+func (a *App) withGroups(ctx context.Context, p access.Principal, v *vocab, chosen []string) error {
+	helps, _, err := a.cat.NeighbourhoodHelps(ctx, p, catalogue.ListQuery{Page: catalogue.Page{Limit: 1000}})
+	if err != nil {
+		return fmt.Errorf("list neighbourhood helps: %w", err)
+	}
+	sort.Slice(helps, func(i, j int) bool { return helps[i].Name < helps[j].Name })
+	for _, h := range helps {
+		v.groups = append(v.groups, option{Value: h.ID, Label: h.Name})
+	}
+	for _, id := range chosen {
+		if !slices.ContainsFunc(v.groups, func(o option) bool { return o.Value == id }) {
+			v.groups = append(v.groups, option{Value: id, Label: id})
+		}
+	}
+	return nil
 }

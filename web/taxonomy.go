@@ -23,9 +23,9 @@ type helpTheme struct {
 }
 
 type helpRow struct {
-	Code, Label string
-	Minors      bool
-	Kinds       []option
+	Code, Label      string
+	Minors, NeedsCar bool
+	Kinds            []option
 }
 
 func (a *App) helpKinds(c echo.Context) error {
@@ -41,7 +41,7 @@ func (a *App) helpKindsPage(c echo.Context, status int, failed, msg string) erro
 	for _, th := range v.tax.Themes {
 		t := helpTheme{Label: th.Label}
 		for _, h := range th.HelpKinds {
-			row := helpRow{Code: h.Code, Label: h.Label, Minors: h.Minors}
+			row := helpRow{Code: h.Code, Label: h.Label, Minors: h.Minors, NeedsCar: h.NeedsCar}
 			for _, k := range catalogue.Kinds {
 				row.Kinds = append(row.Kinds, option{Value: string(k), Label: kindLabels[k], Selected: slices.Contains(h.ProvidedBy, k)})
 			}
@@ -56,7 +56,7 @@ func (a *App) helpKindsPage(c echo.Context, status int, failed, msg string) erro
 	return a.render(c, status, "help-kinds", p)
 }
 
-// saveHelpKind changes one help kind: label, minors, who gives it.
+// saveHelpKind changes one help kind: label, minors, car, who gives it.
 func (a *App) saveHelpKind(c echo.Context) error {
 	me, _ := user(c)
 	ctx, code := c.Request().Context(), c.Param("code")
@@ -74,6 +74,7 @@ func (a *App) saveHelpKind(c echo.Context) error {
 	}
 	h.Label = form.Get("label")
 	h.Minors = form.Get("minors") != ""
+	h.NeedsCar = form.Get("needs_car") != ""
 	h.ProvidedBy = nil
 	for _, k := range form["provided_by"] {
 		h.ProvidedBy = append(h.ProvidedBy, catalogue.Kind(k))
