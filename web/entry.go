@@ -25,8 +25,8 @@ type entryView struct {
 	Engagement                   []fact
 	// Members are a neighbourhood help's volunteers (as search finds them
 	// for the reader: the read is audited) and MoreMembers how many more.
-	Members     []member
-	MoreMembers int
+	Members                      []member
+	MoreMembers                  int
 	MayEdit, MayVerify, MayRefer bool
 	MayArchive                   bool
 	HelpKinds                    []string // what a referral from here proposes
