@@ -3,6 +3,7 @@ package catalogue
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -210,7 +211,8 @@ func (t Taxonomy) HelpKindsNamed(text string) []string {
 	names := map[string][]string{} // a folded name → the codes it names
 	own := map[string]bool{}       // names that are a code or a whole label
 	for code, h := range t.codes(VocabHelpKinds) {
-		for _, name := range []string{foldGerman(code), foldGerman(h.Label)} {
+		// A code is typed as words too (sport_bewegung, "sport bewegung").
+		for _, name := range []string{strings.Join(foldedWords(code), " "), foldGerman(h.Label)} {
 			names[name] = append(names[name], code)
 			own[name] = true
 		}
@@ -238,7 +240,7 @@ func (t Taxonomy) HelpKindsNamed(text string) []string {
 		if take(w) || utf8.RuneCountInString(w) < 8 {
 			continue
 		}
-		for name := range names {
+		for _, name := range slices.Sorted(maps.Keys(names)) {
 			if editDistance(w, name, 1) <= 1 && take(name) {
 				break
 			}
