@@ -11,15 +11,21 @@ import (
 
 // strictCompoundFilter is the bleve token filter of the index's German
 // analysis: each word, followed by its parts where it is a strict
-// compound (compounds.split), at the word's position.
+// compound (compounds.split), at the word's position; with parts_only,
+// the parts alone.
 const strictCompoundFilter = "compound_strict_de"
 
-type strictFilter struct{ c compounds }
+type strictFilter struct {
+	c         compounds
+	partsOnly bool
+}
 
 func (f strictFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	out := make(analysis.TokenStream, 0, len(in))
 	for _, t := range in {
-		out = append(out, t)
+		if !f.partsOnly {
+			out = append(out, t)
+		}
 		for _, p := range f.c.split(string(t.Term)) {
 			out = append(out, &analysis.Token{Term: []byte(p), Position: t.Position, Start: t.Start, End: t.End, Type: t.Type, KeyWord: t.KeyWord})
 		}
@@ -41,7 +47,8 @@ func init() {
 			}
 			words = append(words, s)
 		}
-		return strictFilter{newCompounds(words)}, nil
+		partsOnly, _ := config["parts_only"].(bool)
+		return strictFilter{c: newCompounds(words), partsOnly: partsOnly}, nil
 	})
 	if err != nil {
 		panic(err) // two filters of one name: a programming error at start

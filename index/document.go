@@ -70,7 +70,7 @@ func document(places catalogue.Places, r catalogue.Record) (map[string]any, erro
 		}
 	}
 	d[fieldText] = strings.Join(nonEmpty(text), "\n")
-	d[fieldWords] = r.Name + "\n" + d[fieldText].(string)
+	d[fieldParts] = r.Name + "\n" + d[fieldText].(string)
 	facets := []string{"kind:" + string(r.Kind)}
 	add := func(facet string, values any) {
 		vs, _ := values.([]string)

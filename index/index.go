@@ -48,7 +48,7 @@ import (
 // schemaVersion changes whenever the document layout or analysis changes
 // in code; the word list's hash is added to it, so extending the list also
 // makes the next start rebuild.
-const schemaVersion = "15"
+const schemaVersion = "16"
 
 // DirName is the index folder inside the data folder; WordsFile is where
 // staff add compound parts of their own.
@@ -62,8 +62,10 @@ var shippedWords string
 
 const (
 	analyzerDE = "de_compound"
-	// analyzerWhole is analyzerDE without the compounds' parts.
+	// analyzerWhole is analyzerDE without the compounds' parts,
+	// analyzerParts with the parts alone.
 	analyzerWhole = "de_whole"
+	analyzerParts = "de_parts"
 	// analyzerLower and analyzerPlain are for matching's terms
 	// (MatchTerms): words lower-cased; one word stopped, folded, stemmed.
 	analyzerLower = "de_lower"
@@ -77,10 +79,11 @@ const (
 	// of the help (Frau Koch, Herr Einkauf), so it weighs as the text,
 	// not as the name of a group or an offer.
 	fieldPerson = "person"
-	// fieldWords holds the whole words of name and texts, without the
-	// parts of compounds: an entry holding the word asked for ranks above
-	// one holding it inside a compound (Hilfe, Nachbarschaftshilfe).
-	fieldWords  = "words"
+	// fieldParts holds the parts of the compounds of name and texts,
+	// which the other fields hold whole: an entry holding the word asked
+	// for ranks above one holding it inside a compound (Hilfe,
+	// Nachbarschaftshilfe).
+	fieldParts  = "parts"
 	fieldGeo    = "location"
 	fieldUpdate = "updated_at"
 	// fieldRow stores a document's row (see row), read back at start.
@@ -149,23 +152,22 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	// Strict compounds: a word is split only where it is made whole of
 	// dictionary words (compounds.split); bleve's dictionary filter found
 	// any listed word inside any word (Beratung → rat, Migration → rat).
-	if err := m.AddCustomTokenFilter("compound_de", map[string]any{"type": strictCompoundFilter, "words": tokens}); err != nil {
-		return nil, "", err
+	for name, partsOnly := range map[string]bool{"compound_de": false, "compound_parts_de": true} {
+		if err := m.AddCustomTokenFilter(name, map[string]any{"type": strictCompoundFilter, "words": tokens, "parts_only": partsOnly}); err != nil {
+			return nil, "", err
+		}
 	}
 	// Compounds split before folding and stemming, so that the parts are
-	// folded and stemmed like whole words.
-	if err := m.AddCustomAnalyzer(analyzerDE, map[string]any{
-		"type": custom.Name, "tokenizer": unicode.Name,
-		"token_filters": []any{lowercase.Name, "compound_de", de.StopName, de.NormalizeName, stemFilter},
-	}); err != nil {
-		return nil, "", err
-	}
-	// Whole words only, for fieldWords.
-	if err := m.AddCustomAnalyzer(analyzerWhole, map[string]any{
-		"type": custom.Name, "tokenizer": unicode.Name,
-		"token_filters": []any{lowercase.Name, de.StopName, de.NormalizeName, stemFilter},
-	}); err != nil {
-		return nil, "", err
+	// folded and stemmed like whole words. Queries and the bench's scans
+	// take words and parts (analyzerDE); the index keeps the whole words
+	// of names and texts (analyzerWhole) apart from the parts of their
+	// compounds (analyzerParts, fieldParts), so that a part hit weighs
+	// less than a whole one.
+	for name, split := range map[string][]any{analyzerDE: {"compound_de"}, analyzerWhole: nil, analyzerParts: {"compound_parts_de"}} {
+		filters := append(append([]any{lowercase.Name}, split...), de.StopName, de.NormalizeName, stemFilter)
+		if err := m.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": unicode.Name, "token_filters": filters}); err != nil {
+			return nil, "", err
+		}
 	}
 	if err := m.AddCustomAnalyzer(analyzerLower, map[string]any{
 		"type": custom.Name, "tokenizer": unicode.Name, "token_filters": []any{lowercase.Name},
@@ -180,7 +182,7 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	}
 	text := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = analyzerDE
+		f.Analyzer = analyzerWhole
 		f.Store = true
 		f.IncludeTermVectors = true // for highlighting
 		f.IncludeInAll = false      // queries name their fields; no composite _all field to build
@@ -196,10 +198,9 @@ func newMapping(words []string) (*mapping.IndexMappingImpl, string, error) {
 	doc := bleve.NewDocumentMapping()
 	doc.AddFieldMappingsAt(fieldName, text())
 	doc.AddFieldMappingsAt(fieldPerson, text())
-	whole := bleve.NewTextFieldMapping()
-	whole.Analyzer = analyzerWhole
-	whole.Store, whole.IncludeTermVectors, whole.IncludeInAll = false, false, false
-	doc.AddFieldMappingsAt(fieldWords, whole)
+	parts := text()
+	parts.Analyzer = analyzerParts // stored too: a part hit is highlighted
+	doc.AddFieldMappingsAt(fieldParts, parts)
 	doc.AddFieldMappingsAt(fieldText, text())
 	// Kind, status, provider and period are not indexed: the rows decide
 	// them per hit (see collector.visible).

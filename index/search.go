@@ -34,11 +34,12 @@ func term(field, value string) query.Query {
 // minFuzzy is the shortest term forgiven a typo.
 const minFuzzy = 5
 
-// textFields are the fields words are looked for in, with their weights.
+// textFields are the fields words are looked for in, with their weights:
+// a part of a compound weighs half a whole word of a text.
 var textFields = []struct {
 	field string
 	boost float64
-}{{fieldName, 3}, {fieldPerson, 1}, {fieldText, 1}}
+}{{fieldName, 3}, {fieldPerson, 1}, {fieldText, 1}, {fieldParts, 0.5}}
 
 // synonymWeight is how much a hit through a synonym weighs against one
 // through the word typed: nearly as much, never more.
@@ -60,18 +61,15 @@ func textQuery(q catalogue.SearchQuery, text string, fuzzy []string) query.Query
 	}
 	for _, syn := range q.Synonyms {
 		for _, f := range textFields {
+			// Every word it means, whole, in one field.
 			m := bleve.NewMatchQuery(syn.Means)
 			m.SetField(f.field)
-			m.Analyzer = analyzerDE
+			m.Analyzer = analyzerWhole
 			m.SetOperator(query.MatchQueryOperatorAnd)
 			m.SetBoost(f.boost * synonymWeight)
 			qs = append(qs, m)
 		}
 	}
-	whole := bleve.NewMatchQuery(text)
-	whole.SetField(fieldWords)
-	whole.Analyzer = analyzerWhole
-	qs = append(qs, whole)
 	for _, f := range textFields {
 		exact := bleve.NewMatchQuery(text)
 		exact.SetField(f.field)
@@ -190,7 +188,7 @@ func (ix *Index) unknownTerms(ctx context.Context, text string, synonyms []catal
 			continue
 		}
 		known := false
-		for _, field := range []string{fieldName, fieldPerson, fieldText} {
+		for _, field := range []string{fieldName, fieldPerson, fieldText, fieldParts} {
 			tfr, err := r.TermFieldReader(ctx, tok.Term, field, false, false, false)
 			if err != nil {
 				return nil, err
@@ -348,6 +346,7 @@ func (ix *Index) highlight(ctx context.Context, text string, fuzzy []string, syn
 	req.Highlight = bleve.NewHighlightWithStyle("html")
 	req.Highlight.AddField(fieldName)
 	req.Highlight.AddField(fieldPerson)
+	req.Highlight.AddField(fieldParts)
 	req.Highlight.AddField(fieldText)
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -358,15 +357,26 @@ func (ix *Index) highlight(ctx context.Context, text string, fuzzy []string, syn
 		if !ok {
 			continue
 		}
-		for field, frags := range h.Fragments {
+		hit := &hits[i]
+		mark := func(field string, frags []string) {
 			for _, f := range frags {
 				if strings.Contains(f, "<mark>") { // a field shown whole, without a match, says nothing
-					if hits[i].Highlights == nil {
-						hits[i].Highlights = map[string][]string{}
+					if hit.Highlights == nil {
+						hit.Highlights = map[string][]string{}
 					}
-					hits[i].Highlights[field] = append(hits[i].Highlights[field], f)
+					hit.Highlights[field] = append(hit.Highlights[field], f)
 				}
 			}
+		}
+		for field, frags := range h.Fragments {
+			if field != fieldParts {
+				mark(field, frags)
+			}
+		}
+		// A hit by a part shows the compound it is in, as text, where no
+		// whole word of the text is marked already.
+		if len(hit.Highlights[fieldText]) == 0 {
+			mark(fieldText, h.Fragments[fieldParts])
 		}
 	}
 	return nil
