@@ -50,7 +50,9 @@ const synonymWeight = 0.8
 // also match with one typo, weighted down; entries that give a kind of
 // help the words name, are in a place they name, or hold what a synonym
 // of the text means, match too.
-func textQuery(q catalogue.SearchQuery, text string, fuzzy []string) query.Query {
+//
+// fields are those that hold a word of text (lookUp); nil asks all.
+func textQuery(q catalogue.SearchQuery, text string, fuzzy []string, fields map[string]bool) query.Query {
 	var qs []query.Query
 	for field, values := range map[string][]string{"districts": q.NamedDistricts, "quarters": q.NamedQuarters} {
 		for _, v := range values {
@@ -60,7 +62,12 @@ func textQuery(q catalogue.SearchQuery, text string, fuzzy []string) query.Query
 		}
 	}
 	for _, syn := range q.Synonyms {
+		// What a synonym means is a word of a name or text, not of a
+		// person's name nor a part of a compound.
 		for _, f := range textFields {
+			if f.field == fieldPerson || f.field == fieldParts {
+				continue
+			}
 			// Every word it means, whole, in one field.
 			m := bleve.NewMatchQuery(syn.Means)
 			m.SetField(f.field)
@@ -71,11 +78,13 @@ func textQuery(q catalogue.SearchQuery, text string, fuzzy []string) query.Query
 		}
 	}
 	for _, f := range textFields {
-		exact := bleve.NewMatchQuery(text)
-		exact.SetField(f.field)
-		exact.Analyzer = analyzerDE
-		exact.SetBoost(f.boost)
-		qs = append(qs, exact)
+		if fields == nil || fields[f.field] {
+			exact := bleve.NewMatchQuery(text)
+			exact.SetField(f.field)
+			exact.Analyzer = analyzerDE
+			exact.SetBoost(f.boost)
+			qs = append(qs, exact)
+		}
 		for _, t := range fuzzy {
 			near := bleve.NewFuzzyQuery(t)
 			near.SetField(f.field)
@@ -140,7 +149,7 @@ func (ix *Index) Holds(ctx context.Context, word string) (held bool, err error) 
 	if ix.idx == nil {
 		return false, errClosed
 	}
-	unknown, err := ix.unknownTerms(ctx, word, nil)
+	unknown, _, err := ix.lookUp(ctx, word, nil)
 	return len(unknown) == 0, err
 }
 
@@ -159,48 +168,51 @@ func (ix *Index) searchOnce(ctx context.Context, q catalogue.SearchQuery, scope 
 	return ix.search(ctx, q, scope)
 }
 
-// unknownTerms are the terms of text's analysis that no entry's name or
-// text holds: the words to forgive a typo. A synonym's word is not one of
-// them: it is known to mean something else (NBH is no typo of NRW).
-func (ix *Index) unknownTerms(ctx context.Context, text string, synonyms []catalogue.Synonym) ([]string, error) {
+// lookUp reads which text fields hold the terms of text's analysis: the
+// fields worth asking (a field that holds none of the words only slows
+// the search down), and the terms no field holds: the words to forgive a
+// typo. A synonym's word is not one of those: it is known to mean
+// something else (NBH is no typo of NRW); nor is a short stem, whose one
+// edit is another word (trau, trag).
+func (ix *Index) lookUp(ctx context.Context, text string, synonyms []catalogue.Synonym) (unknown []string, fields map[string]bool, err error) {
 	adv, err := ix.idx.Advanced()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer r.Close()
-	var out, meant []string
+	var meant, seen []string
 	for _, syn := range synonyms {
 		for _, tok := range ix.analyzer.Analyze([]byte(syn.Word)) {
 			meant = append(meant, string(tok.Term))
 		}
 	}
+	fields = map[string]bool{}
 	for _, tok := range ix.analyzer.Analyze([]byte(text)) {
 		t := string(tok.Term)
-		if slices.Contains(out, t) || slices.Contains(meant, t) {
+		if slices.Contains(seen, t) {
 			continue
 		}
-		if utf8.RuneCountInString(t) < minFuzzy {
-			// One edit of a short stem is another word (trau, trag).
-			continue
-		}
+		seen = append(seen, t)
 		known := false
-		for _, field := range []string{fieldName, fieldPerson, fieldText, fieldParts} {
-			tfr, err := r.TermFieldReader(ctx, tok.Term, field, false, false, false)
+		for _, f := range textFields {
+			tfr, err := r.TermFieldReader(ctx, tok.Term, f.field, false, false, false)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
-			known = known || tfr.Count() > 0
+			if tfr.Count() > 0 {
+				known, fields[f.field] = true, true
+			}
 			tfr.Close()
 		}
-		if !known {
-			out = append(out, t)
+		if !known && !slices.Contains(meant, t) && utf8.RuneCountInString(t) >= minFuzzy {
+			unknown = append(unknown, t)
 		}
 	}
-	return out, nil
+	return unknown, fields, nil
 }
 
 func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope catalogue.Scope) (catalogue.SearchResult, error) {
@@ -233,14 +245,15 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 	// "Jemand, der mit ihr einkaufen geht": einkaufen is what is asked.
 	text := catalogue.ContentWords(q.Text)
 	if text != "" {
-		var err error
 		ix.mu.RLock()
-		unknown, err = ix.unknownTerms(ctx, text, q.Synonyms)
+		var fields map[string]bool
+		var err error
+		unknown, fields, err = ix.lookUp(ctx, text, q.Synonyms)
 		ix.mu.RUnlock()
 		if err != nil {
 			return catalogue.SearchResult{}, fmt.Errorf("look up the words: %w", err)
 		}
-		must = append([]query.Query{textQuery(q, text, unknown)}, must...)
+		must = append([]query.Query{textQuery(q, text, unknown, fields)}, must...)
 	}
 	var root query.Query = bleve.NewMatchAllQuery()
 	switch len(must) {
@@ -342,7 +355,7 @@ func (ix *Index) highlight(ctx context.Context, text string, fuzzy []string, syn
 		ids[i] = h.ID
 		at[h.ID] = i
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(catalogue.SearchQuery{Synonyms: synonyms}, text, fuzzy)), len(ids), 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(catalogue.SearchQuery{Synonyms: synonyms}, text, fuzzy, nil)), len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle("html")
 	req.Highlight.AddField(fieldName)
 	req.Highlight.AddField(fieldPerson)
