@@ -148,7 +148,7 @@ func decodeRow(s string) (row, error) {
 		return row{}, fmt.Errorf("row of unknown version %q", v)
 	}
 	r := row{id: next()}
-	r.facts.Kind, r.facts.Status = catalogue.Kind(next()), catalogue.Status(next())
+	r.facts.Kind, r.facts.Status = internKind(next()), internStatus(next())
 	r.name = next()
 	r.updated, _ = strconv.ParseInt(next(), 10, 64)
 	lat, lon := next(), next()
@@ -329,4 +329,28 @@ func (c *rowCache) warm(idx bleve.Index) error {
 	defer reader.Close()
 	_, err = c.rows(reader)
 	return err
+}
+
+// internKind and internStatus return the catalogue's own constants for a
+// row's kind and status: every hit is checked against the scope by
+// comparing them, and two strings that share their bytes compare at once.
+func internKind(s string) catalogue.Kind {
+	for _, k := range catalogue.Kinds {
+		if string(k) == s {
+			return k
+		}
+	}
+	return catalogue.Kind(s)
+}
+
+var statuses = []catalogue.Status{catalogue.StatusActive, catalogue.StatusPaused, catalogue.StatusInactive, catalogue.StatusSubmitted,
+	catalogue.StatusApproved, catalogue.StatusRejected, catalogue.StatusArchived}
+
+func internStatus(s string) catalogue.Status {
+	for _, st := range statuses {
+		if string(st) == s {
+			return st
+		}
+	}
+	return catalogue.Status(s)
 }
