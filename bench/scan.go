@@ -191,12 +191,16 @@ func (s *scanner) prepare(q catalogue.SearchQuery, p access.Principal, today str
 		sq.NamedDistricts, sq.NamedQuarters = catalogue.NamedPlaces(s.districts, q.Text)
 		words := q.Text
 		sq.meant1 = map[string]bool{}
-		for _, syn := range catalogue.SynonymsIn(s.synonyms, q.Text) {
-			sq.meant = append(sq.meant, s.an.Terms(syn.Means))
+		syns := catalogue.SynonymsIn(s.synonyms, q.Text)
+		codes, meantWords := s.tax.Meaning(syns)
+		sq.NamedHelpKinds = append(sq.NamedHelpKinds, codes...)
+		for _, m := range meantWords {
+			sq.meant = append(sq.meant, s.an.Terms(m))
+		}
+		for _, syn := range syns {
 			for t := range s.an.Terms(syn.Word) {
 				sq.meant1[t] = true
 			}
-			sq.NamedHelpKinds = append(sq.NamedHelpKinds, s.tax.HelpKindsNamed(syn.Means)...)
 			words += " " + syn.Means
 		}
 		for _, w := range strings.FieldsFunc(words, func(r rune) bool { return !unicode.IsLetter(r) }) {

@@ -46,10 +46,13 @@ type SearchQuery struct {
 	// name ("Böfingen", "Soeflingen"); the service fills them in, and
 	// entries there match.
 	NamedDistricts, NamedQuarters []string
-	// Synonyms are those of the list whose word the text holds; the
-	// service fills them in, and entries that hold what they mean match
-	// nearly as high as those holding the word.
-	Synonyms []Synonym
+	// Synonyms are those of the list whose word the text holds, and
+	// MeantWords what those of them mean that name no kind of help (the
+	// others are among NamedHelpKinds); the service fills them in, and
+	// entries holding all the words of one meaning match nearly as high
+	// as those holding the word.
+	Synonyms   []Synonym
+	MeantWords []string
 	// Facets asks for counts per kind, district, kind of help, language and
 	// target group over all hits. They cost about as much as the search
 	// itself, so a page asks for them once, not when it turns.
@@ -287,14 +290,33 @@ func (s *Service) readWords(ctx context.Context, q *SearchQuery) error {
 	}
 	q.Synonyms = SynonymsIn(syns, q.Text)
 	q.NamedHelpKinds = tax.HelpKindsNamed(q.Text)
-	for _, syn := range q.Synonyms {
-		for _, code := range tax.HelpKindsNamed(syn.Means) {
-			if !slices.Contains(q.NamedHelpKinds, code) {
-				q.NamedHelpKinds = append(q.NamedHelpKinds, code)
+	codes, words := tax.Meaning(q.Synonyms)
+	for _, code := range codes {
+		if !slices.Contains(q.NamedHelpKinds, code) {
+			q.NamedHelpKinds = append(q.NamedHelpKinds, code)
+		}
+	}
+	q.MeantWords = words
+	return nil
+}
+
+// Meaning splits what synonyms mean into the kinds of help they name
+// ("Behördengang" → Ämterbegleitung), searched as the entries that give
+// them, and the words of the others ("NBH" → Nachbarschaftshilfe),
+// searched as words.
+func (t Taxonomy) Meaning(syns []Synonym) (helpKinds, words []string) {
+	for _, syn := range syns {
+		codes := t.HelpKindsNamed(syn.Means)
+		if len(codes) == 0 {
+			words = append(words, syn.Means)
+		}
+		for _, c := range codes {
+			if !slices.Contains(helpKinds, c) {
+				helpKinds = append(helpKinds, c)
 			}
 		}
 	}
-	return nil
+	return helpKinds, words
 }
 
 // NamedPlaces are the districts (ids) and quarters (names) the words of

@@ -61,7 +61,7 @@ func textQuery(q catalogue.SearchQuery, text string, fuzzy []string, fields map[
 			qs = append(qs, t)
 		}
 	}
-	for _, syn := range q.Synonyms {
+	for _, means := range q.MeantWords {
 		// What a synonym means is a word of a name or text, not of a
 		// person's name nor a part of a compound.
 		for _, f := range textFields {
@@ -69,7 +69,7 @@ func textQuery(q catalogue.SearchQuery, text string, fuzzy []string, fields map[
 				continue
 			}
 			// Every word it means, whole, in one field.
-			m := bleve.NewMatchQuery(syn.Means)
+			m := bleve.NewMatchQuery(means)
 			m.SetField(f.field)
 			m.Analyzer = analyzerWhole
 			m.SetOperator(query.MatchQueryOperatorAnd)
@@ -339,7 +339,7 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 		}
 	}
 	if q.Text != "" && len(ids) > 0 {
-		if err := ix.highlight(ctx, text, unknown, q.Synonyms, out.Items); err != nil {
+		if err := ix.highlight(ctx, text, unknown, q.MeantWords, out.Items); err != nil {
 			return catalogue.SearchResult{}, err
 		}
 	}
@@ -348,14 +348,14 @@ func (ix *Index) search(ctx context.Context, q catalogue.SearchQuery, scope cata
 
 // highlight marks, in the hits of a page, the words that matched: a second
 // search, restricted to the page, that bleve highlights.
-func (ix *Index) highlight(ctx context.Context, text string, fuzzy []string, synonyms []catalogue.Synonym, hits []catalogue.SearchHit) error {
+func (ix *Index) highlight(ctx context.Context, text string, fuzzy, meant []string, hits []catalogue.SearchHit) error {
 	ids := make([]string, len(hits))
 	at := map[string]int{}
 	for i, h := range hits {
 		ids[i] = h.ID
 		at[h.ID] = i
 	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(catalogue.SearchQuery{Synonyms: synonyms}, text, fuzzy, nil)), len(ids), 0, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(bleve.NewDocIDQuery(ids), textQuery(catalogue.SearchQuery{MeantWords: meant}, text, fuzzy, nil)), len(ids), 0, false)
 	req.Highlight = bleve.NewHighlightWithStyle("html")
 	req.Highlight.AddField(fieldName)
 	req.Highlight.AddField(fieldPerson)
