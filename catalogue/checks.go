@@ -49,6 +49,7 @@ func (s *Service) Reference(ctx context.Context) ([]District, Taxonomy, error) {
 	if err != nil {
 		return nil, Taxonomy{}, fmt.Errorf("load taxonomy: %w", err)
 	}
+	tax.names = newHelpKindNames(tax)
 	c.mu.Lock()
 	if c.generation == gen {
 		c.districts, c.taxonomy, c.loaded = ds, tax, true

@@ -82,6 +82,9 @@ type Taxonomy struct {
 	Themes          []Theme `json:"themes"`
 	TargetGroups    []Term  `json:"target_groups"`
 	OfferCategories []Term  `json:"offer_categories"`
+	// names is HelpKindsNamed's look-up, made once for the taxonomy the
+	// service keeps (Reference); nil elsewhere, where it is made per call.
+	names *helpKindNames
 }
 
 // codes returns the set of codes of a vocabulary.

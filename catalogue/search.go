@@ -205,26 +205,11 @@ func (t Taxonomy) HelpKindsNamed(text string) []string {
 	if len(typed) == 0 {
 		return nil
 	}
-	groupWords := map[string]bool{}
-	for _, g := range t.TargetGroups {
-		for _, w := range foldedWords(g.Label) {
-			groupWords[w] = true
-		}
+	hn := t.names
+	if hn == nil {
+		hn = newHelpKindNames(t)
 	}
-	names := map[string][]string{} // a folded name → the codes it names
-	own := map[string]bool{}       // names that are a code or a whole label
-	for code, h := range t.codes(VocabHelpKinds) {
-		// A code is typed as words too (sport_bewegung, "sport bewegung").
-		for _, name := range []string{strings.Join(foldedWords(code), " "), foldGerman(h.Label)} {
-			names[name] = append(names[name], code)
-			own[name] = true
-		}
-		for _, w := range foldedWords(h.Label) {
-			if utf8.RuneCountInString(w) >= 8 && !groupWords[w] && !slices.Contains(names[w], code) {
-				names[w] = append(names[w], code)
-			}
-		}
-	}
+	names, own := hn.names, hn.own
 	var out []string
 	take := func(name string) bool {
 		codes := names[name]
@@ -243,7 +228,7 @@ func (t Taxonomy) HelpKindsNamed(text string) []string {
 		if take(w) || utf8.RuneCountInString(w) < 8 {
 			continue
 		}
-		for _, name := range slices.Sorted(maps.Keys(names)) {
+		for _, name := range hn.sorted {
 			if editDistance(w, name, 1) <= 1 && take(name) {
 				break
 			}
@@ -251,6 +236,37 @@ func (t Taxonomy) HelpKindsNamed(text string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// helpKindNames are the names of the help kinds HelpKindsNamed knows.
+type helpKindNames struct {
+	names  map[string][]string // a folded name → the codes it names
+	own    map[string]bool     // names that are a code or a whole label
+	sorted []string            // the names, in order: a typo finds the first near one
+}
+
+func newHelpKindNames(t Taxonomy) *helpKindNames {
+	groupWords := map[string]bool{}
+	for _, g := range t.TargetGroups {
+		for _, w := range foldedWords(g.Label) {
+			groupWords[w] = true
+		}
+	}
+	hn := &helpKindNames{names: map[string][]string{}, own: map[string]bool{}}
+	for code, h := range t.codes(VocabHelpKinds) {
+		// A code is typed as words too (sport_bewegung, "sport bewegung").
+		for _, name := range []string{strings.Join(foldedWords(code), " "), foldGerman(h.Label)} {
+			hn.names[name] = append(hn.names[name], code)
+			hn.own[name] = true
+		}
+		for _, w := range foldedWords(h.Label) {
+			if utf8.RuneCountInString(w) >= 8 && !groupWords[w] && !slices.Contains(hn.names[w], code) {
+				hn.names[w] = append(hn.names[w], code)
+			}
+		}
+	}
+	hn.sorted = slices.Sorted(maps.Keys(hn.names))
+	return hn
 }
 
 // didYouMean is q's text corrected, if the correction finds something
@@ -284,11 +300,11 @@ func (s *Service) readWords(ctx context.Context, q *SearchQuery) error {
 		return err
 	}
 	q.NamedDistricts, q.NamedQuarters = NamedPlaces(ds, q.Text)
-	syns, err := s.loadSynonyms(ctx)
+	syns, keys, err := s.loadSynonyms(ctx)
 	if err != nil {
 		return err
 	}
-	q.Synonyms = SynonymsIn(syns, q.Text)
+	q.Synonyms = synonymsIn(syns, keys, q.Text)
 	q.NamedHelpKinds = tax.HelpKindsNamed(q.Text)
 	codes, words := tax.Meaning(q.Synonyms)
 	for _, code := range codes {

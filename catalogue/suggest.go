@@ -30,7 +30,7 @@ func (s *Service) spellings(ctx context.Context, wc WordChecker) (map[string]str
 	if err != nil {
 		return nil, err
 	}
-	syns, err := s.loadSynonyms(ctx)
+	syns, _, err := s.loadSynonyms(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -47,13 +47,26 @@ func DefaultSynonyms() ([]Synonym, error) {
 // SynonymsIn returns the synonyms whose word occurs in text, as words in a
 // row: "NBH Eselsberg" holds NBH, "Einkauf" does not hold "Kauf".
 func SynonymsIn(list []Synonym, text string) []Synonym {
+	return synonymsIn(list, keysOf(list), text)
+}
+
+// keysOf are the folded words of each synonym's word.
+func keysOf(list []Synonym) [][]string {
+	keys := make([][]string, len(list))
+	for i, s := range list {
+		keys[i] = foldedWords(s.Word)
+	}
+	return keys
+}
+
+func synonymsIn(list []Synonym, keys [][]string, text string) []Synonym {
 	words := foldedWords(text)
 	if len(words) == 0 {
 		return nil
 	}
 	var out []Synonym
-	for _, s := range list {
-		key := foldedWords(s.Word)
+	for i, s := range list {
+		key := keys[i]
 		if len(key) == 0 {
 			continue
 		}
@@ -73,29 +86,32 @@ type synonymCache struct {
 	mu         sync.Mutex
 	generation int
 	list       []Synonym
+	keys       [][]string // keysOf(list)
 	loaded     bool
 }
 
-// loadSynonyms returns the list, from the cache when it holds it.
-func (s *Service) loadSynonyms(ctx context.Context) ([]Synonym, error) {
+// loadSynonyms returns the list and its keys, from the cache when it
+// holds them.
+func (s *Service) loadSynonyms(ctx context.Context) ([]Synonym, [][]string, error) {
 	c := &s.synonyms
 	c.mu.Lock()
 	if c.loaded {
 		defer c.mu.Unlock()
-		return c.list, nil
+		return c.list, c.keys, nil
 	}
 	gen := c.generation
 	c.mu.Unlock()
 	list, err := s.store.Synonyms(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load synonyms: %w", err)
+		return nil, nil, fmt.Errorf("load synonyms: %w", err)
 	}
+	keys := keysOf(list)
 	c.mu.Lock()
 	if c.generation == gen {
-		c.list, c.loaded = list, true
+		c.list, c.keys, c.loaded = list, keys, true
 	}
 	c.mu.Unlock()
-	return list, nil
+	return list, keys, nil
 }
 
 func (s *Service) forgetSynonyms() {
@@ -111,7 +127,7 @@ func (s *Service) Synonyms(ctx context.Context, p access.Principal) ([]Synonym, 
 	if !anyRole(p) {
 		return nil, forbidden(p, "read the synonyms")
 	}
-	list, err := s.loadSynonyms(ctx)
+	list, _, err := s.loadSynonyms(ctx)
 	if err != nil {
 		return nil, err
 	}
