@@ -123,7 +123,7 @@ func (a *App) entryForm(c echo.Context, status int, k catalogue.Kind, id string,
 		return err
 	}
 	if k == catalogue.KindVolunteer {
-		if err := a.withGroups(c.Request().Context(), me.Principal(), v, vals["groups"]); err != nil {
+		if err := a.withGroups(c.Request().Context(), me.Principal(), v, vals["districts"], vals["groups"]); err != nil {
 			return err
 		}
 	}

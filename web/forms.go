@@ -143,7 +143,7 @@ var volunteerFields = []formField{
 	{ID: "interests", Label: "Interessen", Type: ftArea, Max: 4000},
 	{ID: "trainings", Label: "Schulungen", Type: ftCommaList, Hint: "Durch Kommas getrennt."},
 	{ID: "groups", Label: "Hilft in Nachbarschaftshilfen", Type: ftChecks, choices: groupChoices,
-		Hint: "Vorschläge nennen dann die Person mit der Gruppe und ihrem Kontakt."},
+		Hint: "Die Gruppen der Sozialräume, in denen die Person hilft. Vorschläge nennen dann die Person mit der Gruppe und ihrem Kontakt."},
 	head("Nachweise"),
 	{ID: "consent", Label: "Einwilligung erteilt am", Type: ftDate, Required: true, Hint: "TT.MM.JJJJ"},
 	{ID: "police_certificate-seen_on", Label: "Führungszeugnis gesehen am", Type: ftDate, Hint: "TT.MM.JJJJ; leer, wenn keines vorliegt."},

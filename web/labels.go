@@ -258,22 +258,41 @@ func monthsSince(at string, now time.Time) string {
 	return strconv.Itoa(m) + " Monaten"
 }
 
-// withGroups loads the neighbourhood helps into v, by name, for the
-// volunteer form's choice of groups; a group that is chosen but no longer
-// listed (archived) stays a choice, so that saving keeps it.
-func (a *App) withGroups(ctx context.Context, p access.Principal, v *vocab, chosen []string) error {
-	helps, _, err := a.cat.NeighbourhoodHelps(ctx, p, catalogue.ListQuery{Page: catalogue.Page{Limit: 1000}})
-	if err != nil {
-		return fmt.Errorf("list neighbourhood helps: %w", err)
+// maxGroupChoices caps the groups a volunteer form offers per district.
+const maxGroupChoices = 100
+
+// withGroups loads into v, by name, the neighbourhood helps a volunteer
+// may join: those of the districts she helps in (all, when none is known
+// yet), at most maxGroupChoices of each; a group that is chosen but not
+// listed (another district, archived) stays a choice, so that saving keeps
+// it.
+func (a *App) withGroups(ctx context.Context, p access.Principal, v *vocab, districts, chosen []string) error {
+	if len(districts) == 0 {
+		districts = []string{""}
 	}
-	sort.Slice(helps, func(i, j int) bool { return helps[i].Name < helps[j].Name })
-	for _, h := range helps {
-		v.groups = append(v.groups, option{Value: h.ID, Label: h.Name})
-	}
-	for _, id := range chosen {
-		if !slices.ContainsFunc(v.groups, func(o option) bool { return o.Value == id }) {
-			v.groups = append(v.groups, option{Value: id, Label: id})
+	seen := map[string]bool{}
+	for _, d := range districts {
+		helps, _, err := a.cat.NeighbourhoodHelps(ctx, p, catalogue.ListQuery{District: d, Page: catalogue.Page{Limit: maxGroupChoices}})
+		if err != nil {
+			return fmt.Errorf("list neighbourhood helps: %w", err)
+		}
+		for _, h := range helps {
+			if !seen[h.ID] {
+				seen[h.ID] = true
+				v.groups = append(v.groups, option{Value: h.ID, Label: h.Name})
+			}
 		}
 	}
+	for _, id := range chosen {
+		if !seen[id] {
+			seen[id] = true
+			label := id
+			if h, err := a.cat.NeighbourhoodHelp(ctx, p, id); err == nil {
+				label = h.Name
+			}
+			v.groups = append(v.groups, option{Value: id, Label: label})
+		}
+	}
+	sort.Slice(v.groups, func(i, j int) bool { return v.groups[i].Label < v.groups[j].Label })
 	return nil
 }
