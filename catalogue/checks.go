@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 )
 
 // refs is the reference data an input is checked against, loaded once per
@@ -19,52 +18,34 @@ type refs struct {
 	entry     func(k Kind, id string) (Record, error)
 }
 
-// referenceCache keeps districts and taxonomy, which every search, match
-// and write checks against and which change a few times a year, through
-// this service only (PutDistrict, AddTerm, Init).
-type referenceCache struct {
-	mu         sync.Mutex
-	generation int // counts changes, so that a read that raced one is not kept
-	loaded     bool
-	districts  []District
-	taxonomy   Taxonomy
+// reference is what Reference keeps: districts and taxonomy, which every
+// search, match and write checks against and which change a few times a
+// year, through this service only (PutDistrict, AddTerm, Init).
+type reference struct {
+	districts []District
+	taxonomy  Taxonomy
 }
 
 // Reference returns the districts and the taxonomy. The caller must not
 // change them.
 func (s *Service) Reference(ctx context.Context) ([]District, Taxonomy, error) {
-	c := &s.reference
-	c.mu.Lock()
-	if c.loaded {
-		defer c.mu.Unlock()
-		return c.districts, c.taxonomy, nil
-	}
-	gen := c.generation
-	c.mu.Unlock()
-	ds, err := s.store.Districts(ctx)
-	if err != nil {
-		return nil, Taxonomy{}, fmt.Errorf("load districts: %w", err)
-	}
-	tax, err := s.store.Taxonomy(ctx)
-	if err != nil {
-		return nil, Taxonomy{}, fmt.Errorf("load taxonomy: %w", err)
-	}
-	tax.names = newHelpKindNames(tax)
-	c.mu.Lock()
-	if c.generation == gen {
-		c.districts, c.taxonomy, c.loaded = ds, tax, true
-	}
-	c.mu.Unlock()
-	return ds, tax, nil
+	r, err := s.reference.get(func() (reference, error) {
+		ds, err := s.store.Districts(ctx)
+		if err != nil {
+			return reference{}, fmt.Errorf("load districts: %w", err)
+		}
+		tax, err := s.store.Taxonomy(ctx)
+		if err != nil {
+			return reference{}, fmt.Errorf("load taxonomy: %w", err)
+		}
+		tax.names = newHelpKindNames(tax)
+		return reference{ds, tax}, nil
+	})
+	return r.districts, r.taxonomy, err
 }
 
 // forgetReference drops the cached reference data after a change.
-func (s *Service) forgetReference() {
-	s.reference.mu.Lock()
-	s.reference.generation++
-	s.reference.loaded = false
-	s.reference.mu.Unlock()
-}
+func (s *Service) forgetReference() { s.reference.forget() }
 
 func (s *Service) loadRefs(ctx context.Context) (*refs, error) {
 	ds, tax, err := s.Reference(ctx)

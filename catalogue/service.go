@@ -24,8 +24,8 @@ type Service struct {
 	log         *slog.Logger
 	indexers    []Indexer // given as options; the applier holds them from then on
 	apply       *applier
-	reference   referenceCache
-	synonyms    synonymCache
+	reference   cached[reference]
+	synonyms    cached[synonymList]
 }
 
 // Indexer keeps a derived view of the entries (the search index, the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
 
 	"massanzug/access"
@@ -80,46 +79,26 @@ func synonymsIn(list []Synonym, keys [][]string, text string) []Synonym {
 	return out
 }
 
-// synonymCache keeps the list, which every search reads and staff change
-// rarely, through this service only.
-type synonymCache struct {
-	mu         sync.Mutex
-	generation int
-	list       []Synonym
-	keys       [][]string // keysOf(list)
-	loaded     bool
+// synonymList is what the service keeps of the synonyms, which every
+// search reads and staff change rarely: the list and keysOf(list).
+type synonymList struct {
+	list []Synonym
+	keys [][]string
 }
 
-// loadSynonyms returns the list and its keys, from the cache when it
-// holds them.
+// loadSynonyms returns the list and its keys.
 func (s *Service) loadSynonyms(ctx context.Context) ([]Synonym, [][]string, error) {
-	c := &s.synonyms
-	c.mu.Lock()
-	if c.loaded {
-		defer c.mu.Unlock()
-		return c.list, c.keys, nil
-	}
-	gen := c.generation
-	c.mu.Unlock()
-	list, err := s.store.Synonyms(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load synonyms: %w", err)
-	}
-	keys := keysOf(list)
-	c.mu.Lock()
-	if c.generation == gen {
-		c.list, c.keys, c.loaded = list, keys, true
-	}
-	c.mu.Unlock()
-	return list, keys, nil
+	l, err := s.synonyms.get(func() (synonymList, error) {
+		list, err := s.store.Synonyms(ctx)
+		if err != nil {
+			return synonymList{}, fmt.Errorf("load synonyms: %w", err)
+		}
+		return synonymList{list, keysOf(list)}, nil
+	})
+	return l.list, l.keys, err
 }
 
-func (s *Service) forgetSynonyms() {
-	s.synonyms.mu.Lock()
-	s.synonyms.generation++
-	s.synonyms.loaded = false
-	s.synonyms.mu.Unlock()
-}
+func (s *Service) forgetSynonyms() { s.synonyms.forget() }
 
 // Synonyms lists the search's synonyms, sorted by word; every role may
 // read them (they name no one).
