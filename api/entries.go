@@ -22,6 +22,7 @@ type entryHandlers[I any, E any] struct {
 	archive      func(context.Context, access.Principal, string, int64) error
 	verify       func(context.Context, access.Principal, string) (E, error)
 	version      func(E) int64
+	id           func(E) string
 	withProvider bool // offers can be listed by provider
 }
 
@@ -65,7 +66,7 @@ func (h entryHandlers[I, E]) createOne(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendVersioned(c, http.StatusCreated, h.version(e), e)
+	return created(c, c.Request().URL.Path+"/"+h.id(e), h.version(e), e)
 }
 
 func (h entryHandlers[I, E]) getOne(c echo.Context) error {

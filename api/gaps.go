@@ -30,7 +30,7 @@ func (s *Server) createGap(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendVersioned(c, http.StatusCreated, g.Version, g)
+	return created(c, "/v1/gaps/"+g.ID, g.Version, g)
 }
 
 func (s *Server) moveGap(c echo.Context) error {

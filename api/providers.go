@@ -30,7 +30,7 @@ func (s *Server) createProvider(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendVersioned(c, http.StatusCreated, p.Version, p)
+	return created(c, "/v1/providers/"+p.ID, p.Version, p)
 }
 
 func (s *Server) getProvider(c echo.Context) error {

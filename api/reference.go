@@ -50,6 +50,7 @@ func (s *Server) putDistrict(c echo.Context) error {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		c.Response().Header().Set(echo.HeaderLocation, c.Request().URL.Path)
 	}
 	return c.JSON(status, d)
 }
@@ -105,6 +106,7 @@ func (s *Server) addTerm(c echo.Context) error {
 	if err := s.svc.AddTerm(ctx(c), principal(c), v, t); err != nil {
 		return err
 	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/taxonomy/"+string(v)+"/"+t.Code)
 	return c.JSON(http.StatusCreated, t)
 }
 
@@ -144,6 +146,7 @@ func (s *Server) putSynonym(c echo.Context) error {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		c.Response().Header().Set(echo.HeaderLocation, c.Request().URL.EscapedPath())
 	}
 	return c.JSON(status, syn)
 }

@@ -45,7 +45,7 @@ func (s *Server) createReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendVersioned(c, http.StatusCreated, r.Version, r)
+	return created(c, "/v1/referrals/"+r.ID, r.Version, r)
 }
 
 func (s *Server) getReferral(c echo.Context) error {
@@ -86,7 +86,7 @@ func (s *Server) addReferralNote(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendVersioned(c, http.StatusCreated, r.Version, r)
+	return created(c, "/v1/referrals/"+r.ID, r.Version, r) // a note lives in its referral
 }
 
 // followUpInput is the body of a check-in done.
@@ -103,7 +103,7 @@ func (s *Server) followUpReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendVersioned(c, http.StatusCreated, r.Version, r)
+	return created(c, "/v1/referrals/"+r.ID, r.Version, r) // a check-in lives in its referral
 }
 
 func (s *Server) followUpsDue(c echo.Context) error {

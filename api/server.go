@@ -6,6 +6,8 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -122,7 +124,7 @@ func (s *Server) routes(e *echo.Echo) {
 	volunteers := entryHandlers[catalogue.VolunteerInput, *catalogue.Volunteer]{
 		create: s.svc.CreateVolunteer, get: s.svc.Volunteer, list: s.svc.Volunteers, update: s.svc.UpdateVolunteer, patch: s.svc.PatchVolunteer,
 		archive: s.svc.ArchiveVolunteer, verify: s.svc.VerifyVolunteer,
-		version: func(v *catalogue.Volunteer) int64 { return v.Version },
+		version: func(v *catalogue.Volunteer) int64 { return v.Version }, id: func(v *catalogue.Volunteer) string { return v.ID },
 	}
 	vg := v1.Group("/volunteers")
 	volunteers.mount(vg)
@@ -132,7 +134,7 @@ func (s *Server) routes(e *echo.Echo) {
 	helps := entryHandlers[catalogue.NeighbourhoodHelpInput, *catalogue.NeighbourhoodHelp]{
 		create: s.svc.CreateNeighbourhoodHelp, get: s.svc.NeighbourhoodHelp, list: s.svc.NeighbourhoodHelps, update: s.svc.UpdateNeighbourhoodHelp, patch: s.svc.PatchNeighbourhoodHelp,
 		archive: s.svc.ArchiveNeighbourhoodHelp, verify: s.svc.VerifyNeighbourhoodHelp,
-		version: func(n *catalogue.NeighbourhoodHelp) int64 { return n.Version },
+		version: func(n *catalogue.NeighbourhoodHelp) int64 { return n.Version }, id: func(n *catalogue.NeighbourhoodHelp) string { return n.ID },
 	}
 	hg := v1.Group("/neighbourhood-helps")
 	helps.mount(hg)
@@ -140,7 +142,7 @@ func (s *Server) routes(e *echo.Echo) {
 	offers := entryHandlers[catalogue.OfferInput, *catalogue.Offer]{
 		create: s.svc.CreateOffer, get: s.svc.Offer, list: s.svc.Offers, update: s.svc.UpdateOffer, patch: s.svc.PatchOffer,
 		archive: s.svc.ArchiveOffer, verify: s.svc.VerifyOffer, withProvider: true,
-		version: func(o *catalogue.Offer) int64 { return o.Version },
+		version: func(o *catalogue.Offer) int64 { return o.Version }, id: func(o *catalogue.Offer) string { return o.ID },
 	}
 	og := v1.Group("/offers")
 	offers.mount(og)
@@ -180,14 +182,46 @@ func (s *Server) routes(e *echo.Echo) {
 func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		id := requestID(c.Request().Header.Get(headerRequestID))
+		c.Response().Header().Set(headerRequestID, id)
+		c.Set(requestIDKey, id)
 		err := next(c)
 		if err != nil {
 			c.Error(err)
 		}
-		s.log.InfoContext(c.Request().Context(), "request", "method", c.Request().Method, "path", c.Path(),
-			"status", c.Response().Status, "ms", time.Since(start).Milliseconds(), "ip", c.RealIP())
+		// The route, never the address asked for: a query can hold a
+		// search text or a case's words.
+		attrs := []any{"request_id", id, "method", c.Request().Method, "route", c.Path(),
+			"status", c.Response().Status, "ms", time.Since(start).Milliseconds(), "ip", c.RealIP()}
+		if entity := c.Param("id"); entity != "" {
+			attrs = append(attrs, "entity", entity)
+		}
+		if p := principal(c); p.TokenID != "" {
+			attrs = append(attrs, "token", p.TokenID)
+		}
+		s.log.InfoContext(c.Request().Context(), "request", attrs...)
 		return nil
 	}
+}
+
+const (
+	headerRequestID = "X-Request-ID"
+	requestIDKey    = "request_id"
+)
+
+// requestID is the client's X-Request-ID where it is a plain token (so a
+// caller can follow its request through the log), a new one otherwise.
+func requestID(given string) string {
+	if len(given) >= 8 && len(given) <= 64 && strings.IndexFunc(given, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) < 0 {
+		return given
+	}
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "req-unknown"
+	}
+	return hex.EncodeToString(b)
 }
 
 // headers marks every answer: no MIME sniffing, and no cache may keep
@@ -244,6 +278,10 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			s.log.WarnContext(c.Request().Context(), "repeated failed authentication: address throttled",
 				"ip", addr, "failures", s.throttle.Limit, "window", s.throttle.Window.String())
 		}
+		if errors.Is(err, access.ErrUnauthenticated) {
+			id, _ := c.Get(requestIDKey).(string)
+			s.log.WarnContext(c.Request().Context(), "failed authentication", "request_id", id, "route", c.Path(), "ip", addr)
+		}
 		if err != nil {
 			return err
 		}
@@ -287,6 +325,12 @@ func sendList[T any](c echo.Context, items []T, total int, pg catalogue.Page) er
 		items = []T{}
 	}
 	return c.JSON(http.StatusOK, list[T]{Items: items, Total: total, Limit: pg.Limit, Offset: pg.Offset})
+}
+
+// created answers 201 with the new resource and where it lives.
+func created(c echo.Context, location string, version int64, v any) error {
+	c.Response().Header().Set(echo.HeaderLocation, location)
+	return sendVersioned(c, http.StatusCreated, version, v)
 }
 
 func sendVersioned(c echo.Context, status int, version int64, v any) error {

@@ -30,6 +30,7 @@ func (s *Server) createToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Set(echo.HeaderLocation, "/v1/tokens/"+t.ID)
 	return c.JSON(http.StatusCreated, issuedToken{Token: t, Secret: plain})
 }
 
