@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -338,9 +339,14 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	// Bound before it says so: "listening" means a client can connect.
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", c.Addr, err)
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("massanzug listening", "addr", c.Addr, "data", c.Data)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("massanzug listening", "addr", ln.Addr().String(), "data", c.Data)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("listen: %w", err)

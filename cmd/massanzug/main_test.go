@@ -173,3 +173,24 @@ func TestUserCreate(t *testing.T) {
 		t.Errorf("the same user twice: %v", err)
 	}
 }
+
+// TestServeSaysListeningOnlyOnceBound: a taken port is an error at once,
+// and the log never claims to listen.
+func TestServeSaysListeningOnlyOnceBound(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	var out bytes.Buffer
+	errOut := &syncBuf{b: &bytes.Buffer{}}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	err = run(ctx, []string{"serve", "--addr", taken.Addr().String(), "--data", t.TempDir()}, &out, errOut)
+	if err == nil || !strings.Contains(err.Error(), "listen on "+taken.Addr().String()) {
+		t.Fatalf("serve on a taken port: %v", err)
+	}
+	if strings.Contains(errOut.String(), "listening") {
+		t.Errorf("the log claims to listen: %s", errOut.String())
+	}
+}
