@@ -57,12 +57,18 @@ Usage:
   massanzug retention [--dry-run] [--retention-years 3] [--data ./data]   anonymise referrals closed longer ago (stop the service first)
   massanzug config [flags]     print the effective configuration
 
-Every flag can also be set as an environment variable: --review-months is
-MASSANZUG_REVIEW_MONTHS, --data is MASSANZUG_DATA, and so on.
+The settings of the service and the data folder can also be set as
+environment variables (--review-months is MASSANZUG_REVIEW_MONTHS, --data is
+MASSANZUG_DATA); massanzug COMMAND --help says what a command does and which
+of its flags a variable sets.
 `
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return // --help was asked for and given
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "massanzug:", err)
 		os.Exit(1)
 	}
@@ -89,43 +95,71 @@ type config struct {
 func newFlags(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.Data, "data", env("DATA", "./data"), "data folder (database, backups)")
-	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "log format: text or json")
-	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+	fs.Usage = func() {
+		// --help is asked for: what the command does and its flags, on
+		// the output the help goes to, and a clean exit (see main).
+		fmt.Fprintf(fs.Output(), "massanzug %s: %s\n\nFlags (a variable in brackets sets the flag too):\n", name, commandHelp[name])
+		fs.PrintDefaults()
+	}
+	stringFlag(fs, &c.Data, "data", "./data", "data folder (database, backups)")
+	stringFlag(fs, &c.LogFormat, "log-format", "text", "log format: text or json")
+	stringFlag(fs, &c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return fs
 }
 
-func env(name, def string) string {
-	if v, ok := os.LookupEnv("MASSANZUG_" + name); ok {
-		return v
-	}
-	return def
+// commandHelp says what each command does, for its --help.
+var commandHelp = map[string]string{
+	"serve":         "run the service: the JSON API under /v1 and the German web app, on one address",
+	"config":        "check the settings as serve would and print the effective values",
+	"token create":  "issue an API token (printed once, on stdout; stored only as a hash)",
+	"user create":   "create a person's log-in for the web app (password on stdin or in MASSANZUG_PASSWORD)",
+	"backup":        "write a consistent copy of the database, also while the service runs",
+	"restore":       "put a backup in place (stop the service first)",
+	"reindex":       "rebuild the search index from the database (stop the service first)",
+	"import":        "import volunteers, neighbourhood helps or offers from CSV or JSON, all rows or none (stop the service first)",
+	"export":        "write one kind of entry as CSV or JSON to stdout",
+	"bench":         "measure import, start, search, matching, referrals and screens in temporary folders",
+	"retention":     "anonymise referrals closed longer ago than the retention period (stop the service first)",
 }
 
-func envInt(name string, def int) int {
-	if n, err := strconv.Atoi(env(name, "")); err == nil {
-		return n
-	}
-	return def
+// envName is the variable that sets a flag too: --review-months is
+// MASSANZUG_REVIEW_MONTHS.
+func envName(flagName string) string {
+	return "MASSANZUG_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-func envBool(name string) bool {
-	b, _ := strconv.ParseBool(env(name, "false"))
-	return b
+func stringFlag(fs *flag.FlagSet, p *string, name, def, usage string) {
+	v, ok := os.LookupEnv(envName(name))
+	if !ok {
+		v = def
+	}
+	fs.StringVar(p, name, v, usage+" ["+envName(name)+"]")
+}
+
+func intFlag(fs *flag.FlagSet, p *int, name string, def int, usage string) {
+	if n, err := strconv.Atoi(os.Getenv(envName(name))); err == nil {
+		def = n
+	}
+	fs.IntVar(p, name, def, usage+" ["+envName(name)+"]")
+}
+
+func boolFlag(fs *flag.FlagSet, p *bool, name, usage string) {
+	b, _ := strconv.ParseBool(os.Getenv(envName(name)))
+	fs.BoolVar(p, name, b, usage+" ["+envName(name)+"]")
 }
 
 func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs := newFlags("serve", c, stderr)
-	fs.StringVar(&c.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
-	fs.BoolVar(&c.Demo, "demo", envBool("DEMO"), "fill an empty catalogue with demo data")
-	fs.IntVar(&c.ReviewMonths, "review-months", envInt("REVIEW_MONTHS", 12), "months after which an entry is due for review")
+	stringFlag(fs, &c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	boolFlag(fs, &c.Demo, "demo", "fill an empty catalogue with demo data")
+	intFlag(fs, &c.ReviewMonths, "review-months", 12, "months after which an entry is due for review")
 	retentionFlag(fs, c)
-	fs.StringVar(&c.MatchWeights, "match-weights", env("MATCH_WEIGHTS", ""), "weights of the matching factors, e.g. fit=3,distance=2,language=2 (others keep their defaults)")
+	stringFlag(fs, &c.MatchWeights, "match-weights", "", "weights of the matching factors, e.g. fit=3,distance=2,language=2 (others keep their defaults)")
 	return fs
 }
 
 func retentionFlag(fs *flag.FlagSet, c *config) {
-	fs.IntVar(&c.RetentionYears, "retention-years", envInt("RETENTION_YEARS", referral.DefaultRetentionYears),
+	intFlag(fs, &c.RetentionYears, "retention-years", referral.DefaultRetentionYears,
 		"years after which a closed referral is anonymised (case reference, notes)")
 }
 
@@ -157,7 +191,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return serve(ctx, c, stderr)
 	case "config":
-		if err := serveFlags(&c, stderr).Parse(args[1:]); err != nil {
+		fs := serveFlags(&c, stderr)
+		fs.Usage = func() {
+			fmt.Fprintf(fs.Output(), "massanzug config: %s\n\nFlags (a variable in brackets sets the flag too):\n", commandHelp["config"])
+			fs.PrintDefaults()
+		}
+		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_RETENTION_YEARS=%d\nMASSANZUG_MATCH_WEIGHTS=%s\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",

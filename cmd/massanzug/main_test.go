@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -192,5 +194,26 @@ func TestServeSaysListeningOnlyOnceBound(t *testing.T) {
 	}
 	if strings.Contains(errOut.String(), "listening") {
 		t.Errorf("the log claims to listen: %s", errOut.String())
+	}
+}
+
+// TestEveryCommandHelps: --help says what the command does and lists its
+// flags with the variables that set them; main exits 0 on it.
+func TestEveryCommandHelps(t *testing.T) {
+	for _, cmd := range [][]string{{"serve"}, {"config"}, {"token", "create"}, {"user", "create"}, {"backup"}, {"restore"}, {"reindex"},
+		{"import"}, {"export"}, {"bench"}, {"retention"}} {
+		var out bytes.Buffer
+		errOut := &syncBuf{b: &bytes.Buffer{}}
+		err := run(context.Background(), append(cmd, "--help"), &out, errOut)
+		name := strings.Join(cmd, " ")
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%s --help: %v", name, err)
+			continue
+		}
+		help := out.String() + errOut.String()
+		if !strings.Contains(help, "massanzug "+name+": "+commandHelp[name]) || commandHelp[name] == "" ||
+			!strings.Contains(help, "-data string") || !strings.Contains(help, "[MASSANZUG_DATA]") {
+			t.Errorf("%s --help says:\n%s", name, help)
+		}
 	}
 }
