@@ -109,17 +109,17 @@ func newFlags(name string, c *config, stderr io.Writer) *flag.FlagSet {
 
 // commandHelp says what each command does, for its --help.
 var commandHelp = map[string]string{
-	"serve":         "run the service: the JSON API under /v1 and the German web app, on one address",
-	"config":        "check the settings as serve would and print the effective values",
-	"token create":  "issue an API token (printed once, on stdout; stored only as a hash)",
-	"user create":   "create a person's log-in for the web app (password on stdin or in MASSANZUG_PASSWORD)",
-	"backup":        "write a consistent copy of the database, also while the service runs",
-	"restore":       "put a backup in place (stop the service first)",
-	"reindex":       "rebuild the search index from the database (stop the service first)",
-	"import":        "import volunteers, neighbourhood helps or offers from CSV or JSON, all rows or none (stop the service first)",
-	"export":        "write one kind of entry as CSV or JSON to stdout",
-	"bench":         "measure import, start, search, matching, referrals and screens in temporary folders",
-	"retention":     "anonymise referrals closed longer ago than the retention period (stop the service first)",
+	"serve":        "run the service: the JSON API under /v1 and the German web app, on one address",
+	"config":       "check the settings as serve would and print the effective values",
+	"token create": "issue an API token (printed once, on stdout; stored only as a hash)",
+	"user create":  "create a person's log-in for the web app (password on stdin or in MASSANZUG_PASSWORD)",
+	"backup":       "write a consistent copy of the database, also while the service runs",
+	"restore":      "put a backup in place (stop the service first)",
+	"reindex":      "rebuild the search index from the database (stop the service first)",
+	"import":       "import volunteers, neighbourhood helps or offers from CSV or JSON, all rows or none (stop the service first)",
+	"export":       "write one kind of entry as CSV or JSON to stdout",
+	"bench":        "measure import, start, search, matching, referrals and screens in temporary folders",
+	"retention":    "anonymise referrals closed longer ago than the retention period (stop the service first)",
 }
 
 // envName is the variable that sets a flag too: --review-months is
