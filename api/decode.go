@@ -199,6 +199,8 @@ func newQuery(c echo.Context, allowed ...string) *query {
 			known = known || a == name
 		}
 		switch {
+		case !known && len(allowed) == 0:
+			q.fail(name, "is not a parameter of this endpoint, which takes none")
 		case !known:
 			q.fail(name, "is not a parameter of this endpoint (allowed: %s)", strings.Join(allowed, ", "))
 		case len(vals) > 1:

@@ -95,6 +95,7 @@ func New(d Domain, log *slog.Logger, opts ...Option) *echo.Echo {
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second,
 		Skipper: func(c echo.Context) bool { return c.Path() == "/v1/import" || c.Path() == "/v1/export" }}))
 	e.Use(s.authenticate)
+	e.Use(noQuery)
 	s.routes(e)
 	return e
 }
@@ -222,6 +223,26 @@ func requestID(given string) string {
 		return "req-unknown"
 	}
 	return hex.EncodeToString(b)
+}
+
+// queryRoutes are the operations that take query parameters; each
+// checks them itself (newQuery with its list). Every other operation takes
+// none, and noQuery refuses any: an answer that ignores a parameter the
+// caller meant would mislead.
+var queryRoutes = map[string]bool{
+	"GET /v1/volunteers": true, "GET /v1/neighbourhood-helps": true, "GET /v1/offers": true, "GET /v1/review-queue": true,
+	"GET /v1/providers": true, "GET /v1/search": true, "POST /v1/import": true, "GET /v1/export": true,
+	"GET /v1/reports/unmet-needs": true, "GET /v1/reports/districts": true, "GET /v1/gaps": true,
+	"GET /v1/referrals": true, "GET /v1/follow-ups": true, "GET /v1/audit-log": true,
+}
+
+func noQuery(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Path() != "/healthz" && !queryRoutes[c.Request().Method+" "+c.Path()] && len(c.QueryParams()) > 0 {
+			return newQuery(c).err()
+		}
+		return next(c)
+	}
 }
 
 // headers marks every answer: no MIME sniffing, and no cache may keep
