@@ -316,6 +316,11 @@ func TestBrowser(t *testing.T) {
 	b.click("open a hit", `ol li a[href^="/eintrag/"]`)
 	b.see("entry", "Status:", "Bearbeiten")
 	b.screen("eintrag")
+	// A group's page lists its members.
+	b.open("/suche?q=Organisierte+Nachbarschaftshilfe+Eselsberg&art=neighbourhood_help")
+	b.click("open the group", `ol li a[href^="/eintrag/nbh_"]`)
+	b.see("group", "Ehrenamtliche dieser Gruppe", "Koordination")
+	b.screen("gruppe")
 	b.open("/katalog")
 	b.screen("katalog")
 	b.open("/katalog/freigaben")
