@@ -151,7 +151,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		{"GET", "/v1/review-queue", nil, nil, [4]int{403, 200, 403, 403}},
 		{"GET", "/v1/search?q=Einkauf&near_quarter=Weststadt", nil, nil, [4]int{403, 200, 200, 200}},
 
-		{"POST", "/v1/import?kind=neighbourhood_help&dry_run=true", func(string) any { return []any{nh} }, nil, [4]int{403, 200, 403, 403}},
+		{"POST", "/v1/import?kind=neighbourhood_help&dry_run=true", func(string) any { return []any{with(nh, "name", "Neu im Import")} }, nil, [4]int{403, 200, 403, 403}},
 		{"GET", "/v1/export?kind=volunteer", nil, nil, [4]int{403, 200, 403, 403}},
 
 		{"POST", "/v1/match", func(string) any {

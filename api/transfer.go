@@ -22,10 +22,14 @@ type importProblem struct {
 }
 
 func (s *Server) importEntries(c echo.Context) error {
-	q := newQuery(c, "kind", "dry_run")
+	q := newQuery(c, "kind", "dry_run", "overwrite", "allow_duplicates")
 	kind := q.entryKind()
-	dryRun := q.boolean("dry_run")
-	dry := dryRun != nil && *dryRun
+	var opt catalogue.ImportOptions
+	for name, to := range map[string]*bool{"dry_run": &opt.DryRun, "overwrite": &opt.Overwrite, "allow_duplicates": &opt.AllowDuplicates} {
+		if b := q.boolean(name); b != nil {
+			*to = *b
+		}
+	}
 	if err := q.err(); err != nil {
 		return err
 	}
@@ -36,11 +40,17 @@ func (s *Server) importEntries(c echo.Context) error {
 		format = transfer.CSV
 	case echo.MIMEApplicationJSON:
 		format = transfer.JSON
+	case transfer.XLSXType:
+		format = transfer.XLSX
 	default:
-		return newProblem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send text/csv or application/json (an array of entries)")
+		return newProblem(http.StatusUnsupportedMediaType, "unsupported-media-type", "send text/csv, "+transfer.XLSXType+" or application/json (an array of entries)")
+	}
+	vocab, err := transfer.VocabOf(ctx(c), s.svc, principal(c))
+	if err != nil {
+		return err
 	}
 	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxImport)
-	rows, err := transfer.Parse(kind, format, body)
+	rows, err := transfer.Parse(kind, format, body, vocab)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -48,7 +58,7 @@ func (s *Server) importEntries(c echo.Context) error {
 		}
 		return badRequest("unreadable-import", "%v", err)
 	}
-	rep, err := s.svc.Import(ctx(c), principal(c), kind, rows, dry)
+	rep, err := s.svc.Import(ctx(c), principal(c), kind, rows, opt)
 	if err != nil {
 		return err
 	}
@@ -64,7 +74,7 @@ func (s *Server) importEntries(c echo.Context) error {
 		return jsonEncode(c.Response(), importProblem{Problem: p, Report: rep})
 	}
 	status := http.StatusCreated
-	if dry {
+	if opt.DryRun || rep.Imported == 0 {
 		status = http.StatusOK
 	}
 	return c.JSON(status, rep)
@@ -78,9 +88,9 @@ func (s *Server) exportEntries(c echo.Context) error {
 	switch format {
 	case "":
 		format = transfer.CSV
-	case transfer.CSV, transfer.JSON:
+	case transfer.CSV, transfer.JSON, transfer.XLSX:
 	default:
-		q.fail("format", "must be csv or json")
+		q.fail("format", "must be csv, xlsx or json")
 	}
 	switch q.str("separator", 1) {
 	case "", ";":
@@ -92,16 +102,17 @@ func (s *Server) exportEntries(c echo.Context) error {
 	if err := q.err(); err != nil {
 		return err
 	}
+	vocab, err := transfer.VocabOf(ctx(c), s.svc, principal(c))
+	if err != nil {
+		return err
+	}
 	var entries []any
 	if err := s.svc.Export(ctx(c), principal(c), kind, func(e any) error { entries = append(entries, e); return nil }); err != nil {
 		return err
 	}
-	ct := "text/csv; charset=utf-8"
-	if format == transfer.JSON {
-		ct = echo.MIMEApplicationJSON
-	}
+	ct := map[transfer.Format]string{transfer.CSV: "text/csv; charset=utf-8", transfer.JSON: echo.MIMEApplicationJSON, transfer.XLSX: transfer.XLSXType}[format]
 	c.Response().Header().Set(echo.HeaderContentType, ct)
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, kind, format))
 	c.Response().WriteHeader(http.StatusOK)
-	return transfer.Write(c.Response(), kind, format, sep, entries)
+	return transfer.Write(c.Response(), kind, format, sep, entries, vocab)
 }

@@ -169,7 +169,7 @@ func Run(ctx context.Context, dir string, n int, log *slog.Logger) (Result, erro
 	// not the index (written without it), then a start, which catches up
 	// from the change numbers instead of rebuilding.
 	noIndex := catalogue.NewService(db, catalogue.WithLogger(log))
-	if rep, err := noIndex.Import(ctx, staff, catalogue.KindVolunteer, g.rows(catalogue.KindVolunteer, 100), false); err != nil || len(rep.Errors) > 0 {
+	if rep, err := noIndex.Import(ctx, staff, catalogue.KindVolunteer, g.rows(catalogue.KindVolunteer, 100), catalogue.ImportOptions{AllowDuplicates: true}); err != nil || len(rep.Errors) > 0 {
 		return res, fmt.Errorf("changes behind the index: %v %v", err, rep.Errors)
 	}
 	ix.Close()
@@ -219,7 +219,7 @@ func build(ctx context.Context, dir string, n int, log *slog.Logger) (*generator
 		chunk := min(10_000, n-done)
 		for _, k := range catalogue.Kinds {
 			rows := g.rows(k, chunk)
-			rep, err := svc.Import(ctx, staff, k, rows, false)
+			rep, err := svc.Import(ctx, staff, k, rows, catalogue.ImportOptions{AllowDuplicates: true})
 			if err != nil {
 				return nil, 0, err
 			}

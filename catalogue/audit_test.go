@@ -76,7 +76,7 @@ func TestAuditIsPartOfTheWrite(t *testing.T) {
 		t.Error("a create without its audit event succeeded")
 	}
 	rows := []catalogue.ImportRow{{Line: 2, Input: new(helperInput("Import Eins"))}, {Line: 3, Input: new(helperInput("Import Zwei"))}}
-	if _, err := svc.Import(ctx, rmP, catalogue.KindVolunteer, rows, false); err == nil {
+	if _, err := svc.Import(ctx, rmP, catalogue.KindVolunteer, rows, catalogue.ImportOptions{}); err == nil {
 		t.Error("an import without its audit event succeeded")
 	}
 	in := kept.VolunteerInput

@@ -25,6 +25,9 @@ var (
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// German says the same to staff; empty where the adapter has its own
+	// German for the field.
+	German string `json:"-"`
 }
 
 // ValidationError lists every bad field of an input.

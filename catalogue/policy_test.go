@@ -148,7 +148,7 @@ func TestFilterAgreesWithDecide(t *testing.T) {
 			}
 		}
 	}
-	if _, err := db.CreateEntries(ctx, recs, nil); err != nil {
+	if _, err := db.WriteEntries(ctx, recs, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	asked := []catalogue.Status{"", catalogue.StatusActive, catalogue.StatusPaused, catalogue.StatusApproved, catalogue.StatusSubmitted, catalogue.StatusArchived}

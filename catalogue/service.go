@@ -363,6 +363,28 @@ func replaceEntry[E any, P interface {
 	if err := s.validateEntry(ctx, next); err != nil {
 		return err
 	}
+	if err := s.succeed(p, k, cur, next); err != nil {
+		return err
+	}
+	rec, err := toRecord(next)
+	if err != nil {
+		return err
+	}
+	if err := s.inDistricts(p, rec); err != nil {
+		return err
+	}
+	ev := s.event(p, "update", k, id)
+	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.UpdateEntry(ctx, rec, expected, ev) }); err != nil {
+		return fmt.Errorf("update %s %s: %w", k, id, err)
+	}
+	next.finish(p, s.Today())
+	return nil
+}
+
+// succeed makes next the following version of the stored entry cur: its
+// header, one version on, and the status an update leaves (a provider's
+// change goes to review; staff's keeps an offer's review state).
+func (s *Service) succeed(p access.Principal, k Kind, cur Record, next entry) error {
 	h := next.head()
 	*h = cur.Header
 	h.Version = cur.Version + 1
@@ -386,18 +408,6 @@ func replaceEntry[E any, P interface {
 	case next.status() == "":
 		next.setStatus(StatusActive)
 	}
-	rec, err := toRecord(next)
-	if err != nil {
-		return err
-	}
-	if err := s.inDistricts(p, rec); err != nil {
-		return err
-	}
-	ev := s.event(p, "update", k, id)
-	if err := s.commit(ctx, rec, func() (int64, error) { return s.store.UpdateEntry(ctx, rec, expected, ev) }); err != nil {
-		return fmt.Errorf("update %s %s: %w", k, id, err)
-	}
-	next.finish(p, s.Today())
 	return nil
 }
 

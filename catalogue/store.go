@@ -47,8 +47,10 @@ type Store interface {
 	// CreateEntry and UpdateEntry return the write's change number: every
 	// write to an entry takes the next one.
 	CreateEntry(ctx context.Context, r Record, audit *AuditEvent) (int64, error)
-	// CreateEntries inserts many entries in one transaction: all or none.
-	CreateEntries(ctx context.Context, rs []Record, audit *AuditEvent) ([]int64, error)
+	// WriteEntries inserts creates and replaces updates (each only if
+	// still at its expected version) in one transaction: all or none. It
+	// returns the change numbers, of creates first, then of updates.
+	WriteEntries(ctx context.Context, creates []Record, updates []Replacement, audit *AuditEvent) ([]int64, error)
 	Entry(ctx context.Context, k Kind, id string) (Record, error)
 	ListEntries(ctx context.Context, f EntryFilter) ([]Record, int, error)
 	UpdateEntry(ctx context.Context, r Record, expected int64, audit *AuditEvent) (int64, error)
@@ -99,6 +101,13 @@ type Record struct {
 type Page struct {
 	Limit  int
 	Offset int
+}
+
+// Replacement is the next state of a stored entry, written only if the
+// entry is still at version Expected.
+type Replacement struct {
+	Record   Record
+	Expected int64
 }
 
 // EntryFilter selects entries of one kind. Empty fields do not filter.

@@ -118,7 +118,7 @@ func TestMatchingLoadsWhileWritten(t *testing.T) {
 		in := helper(fmt.Sprintf("Helfer %04d", i))
 		rows[i] = catalogue.ImportRow{Line: i + 2, Input: &in}
 	}
-	if rep, err := svc.Import(ctx, staff, catalogue.KindVolunteer, rows, false); err != nil || len(rep.Errors) > 0 {
+	if rep, err := svc.Import(ctx, staff, catalogue.KindVolunteer, rows, catalogue.ImportOptions{AllowDuplicates: true}); err != nil || len(rep.Errors) > 0 {
 		t.Fatalf("%v %+v", err, rep.Errors)
 	}
 	list, _, err := svc.Volunteers(ctx, staff, catalogue.ListQuery{Page: catalogue.Page{Limit: 30}})

@@ -51,38 +51,49 @@ func verifiedArg(r catalogue.Record) any {
 // CreateEntry inserts a new entry with its district and help-kind links and
 // returns its change number.
 func (db *DB) CreateEntry(ctx context.Context, r catalogue.Record, audit *catalogue.AuditEvent) (int64, error) {
-	seqs, err := db.CreateEntries(ctx, []catalogue.Record{r}, audit)
+	seqs, err := db.WriteEntries(ctx, []catalogue.Record{r}, nil, audit)
 	if err != nil {
 		return 0, err
 	}
 	return seqs[0], nil
 }
 
-// CreateEntries inserts entries and the audit event in one transaction:
-// all or none. It returns their change numbers.
-func (db *DB) CreateEntries(ctx context.Context, rs []catalogue.Record, audit *catalogue.AuditEvent) ([]int64, error) {
-	seqs := make([]int64, len(rs))
+// WriteEntries inserts creates, replaces updates (each if still at its
+// expected version) and stores the audit event in one transaction: all or
+// none. It returns the change numbers, of creates first, then of updates.
+func (db *DB) WriteEntries(ctx context.Context, creates []catalogue.Record, updates []catalogue.Replacement, audit *catalogue.AuditEvent) ([]int64, error) {
+	seqs := make([]int64, 0, len(creates)+len(updates))
 	err := db.tx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO entries (id, kind, name, status, provider_id, version, created_at, updated_at,
+		seqs = seqs[:0]
+		if len(creates) > 0 {
+			ins, err := tx.PrepareContext(ctx, `INSERT INTO entries (id, kind, name, status, provider_id, version, created_at, updated_at,
 			verified_at, valid_from, valid_until, doc, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
+			defer ins.Close()
+			for _, r := range creates {
+				seq, err := nextSeq(ctx, tx)
+				if err != nil {
+					return err
+				}
+				_, err = ins.ExecContext(ctx, r.ID, string(r.Kind), r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.CreatedAt),
+					fmtTime(r.UpdatedAt), verifiedArg(r), nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), seq)
+				if err != nil {
+					return fmt.Errorf("insert entry %s: %w", r.ID, mapErr(err))
+				}
+				if err := writeLinks(ctx, tx, r); err != nil {
+					return err
+				}
+				seqs = append(seqs, seq)
+			}
 		}
-		defer ins.Close()
-		for i, r := range rs {
-			seq, err := nextSeq(ctx, tx)
+		for _, u := range updates {
+			seq, err := replaceIn(ctx, tx, u.Record, u.Expected)
 			if err != nil {
 				return err
 			}
-			_, err = ins.ExecContext(ctx, r.ID, string(r.Kind), r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.CreatedAt),
-				fmtTime(r.UpdatedAt), verifiedArg(r), nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), seq)
-			if err != nil {
-				return fmt.Errorf("insert entry %s: %w", r.ID, mapErr(err))
-			}
-			if err := writeLinks(ctx, tx, r); err != nil {
-				return err
-			}
-			seqs[i] = seq
+			seqs = append(seqs, seq)
 		}
 		return insertAudit(ctx, tx, audit)
 	})
@@ -162,41 +173,44 @@ func (db *DB) Entry(ctx context.Context, k catalogue.Kind, id string) (catalogue
 // UpdateEntry replaces an entry if it is still at version expected and
 // returns its new change number.
 func (db *DB) UpdateEntry(ctx context.Context, r catalogue.Record, expected int64, audit *catalogue.AuditEvent) (int64, error) {
-	var seq int64
-	err := db.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if seq, err = nextSeq(ctx, tx); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE entries SET name = ?, status = ?, provider_id = ?, version = ?, updated_at = ?,
+	seqs, err := db.WriteEntries(ctx, nil, []catalogue.Replacement{{Record: r, Expected: expected}}, audit)
+	if err != nil {
+		return 0, err
+	}
+	return seqs[0], nil
+}
+
+// replaceIn replaces an entry inside a write transaction if it is still at
+// version expected, with its links, and returns the change number it took.
+func replaceIn(ctx context.Context, tx *sql.Tx, r catalogue.Record, expected int64) (int64, error) {
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE entries SET name = ?, status = ?, provider_id = ?, version = ?, updated_at = ?,
 			verified_at = ?, valid_from = ?, valid_until = ?, doc = ?, seq = ? WHERE id = ? AND kind = ? AND version = ?`,
-			r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.UpdatedAt), verifiedArg(r),
-			nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), seq, r.ID, string(r.Kind), expected)
+		r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, fmtTime(r.UpdatedAt), verifiedArg(r),
+		nullStr(r.ValidFrom), nullStr(r.ValidUntil), string(r.Doc), seq, r.ID, string(r.Kind), expected)
+	if err != nil {
+		return 0, fmt.Errorf("update entry %s: %w", r.ID, mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var v int64
+		err := tx.QueryRowContext(ctx, `SELECT version FROM entries WHERE id = ? AND kind = ?`, r.ID, string(r.Kind)).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("update entry %s: %w", r.ID, catalogue.ErrNotFound)
+		}
 		if err != nil {
-			return fmt.Errorf("update entry: %w", mapErr(err))
+			return 0, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var v int64
-			err := tx.QueryRowContext(ctx, `SELECT version FROM entries WHERE id = ? AND kind = ?`, r.ID, string(r.Kind)).Scan(&v)
-			if errors.Is(err, sql.ErrNoRows) {
-				return catalogue.ErrNotFound
-			}
-			if err != nil {
-				return err
-			}
-			return fmt.Errorf("stored version %d, expected %d: %w", v, expected, catalogue.ErrVersionMismatch)
+		return 0, fmt.Errorf("%s is at version %d, not %d: %w", r.ID, v, expected, catalogue.ErrVersionMismatch)
+	}
+	for _, q := range []string{`DELETE FROM entry_districts WHERE entry_id = ?`, `DELETE FROM entry_help_kinds WHERE entry_id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, r.ID); err != nil {
+			return 0, err
 		}
-		for _, q := range []string{`DELETE FROM entry_districts WHERE entry_id = ?`, `DELETE FROM entry_help_kinds WHERE entry_id = ?`} {
-			if _, err := tx.ExecContext(ctx, q, r.ID); err != nil {
-				return err
-			}
-		}
-		if err := writeLinks(ctx, tx, r); err != nil {
-			return err
-		}
-		return insertAudit(ctx, tx, audit)
-	})
-	return seq, err
+	}
+	return seq, writeLinks(ctx, tx, r)
 }
 
 // where builds a WHERE clause from conditions and their arguments.

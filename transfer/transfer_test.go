@@ -2,6 +2,7 @@ package transfer_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -14,7 +15,7 @@ func TestParseCSV(t *testing.T) {
 		"Ayşe Yılmaz,weststadt-soeflingen,weststadt-soeflingen|eselsberg,einkaufshilfe,tr:native|de:good,tue 14:00-17:00|thu 09:00-11:30,2,ja,\"48,399\"\n" +
 		"\n" +
 		"Bad Row,eselsberg,eselsberg,besuchsdienst,turkish,mon,zwei,vielleicht,\n"
-	rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.CSV, strings.NewReader(file))
+	rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.CSV, strings.NewReader(file), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,21 +45,21 @@ func TestParseCSV(t *testing.T) {
 }
 
 func TestParseCSVSemicolonsAndHeaderErrors(t *testing.T) {
-	rows, err := transfer.Parse(catalogue.KindOffer, transfer.CSV, strings.NewReader("name;category;accessible\nCafé; cafe_treffpunkt ;nein\n"))
+	rows, err := transfer.Parse(catalogue.KindOffer, transfer.CSV, strings.NewReader("name;category;accessible\nCafé; cafe_treffpunkt ;nein\n"), nil)
 	if err != nil || len(rows) != 1 || rows[0].Input.(*catalogue.OfferInput).Category != "cafe_treffpunkt" {
 		t.Fatalf("%+v %v", rows, err)
 	}
-	if _, err := transfer.Parse(catalogue.KindOffer, transfer.CSV, strings.NewReader("name;colour\nx;y\n")); err == nil || !strings.Contains(err.Error(), "colour") {
+	if _, err := transfer.Parse(catalogue.KindOffer, transfer.CSV, strings.NewReader("name;colour\nx;y\n"), nil); err == nil || !strings.Contains(err.Error(), "colour") {
 		t.Errorf("unknown column: %v", err)
 	}
-	if _, err := transfer.Parse(catalogue.KindOffer, transfer.CSV, strings.NewReader("name;name\nx;y\n")); err == nil {
+	if _, err := transfer.Parse(catalogue.KindOffer, transfer.CSV, strings.NewReader("name;name\nx;y\n"), nil); err == nil {
 		t.Error("repeated column accepted")
 	}
 }
 
 func TestParseJSON(t *testing.T) {
 	file := "[\n  {\"name\": \"A\", \"districts\": [\"eselsberg\"]},\n  {\"name\": \"B\", \"nAme\": \"C\"},\n  {\"id\": \"vol_1\", \"capacity\": \"two\"}\n]"
-	rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.JSON, strings.NewReader(file))
+	rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.JSON, strings.NewReader(file), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func TestParseJSON(t *testing.T) {
 	if rows[0].Line != 2 || rows[1].Line != 3 || rows[2].Line != 4 {
 		t.Errorf("lines %d %d %d", rows[0].Line, rows[1].Line, rows[2].Line)
 	}
-	if _, err := transfer.Parse(catalogue.KindVolunteer, transfer.JSON, strings.NewReader(`{"name":"x"}`)); err == nil {
+	if _, err := transfer.Parse(catalogue.KindVolunteer, transfer.JSON, strings.NewReader(`{"name":"x"}`), nil); err == nil {
 		t.Error("an object instead of an array accepted")
 	}
 }
@@ -82,10 +83,10 @@ func TestCSVRoundTrip(t *testing.T) {
 		Availability: []catalogue.Slot{{Day: "mon", From: "08:00", To: "10:00"}}, Capacity: 3, Load: 1,
 		LifeExperience: "Zeile eins\nZeile zwei", Consent: &catalogue.Consent{GivenOn: "2026-01-01"}, Status: catalogue.StatusActive}
 	var buf bytes.Buffer
-	if err := transfer.Write(&buf, catalogue.KindVolunteer, transfer.CSV, ';', []any{catalogue.Volunteer{Header: catalogue.Header{ID: "vol_1"}, VolunteerInput: in}}); err != nil {
+	if err := transfer.Write(&buf, catalogue.KindVolunteer, transfer.CSV, ';', []any{catalogue.Volunteer{Header: catalogue.Header{ID: "vol_1", Version: 3}, VolunteerInput: in}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.CSV, &buf)
+	rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.CSV, &buf, nil)
 	if err != nil || len(rows) != 1 || len(rows[0].Errors) > 0 {
 		t.Fatalf("%+v %v\n%s", rows, err, buf.String())
 	}
@@ -101,7 +102,7 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add("name,availability\nA,mon 10:00-12:00|tue\n")
 	f.Add("\xef\xbb\xbfname\n\"unterminated\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.CSV, strings.NewReader(s))
+		rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.CSV, strings.NewReader(s), nil)
 		if err == nil {
 			for _, r := range rows {
 				if r.Input == nil && len(r.Errors) == 0 {
@@ -110,4 +111,13 @@ func FuzzParseCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+func asJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -449,73 +450,153 @@ func (a *App) decideOffer(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/katalog/freigaben?ok="+ok)
 }
 
-// importView is the CSV import with its row report.
+// importView is the import with its row report, and the exports.
 type importView struct {
-	Kinds          []option
-	Rows, Imported int
-	Errors         []importError
-	Done, DryRun   bool
+	Kinds                               []option
+	Rows, Imported                      int
+	Created, Updated, Unchanged, Failed int
+	Lines                               []importLine
+	More                                int
+	Problems                            int
+	Done                                bool
+	DryRun, Overwrite, AllowDuplicates  bool
 }
 
-type importError struct {
-	Line           int
-	Field, Message string
+// importLine is one row of the report: what the import does with it.
+type importLine struct {
+	Line             int
+	Outcome, ID      string
+	Fields, Messages []string
+	Bad              bool
 }
+
+var importOutcomeLabels = map[catalogue.Outcome]string{
+	catalogue.Created: "neu", catalogue.Updated: "geändert", catalogue.Unchanged: "unverändert", catalogue.Rejected: "abgelehnt",
+}
+
+// maxReportLines bounds the report's table; the counts cover every row.
+const maxReportLines = 1000
 
 const maxWebImport = 16 << 20
 
 func (a *App) importForm(c echo.Context) error {
-	iv := &importView{}
+	iv := &importView{DryRun: true}
 	for _, k := range catalogue.Kinds {
 		iv.Kinds = append(iv.Kinds, option{Value: string(k), Label: kindLabels[k]})
 	}
-	return a.render(c, http.StatusOK, "import", page{Title: "Import", Data: iv})
+	return a.render(c, http.StatusOK, "import", page{Title: "Import und Export", Data: iv})
 }
 
 func (a *App) importFile(c echo.Context) error {
 	me, _ := user(c)
 	kind := catalogue.Kind(c.FormValue("art"))
-	iv := &importView{DryRun: c.FormValue("probelauf") != ""}
+	iv := &importView{DryRun: c.FormValue("probelauf") != "", Overwrite: c.FormValue("ueberschreiben") != "", AllowDuplicates: c.FormValue("dubletten") != ""}
 	for _, k := range catalogue.Kinds {
 		iv.Kinds = append(iv.Kinds, option{Value: string(k), Label: kindLabels[k], Selected: k == kind})
 	}
 	fail := func(msg string) error {
-		return a.render(c, http.StatusUnprocessableEntity, "import", page{Title: "Import", Error: msg, Data: iv})
+		return a.render(c, http.StatusUnprocessableEntity, "import", page{Title: "Import und Export", Error: msg, Data: iv})
 	}
 	if kindLabels[kind] == "" {
 		return fail("Bitte wählen Sie, was die Datei enthält.")
 	}
 	fh, err := c.FormFile("datei")
 	if err != nil {
-		return fail("Bitte wählen Sie eine CSV-Datei.")
+		return fail("Bitte wählen Sie eine Datei (CSV, Excel oder JSON).")
 	}
 	if fh.Size > maxWebImport {
 		return fail("Die Datei ist größer als 16 MB. Bitte teilen Sie sie auf.")
+	}
+	format := transfer.CSV
+	switch strings.ToLower(filepath.Ext(fh.Filename)) {
+	case ".xlsx":
+		format = transfer.XLSX
+	case ".json":
+		format = transfer.JSON
 	}
 	f, err := fh.Open()
 	if err != nil {
 		return fail("Die Datei ließ sich nicht lesen.")
 	}
 	defer f.Close()
-	rows, err := transfer.Parse(kind, transfer.CSV, f)
-	if err != nil {
-		return fail("Die Datei ist keine lesbare CSV-Datei mit den Spalten des Exports: " + err.Error())
-	}
-	rep, err := a.cat.Import(c.Request().Context(), me.Principal(), kind, rows, iv.DryRun)
+	ctx := c.Request().Context()
+	vocab, err := transfer.VocabOf(ctx, a.cat, me.Principal())
 	if err != nil {
 		return err
 	}
-	iv.Done, iv.Rows, iv.Imported = true, rep.Rows, rep.Imported
-	for _, e := range rep.Errors {
-		msg := entryMessages[indexRE.ReplaceAllString(e.Field, "")]
-		if msg == "" {
-			msg = e.Message
+	rows, err := transfer.Parse(kind, format, f, vocab)
+	if err != nil {
+		return fail("Die Datei ließ sich nicht als Tabelle mit den Spalten des Exports lesen: " + err.Error())
+	}
+	rep, err := a.cat.Import(ctx, me.Principal(), kind, rows, catalogue.ImportOptions{DryRun: iv.DryRun, Overwrite: iv.Overwrite, AllowDuplicates: iv.AllowDuplicates})
+	if err != nil {
+		return err
+	}
+	iv.Done, iv.Rows, iv.Imported, iv.Problems = true, rep.Rows, rep.Imported, len(rep.Errors)
+	iv.Created, iv.Updated, iv.Unchanged, iv.Failed = rep.Created, rep.Updated, rep.Unchanged, rep.Rejected
+	for _, r := range rep.Results {
+		if r.Outcome == catalogue.Unchanged {
+			continue
 		}
-		iv.Errors = append(iv.Errors, importError{Line: e.Line, Field: e.Field, Message: msg})
+		if len(iv.Lines) == maxReportLines {
+			iv.More++
+			continue
+		}
+		l := importLine{Line: r.Line, Outcome: importOutcomeLabels[r.Outcome], ID: r.ID, Bad: r.Outcome == catalogue.Rejected}
+		for _, f := range r.Fields {
+			l.Fields = append(l.Fields, transfer.Title(f))
+		}
+		for _, e := range append(r.Errors, r.Warnings...) {
+			l.Messages = append(l.Messages, importMessage(e))
+		}
+		iv.Lines = append(iv.Lines, l)
 	}
 	status := http.StatusOK
-	if len(iv.Errors) > 0 {
+	if iv.Problems > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	return a.render(c, status, "import", page{Title: "Import", Data: iv})
+	return a.render(c, status, "import", page{Title: "Import und Export", Data: iv})
+}
+
+// importMessage says in German what is wrong with a row's field.
+func importMessage(e catalogue.FieldError) string {
+	msg := e.German
+	if msg == "" {
+		msg = entryMessages[indexRE.ReplaceAllString(e.Field, "")]
+	}
+	if msg == "" {
+		msg = e.Message
+	}
+	if t := transfer.Title(e.Field); t != "" {
+		return t + ": " + msg
+	}
+	return msg
+}
+
+// exportFile downloads every entry of a kind as the import reads it back.
+func (a *App) exportFile(c echo.Context) error {
+	me, _ := user(c)
+	kind := catalogue.Kind(c.QueryParam("art"))
+	format := transfer.Format(c.QueryParam("format"))
+	if kindLabels[kind] == "" || (format != transfer.CSV && format != transfer.XLSX) {
+		return echo.NewHTTPError(http.StatusBadRequest, "Bitte Art und Format (csv oder xlsx) wählen.")
+	}
+	ctx := c.Request().Context()
+	vocab, err := transfer.VocabOf(ctx, a.cat, me.Principal())
+	if err != nil {
+		return err
+	}
+	var entries []any
+	if err := a.cat.Export(ctx, me.Principal(), kind, func(e any) error { entries = append(entries, e); return nil }); err != nil {
+		return err
+	}
+	ct := "text/csv; charset=utf-8"
+	if format == transfer.XLSX {
+		ct = transfer.XLSXType
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, ct)
+	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, kindPaths[kind], format))
+	c.Response().WriteHeader(http.StatusOK)
+	return transfer.Write(c.Response(), kind, format, ';', entries, vocab)
 }

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"massanzug/transfer"
 )
 
 // TestVolunteerForm: staff create and change a volunteer in the browser;
@@ -174,7 +176,7 @@ func TestReviewAndImport(t *testing.T) {
 	csv := "name;home.district;home.quarter;districts;help_kinds;languages;capacity;consent.given_on;life_experience\n" +
 		"Hans Wolf;eselsberg;Eselsberg;eselsberg;einkaufshilfe;de:native;1;2026-02-01;Rentner mit Werkstatt\n" +
 		"Ohne Bezirk;;;atlantis;zauberei;de:native;1;2026-01-01;\n"
-	upload := func(data string, dry bool) (int, string) {
+	uploadAs := func(name, data string, dry bool) (int, string) {
 		var b bytes.Buffer
 		w := multipart.NewWriter(&b)
 		w.WriteField("csrf", token)
@@ -182,7 +184,7 @@ func TestReviewAndImport(t *testing.T) {
 		if dry {
 			w.WriteField("probelauf", "1")
 		}
-		f, _ := w.CreateFormFile("datei", "ehrenamtliche.csv")
+		f, _ := w.CreateFormFile("datei", name)
 		f.Write([]byte(data))
 		w.Close()
 		r, err := s.client.Post(s.srv.URL+"/katalog/import", w.FormDataContentType(), &b)
@@ -194,12 +196,26 @@ func TestReviewAndImport(t *testing.T) {
 		out.ReadFrom(r.Body)
 		return r.StatusCode, out.String()
 	}
+	upload := func(data string, dry bool) (int, string) { return uploadAs("ehrenamtliche.csv", data, dry) }
 	code, body := upload(csv, false)
-	must(t, "bad import", code, http.StatusUnprocessableEntity, body, "Fehler in 2 Zeilen – nichts wurde übernommen.", "<td>3</td>")
+	must(t, "bad import", code, http.StatusUnprocessableEntity, body, "Fehler in 1 von 2 Zeilen – nichts wurde übernommen.", "<td>3</td>")
 	code, body = upload(strings.SplitAfterN(csv, "\n", 3)[0]+strings.SplitAfterN(csv, "\n", 3)[1], true)
 	must(t, "dry run", code, 200, body, "Probelauf: alle 1 Zeilen sind in Ordnung.")
 	code, body = upload(strings.SplitAfterN(csv, "\n", 3)[0]+strings.SplitAfterN(csv, "\n", 3)[1], false)
 	must(t, "import", code, 200, body, "1 von 1 Zeilen übernommen.")
+	// The round trip: the Excel export, edited, imports as a change of the
+	// entry it came from.
+	code, xlsx, h := s.get("/katalog/export?art=volunteer&format=xlsx")
+	if code != 200 || h.Get("Content-Type") != transfer.XLSXType {
+		t.Fatalf("export: %d %s", code, h)
+	}
+	code, body = uploadAs("ehrenamtliche.xlsx", xlsx, true)
+	must(t, "the export again", code, 200, body, "0 neu, 0 geändert, ")
+	code, exported, _ := s.get("/katalog/export?art=volunteer&format=csv")
+	code, body = uploadAs("ehrenamtliche.csv", strings.Replace(exported, "Rentner mit Werkstatt", "Rentner mit Garten", 1), false)
+	must(t, "an edited export", code, 200, body, "0 neu, 1 geändert, ", "Lebenserfahrung")
+	code, body = uploadAs("ehrenamtliche.csv", strings.Replace(exported, "Rentner mit Werkstatt", "Rentner ohne Garten", 1), false)
+	must(t, "a stale export", code, http.StatusUnprocessableEntity, body, "Der Eintrag wurde seit dem Export geändert")
 	code, body, _ = s.get("/katalog/pruefen")
 	must(t, "review queue", code, 200, body, "1 zu prüfen", "Sprechstunde Eselsberg", "nie geprüft")
 	id := regexp.MustCompile(`href="/eintrag/(off_[0-9a-f]+)">Sprechstunde`).FindStringSubmatch(body)

@@ -18,11 +18,7 @@ import (
 // vocabularies (districts, kinds of help, target groups) come with their
 // labels from the reference data; the fixed ones are here.
 
-var entryStatusLabels = map[catalogue.Status]string{
-	catalogue.StatusActive: "aktiv", catalogue.StatusPaused: "pausiert", catalogue.StatusInactive: "inaktiv",
-	catalogue.StatusSubmitted: "eingereicht", catalogue.StatusApproved: "freigegeben", catalogue.StatusRejected: "abgelehnt",
-	catalogue.StatusArchived: "archiviert",
-}
+var entryStatusLabels = catalogue.StatusLabels
 
 var referralStatusLabels = map[referral.Status]string{
 	referral.Proposed: "vorgeschlagen", referral.Requested: "angefragt", referral.Active: "aktiv", referral.Ended: "beendet",
@@ -39,15 +35,15 @@ var outcomeLabels = map[referral.Outcome]string{
 	referral.Successful: "erfolgreich", referral.PoorFit: "passte nicht", referral.BrokenOff: "abgebrochen",
 }
 
-var levelLabels = map[string]string{"native": "Muttersprache", "fluent": "fließend", "good": "gut", "basic": "Grundkenntnisse"}
+var levelLabels = catalogue.LevelLabels
 
-var mobilityLabels = map[string]string{"car": "Auto", "bike": "Fahrrad", "public_transport": "Bus und Bahn", "walking": "zu Fuß"}
+var mobilityLabels = catalogue.MobilityLabels
 
-var genderLabels = map[string]string{"female": "weiblich", "male": "männlich", "diverse": "divers"}
+var genderLabels = catalogue.GenderLabels
 
-var dayLabels = map[string]string{"mon": "Mo", "tue": "Di", "wed": "Mi", "thu": "Do", "fri": "Fr", "sat": "Sa", "sun": "So"}
+var dayLabels = catalogue.DayLabels
 
-var reviewReasonLabels = map[string]string{"never_verified": "nie geprüft", "verification_due": "Prüfung fällig", "period_ended": "Angebot abgelaufen"}
+var reviewReasonLabels = catalogue.ReviewReasonLabels
 
 // kindPaths are the kinds of entry as the screens' addresses name them.
 var kindPaths = map[catalogue.Kind]string{

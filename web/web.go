@@ -152,6 +152,7 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.POST("/katalog/suchwoerter/entfernen", a.deleteSynonym, a.loggedIn, rm)
 	e.GET("/katalog/import", a.importForm, a.loggedIn, rm)
 	e.POST("/katalog/import", a.importFile, a.loggedIn, rm)
+	e.GET("/katalog/export", a.exportFile, a.loggedIn, rm)
 	e.GET("/katalog/:art/neu", a.newEntryForm, a.loggedIn, curators)
 	e.POST("/katalog/:art", a.saveEntry, a.loggedIn, curators)
 	e.GET("/katalog/:art/:id/bearbeiten", a.editEntryForm, a.loggedIn, curators)
@@ -178,6 +179,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.e.ServeHTTP(
 
 var funcs = template.FuncMap{
 	"list": func(xs ...string) []string { return xs },
+	"join": strings.Join,
 	// field is what the "field" partial shows: a labelled input with its
 	// hint and the message of what is wrong with it.
 	"field": func(id, label, typ, value, errMsg, hint string) fieldView {

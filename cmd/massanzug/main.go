@@ -50,8 +50,8 @@ Usage:
   massanzug backup --out FILE [--data ./data]   a consistent copy, while the service runs
   massanzug restore [--data ./data] FILE   put a backup in place (stop the service first)
   massanzug reindex [--data ./data]   rebuild the search index (stop the service first)
-  massanzug import --kind KIND [--dry-run] [--data ./data] FILE.csv|FILE.json   (stop the service first)
-  massanzug export --kind KIND [--format csv|json] [--data ./data] > FILE
+  massanzug import --kind KIND [--dry-run] [--overwrite] [--allow-duplicates] [--data ./data] FILE.csv|.xlsx|.json   (stop the service first)
+  massanzug export --kind KIND [--format csv|xlsx|json] [--separator ;|,] [--data ./data] > FILE
   massanzug bench [--entries 10000,100000]   measure import, start, search (in temporary folders)
   massanzug bench --load [--entries 10000] [--writers 16] [--readers 16] [--duration 20s]   a mixed load over loopback HTTP
   massanzug retention [--dry-run] [--retention-years 3] [--data ./data]   anonymise referrals closed longer ago (stop the service first)
@@ -116,8 +116,8 @@ var commandHelp = map[string]string{
 	"backup":       "write a consistent copy of the database, also while the service runs",
 	"restore":      "put a backup in place (stop the service first)",
 	"reindex":      "rebuild the search index from the database (stop the service first)",
-	"import":       "import volunteers, neighbourhood helps or offers from CSV or JSON, all rows or none (stop the service first)",
-	"export":       "write one kind of entry as CSV or JSON to stdout",
+	"import":       "import volunteers, neighbourhood helps or offers from CSV, XLSX or JSON: rows with an id update their entry, the others create one; all rows or none (stop the service first)",
+	"export":       "write one kind of entry as CSV, XLSX or JSON to stdout, to be edited and imported again",
 	"bench":        "measure import, start, search, matching, referrals and screens in temporary folders",
 	"retention":    "anonymise referrals closed longer ago than the retention period (stop the service first)",
 }
@@ -842,20 +842,28 @@ var cliStaff = access.Principal{TokenID: "cli", Name: "Kommandozeile", Role: acc
 func importFile(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
 	var kind string
-	var dry bool
+	var opt catalogue.ImportOptions
 	fs := newFlags("import", &c, stderr)
 	fs.StringVar(&kind, "kind", "", "volunteer, neighbourhood_help or offer")
-	fs.BoolVar(&dry, "dry-run", false, "check every row, write nothing")
+	fs.BoolVar(&opt.DryRun, "dry-run", false, "check every row and report what it would do, write nothing")
+	fs.BoolVar(&opt.Overwrite, "overwrite", false, "update entries changed since the file was exported (the file wins)")
+	fs.BoolVar(&opt.AllowDuplicates, "allow-duplicates", false, "create rows that look like an entry there is (same name and phone, ...)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return errors.New("import needs one FILE (.csv or .json)")
+		return errors.New("import needs one FILE (.csv, .xlsx or .json)")
 	}
 	path := fs.Arg(0)
 	format := transfer.CSV
-	if strings.EqualFold(filepath.Ext(path), ".json") {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
 		format = transfer.JSON
+	case ".xlsx":
+		format = transfer.XLSX
+	}
+	if _, err := catalogue.NewInput(catalogue.Kind(kind)); err != nil {
+		return err
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
@@ -866,10 +874,6 @@ func importFile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer f.Close()
-	rows, err := transfer.Parse(catalogue.Kind(kind), format, f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
 	release, err := lockFolder(c.Data)
 	if err != nil {
 		return err
@@ -880,8 +884,16 @@ func importFile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer a.Close()
+	vocab, err := transfer.VocabOf(ctx, a.svc, cliStaff)
+	if err != nil {
+		return err
+	}
+	rows, err := transfer.Parse(catalogue.Kind(kind), format, f, vocab)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
 	start := time.Now()
-	rep, err := a.svc.Import(ctx, cliStaff, catalogue.Kind(kind), rows, dry)
+	rep, err := a.svc.Import(ctx, cliStaff, catalogue.Kind(kind), rows, opt)
 	if err != nil {
 		return err
 	}
@@ -892,16 +904,28 @@ func importFile(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 	}
-	for _, e := range rep.Errors {
-		fmt.Fprintf(stdout, "%s:%d: %s: %s\n", path, e.Line, e.Field, e.Message)
+	for _, r := range rep.Results {
+		switch {
+		case r.Outcome == catalogue.Rejected:
+			for _, e := range r.Errors {
+				fmt.Fprintf(stdout, "%s:%d: %s: %s\n", path, r.Line, e.Field, e.Message)
+			}
+		case r.Outcome == catalogue.Updated:
+			fmt.Fprintf(stdout, "%s:%d: %s updated: %s\n", path, r.Line, r.ID, strings.Join(r.Fields, ", "))
+		case len(r.Warnings) > 0:
+			for _, w := range r.Warnings {
+				fmt.Fprintf(stdout, "%s:%d: warning: %s\n", path, r.Line, w.Message)
+			}
+		}
 	}
+	counts := fmt.Sprintf("%d created, %d updated, %d unchanged, %d rejected", rep.Created, rep.Updated, rep.Unchanged, rep.Rejected)
 	switch {
 	case len(rep.Errors) > 0:
-		return fmt.Errorf("%d problem(s) in %d row(s); nothing was imported", len(rep.Errors), rep.Rows)
-	case dry:
-		fmt.Fprintf(stdout, "%d rows are fine; nothing was written (dry run)\n", rep.Rows)
+		return fmt.Errorf("%d problem(s) in %d row(s) (%s); nothing was imported", len(rep.Errors), rep.Rows, counts)
+	case opt.DryRun:
+		fmt.Fprintf(stdout, "%d rows are fine: %s; nothing was written (dry run)\n", rep.Rows, counts)
 	default:
-		fmt.Fprintf(stdout, "imported %d %s entries in %s\n", rep.Imported, kind, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(stdout, "%s %s entries in %s\n", counts, kind, time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }
@@ -949,15 +973,19 @@ func retention(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c config
-	var kind, format string
+	var kind, format, sep string
 	fs := newFlags("export", &c, stderr)
 	fs.StringVar(&kind, "kind", "", "volunteer, neighbourhood_help or offer")
-	fs.StringVar(&format, "format", "csv", "csv (separated by ;) or json")
+	fs.StringVar(&format, "format", "csv", "csv, xlsx or json")
+	fs.StringVar(&sep, "separator", ";", "the CSV's separator: ; (German Excel: decimal commas, TT.MM.JJJJ) or ,")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if _, err := catalogue.NewInput(catalogue.Kind(kind)); err != nil {
 		return err
+	}
+	if sep != ";" && sep != "," {
+		return errors.New("--separator must be ; or ,")
 	}
 	db, err := openStore(ctx, c)
 	if err != nil {
@@ -965,11 +993,15 @@ func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer db.Close()
 	svc := catalogue.NewService(db)
+	vocab, err := transfer.VocabOf(ctx, svc, cliStaff)
+	if err != nil {
+		return err
+	}
 	var entries []any
 	if err := svc.Export(ctx, cliStaff, catalogue.Kind(kind), func(e any) error { entries = append(entries, e); return nil }); err != nil {
 		return err
 	}
-	return transfer.Write(stdout, catalogue.Kind(kind), transfer.Format(format), ';', entries)
+	return transfer.Write(stdout, catalogue.Kind(kind), transfer.Format(format), rune(sep[0]), entries, vocab)
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {

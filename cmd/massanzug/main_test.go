@@ -217,3 +217,40 @@ func TestEveryCommandHelps(t *testing.T) {
 		}
 	}
 }
+
+// TestImportExportRoundTrip: what `export` writes, `import` reads back as
+// the entries it came from: unchanged, or updated where a cell was edited;
+// XLSX too.
+func TestImportExportRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	csv := filepath.Join(dir, "in.csv")
+	os.WriteFile(csv, []byte("Name;Wohnort: Sozialraum;Sozialräume;Hilfearten;Kapazität;Einwilligung: gegeben am;Interessen\n"+
+		"Ayşe Yılmaz;Eselsberg;Eselsberg;Einkaufshilfe;2;10.01.2026;Kochen\nHans Wolf;Böfingen;Böfingen;besuchsdienst;1;01.02.2026;Schach\n"), 0o600)
+	var out bytes.Buffer
+	errOut := &syncBuf{b: &bytes.Buffer{}}
+	data := filepath.Join(dir, "data")
+	if err := run(ctx, []string{"import", "--kind", "volunteer", "--data", data, csv}, &out, errOut); err != nil || !strings.Contains(out.String(), "2 created") {
+		t.Fatalf("import: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	for _, format := range []string{"csv", "xlsx"} {
+		out.Reset()
+		if err := run(ctx, []string{"export", "--kind", "volunteer", "--format", format, "--data", data}, &out, errOut); err != nil {
+			t.Fatalf("export %s: %v", format, err)
+		}
+		file := filepath.Join(dir, "export."+format)
+		os.WriteFile(file, out.Bytes(), 0o600)
+		if format == "csv" {
+			os.WriteFile(file, bytes.Replace(out.Bytes(), []byte("Schach"), []byte("Schach und Skat"), 1), 0o600)
+		}
+		out.Reset()
+		err := run(ctx, []string{"import", "--kind", "volunteer", "--data", data, file}, &out, errOut)
+		want := "0 created, 0 updated, 2 unchanged"
+		if format == "csv" {
+			want = "0 created, 1 updated, 1 unchanged"
+		}
+		if err != nil || !strings.Contains(out.String(), want) {
+			t.Errorf("%s again: %v\n%s", format, err, out.String())
+		}
+	}
+}
