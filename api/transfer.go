@@ -10,6 +10,7 @@ import (
 
 	"massanzug/catalogue"
 	"massanzug/transfer"
+	"massanzug/wording"
 )
 
 // maxImport is the largest import body: about 100,000 rows of CSV.
@@ -62,13 +63,27 @@ func (s *Server) importEntries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if wording.WantsGerman(c.Request().Header.Get("Accept-Language")) {
+		c.Response().Header().Set("Content-Language", "de")
+		var n int
+		for i := range rep.Results {
+			rep.Results[i].Errors = germanFields(rep.Results[i].Errors)
+			rep.Results[i].Warnings = germanFields(rep.Results[i].Warnings)
+			for _, e := range rep.Results[i].Errors {
+				rep.Errors[n].Message, n = e.Message, n+1
+			}
+		}
+	}
 	if len(rep.Errors) > 0 {
 		p := newProblem(http.StatusUnprocessableEntity, "import-rejected",
 			fmt.Sprintf("%d problem(s) in %d row(s); nothing was imported", len(rep.Errors), rep.Rows)).p
 		p.Instance = c.Request().URL.Path
-		for _, e := range rep.Errors {
-			p.Errors = append(p.Errors, catalogue.FieldError{Field: fmt.Sprintf("line %d: %s", e.Line, e.Field), Message: e.Message})
+		for _, r := range rep.Results {
+			for _, e := range r.Errors {
+				p.Errors = append(p.Errors, catalogue.FieldError{Field: fmt.Sprintf("line %d: %s", r.Line, e.Field), Message: e.Message, German: e.German})
+			}
 		}
+		inGerman(c, &p)
 		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 		c.Response().WriteHeader(http.StatusUnprocessableEntity)
 		return jsonEncode(c.Response(), importProblem{Problem: p, Report: rep})

@@ -77,7 +77,7 @@ func (s *Service) loadRefs(ctx context.Context) (*refs, error) {
 func (r *refs) codes(ve *ValidationError, field string, codes []string, v Vocabulary) {
 	each(ve, field, codes, func(c string) string {
 		if _, ok := r.vocab[v][c]; !ok {
-			return fmt.Sprintf("%q is not in the taxonomy's %s", c, v)
+			return UnknownTerm(v, c, r.vocab[v])
 		}
 		return ""
 	})
@@ -86,7 +86,7 @@ func (r *refs) codes(ve *ValidationError, field string, codes []string, v Vocabu
 func (r *refs) districtList(ve *ValidationError, field string, ids []string) {
 	each(ve, field, ids, func(id string) string {
 		if _, ok := r.districts[id]; !ok {
-			return fmt.Sprintf("%q is not a known district", id)
+			return UnknownDistrict(id, r.districts)
 		}
 		return ""
 	})
@@ -127,7 +127,7 @@ func (r *refs) place(ve *ValidationError, field string, p Place, required bool) 
 	}
 	d, ok := r.districts[p.District]
 	if !ok {
-		ve.add(field+".district", "%q is not a known district", p.District)
+		ve.add(field+".district", "%s", UnknownDistrict(p.District, r.districts))
 		return
 	}
 	if p.Quarter != "" && !hasQuarter(d, p.Quarter) {
@@ -240,7 +240,7 @@ func (in *OfferInput) check(r *refs, ve *ValidationError) {
 	}
 	if in.Category != "" {
 		if _, ok := r.vocab[VocabOfferCategories][in.Category]; !ok {
-			ve.add("category", "%q is not in the taxonomy's offer-categories", in.Category)
+			ve.add("category", "%s", UnknownTerm(VocabOfferCategories, in.Category, r.vocab[VocabOfferCategories]))
 		}
 	}
 	r.codes(ve, "help_kinds", in.HelpKinds, VocabHelpKinds)

@@ -61,3 +61,20 @@ func (e *ValidationError) orNil() error {
 func conflict(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrConflict, fmt.Sprintf(format, args...))
 }
+
+// Reason returns what an error built as fmt.Errorf("%w: reason", ErrX)
+// tells the user, whatever context was wrapped around it on the way up
+// (which is for the log: "load volunteer vol_…"), or "" when it has none.
+func Reason(err error) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		inner := errors.Unwrap(e)
+		for _, s := range []error{ErrNotFound, ErrForbidden, ErrConflict, ErrVersionMismatch} {
+			if inner == s {
+				if rest, ok := strings.CutPrefix(e.Error(), s.Error()+": "); ok {
+					return rest
+				}
+			}
+		}
+	}
+	return ""
+}

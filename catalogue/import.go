@@ -321,29 +321,40 @@ type importKnown struct {
 	byName map[string][]entry
 }
 
-// importContext reads, in one pass over the store, the entries the rows
-// update and those whose names a new row bears.
+// importContext reads the entries the rows update and those whose names a
+// new row bears. Names come from a light pass over ids and names; only the
+// entries named are read in full, in one pass when there are many.
 func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (importKnown, error) {
 	known := importKnown{byID: map[string]*Record{}, byName: map[string][]entry{}}
 	names := map[string]bool{}
-	ids := map[string]bool{}
+	want := map[string]bool{}
 	for _, row := range rows {
 		if row.ID != "" {
-			ids[row.ID] = true
+			want[row.ID] = true
 		} else if row.Input != nil {
 			if n := twinName(row.Input); n != "" {
 				names[n] = true
 			}
 		}
 	}
-	err := s.store.EachEntry(ctx, func(r Record) error {
-		if r.Kind != k {
+	twins := map[string]string{} // id → folded name
+	if len(names) > 0 {
+		err := s.store.EntryNames(ctx, k, func(id, name string) error {
+			if n := nameKey(name); names[n] {
+				twins[id], want[id] = n, true
+			}
+			return nil
+		})
+		if err != nil {
+			return known, fmt.Errorf("read the names of %s entries: %w", k, err)
+		}
+	}
+	keep := func(r Record) error {
+		if r.Kind != k || !want[r.ID] {
 			return nil
 		}
-		if ids[r.ID] {
-			known.byID[r.ID] = &r
-		}
-		if n := nameKey(r.Name); names[n] {
+		known.byID[r.ID] = &r
+		if n, ok := twins[r.ID]; ok {
 			e, err := Decode(r)
 			if err != nil {
 				return err
@@ -351,7 +362,24 @@ func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (
 			known.byName[n] = append(known.byName[n], e.(entry))
 		}
 		return nil
-	})
+	}
+	var err error
+	if len(want) > 500 {
+		err = s.store.EachEntry(ctx, keep)
+	} else {
+		for id := range want {
+			r, err := s.store.Entry(ctx, k, id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return known, fmt.Errorf("read %s %s: %w", k, id, err)
+			}
+			if err := keep(r); err != nil {
+				return known, err
+			}
+		}
+	}
 	if err != nil {
 		return known, fmt.Errorf("read the entries an import refers to: %w", err)
 	}

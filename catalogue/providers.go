@@ -114,7 +114,7 @@ func (s *Service) changeProvider(ctx context.Context, id string, expected int64,
 		expected = cur.Version
 	}
 	if cur.Version != expected {
-		return Provider{}, fmt.Errorf("provider %s is at version %d, not %d: %w", id, cur.Version, expected, ErrVersionMismatch)
+		return Provider{}, fmt.Errorf("%w: provider %s is at version %d, not %d", ErrVersionMismatch, id, cur.Version, expected)
 	}
 	change(&cur)
 	cur.Version++

@@ -110,14 +110,14 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 	}
 	ve := &ValidationError{}
 	if _, ok := r.districts[q.District]; q.District != "" && !ok {
-		ve.add("district", "%q is not a known district", q.District)
+		ve.add("district", "%s", UnknownDistrict(q.District, r.districts))
 	}
 	for field, v := range map[string]struct {
 		code  string
 		vocab Vocabulary
 	}{"help_kind": {q.HelpKind, VocabHelpKinds}, "target_group": {q.TargetGroup, VocabTargetGroups}} {
 		if _, ok := r.vocab[v.vocab][v.code]; v.code != "" && !ok {
-			ve.add(field, "%q is not in the taxonomy's %s", v.code, v.vocab)
+			ve.add(field, "%s", UnknownTerm(v.vocab, v.code, r.vocab[v.vocab]))
 		}
 	}
 	if q.Language != "" && !iso6391[q.Language] {

@@ -358,7 +358,7 @@ func replaceEntry[E any, P interface {
 	// A stale change is told so first, whatever else is wrong with it: the
 	// caller must read the entry again anyway.
 	if cur.Version != expected {
-		return fmt.Errorf("%s %s is at version %d, not %d: %w", k, id, cur.Version, expected, ErrVersionMismatch)
+		return fmt.Errorf("%w: %s %s is at version %d, not %d", ErrVersionMismatch, k, id, cur.Version, expected)
 	}
 	if err := s.validateEntry(ctx, next); err != nil {
 		return err
@@ -455,7 +455,7 @@ func patchEntry[E any, P interface {
 		return nil, err
 	}
 	if rec.Version != expected { // told before anything about the patch
-		return nil, fmt.Errorf("%s %s is at version %d, not %d: %w", k, id, rec.Version, expected, ErrVersionMismatch)
+		return nil, fmt.Errorf("%w: %s %s is at version %d, not %d", ErrVersionMismatch, k, id, rec.Version, expected)
 	}
 	cur, err := fromRecord[E, P](rec)
 	if err != nil {
@@ -485,7 +485,7 @@ func transition[E any, P interface {
 		return nil, err
 	}
 	if expected != 0 && cur.Version != expected {
-		return nil, fmt.Errorf("%s %s is at version %d, not %d: %w", k, id, cur.Version, expected, ErrVersionMismatch)
+		return nil, fmt.Errorf("%w: %s %s is at version %d, not %d", ErrVersionMismatch, k, id, cur.Version, expected)
 	}
 	e, err := fromRecord[E, P](cur)
 	if err != nil {
@@ -557,10 +557,10 @@ func (s *Service) checkFilters(ctx context.Context, district, helpKind string) e
 	}
 	ve := &ValidationError{}
 	if _, ok := r.districts[district]; district != "" && !ok {
-		ve.add("district", "%q is not a known district", district)
+		ve.add("district", "%s", UnknownDistrict(district, r.districts))
 	}
 	if _, ok := r.vocab[VocabHelpKinds][helpKind]; helpKind != "" && !ok {
-		ve.add("help_kind", "%q is not in the taxonomy's help-kinds", helpKind)
+		ve.add("help_kind", "%s", UnknownTerm(VocabHelpKinds, helpKind, r.vocab[VocabHelpKinds]))
 	}
 	return ve.orNil()
 }

@@ -64,6 +64,9 @@ type Store interface {
 	Fingerprint(ctx context.Context) (count int, seq int64, err error)
 	// EachEntry calls fn for every entry, archived ones included.
 	EachEntry(ctx context.Context, fn func(Record) error) error
+	// EntryNames calls fn with the id and name of every entry of kind k
+	// (what an import compares new rows with, without reading documents).
+	EntryNames(ctx context.Context, k Kind, fn func(id, name string) error) error
 
 	// CountUnmet counts one need no entry met; UnmetNeeds reports them.
 	CountUnmet(ctx context.Context, district, helpKind, month, caseKey string) error

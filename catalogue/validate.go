@@ -85,7 +85,7 @@ func message(fe validator.FieldError) string {
 		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
 			return fmt.Sprintf("must have at least %s item(s)", p)
 		}
-		return "must be at least " + p
+		return fmt.Sprintf("must be at least %s", p)
 	case "max":
 		switch fe.Kind() {
 		case reflect.Slice:
@@ -93,11 +93,11 @@ func message(fe validator.FieldError) string {
 		case reflect.String:
 			return fmt.Sprintf("must be at most %s characters long", p)
 		}
-		return "must be at most " + p
+		return fmt.Sprintf("must be at most %s", p)
 	case "len":
 		return fmt.Sprintf("must be exactly %s characters long", p)
 	case "oneof":
-		return "must be one of: " + strings.ReplaceAll(p, " ", ", ")
+		return fmt.Sprintf("must be one of: %s", strings.ReplaceAll(p, " ", ", "))
 	case "email":
 		return "must be an email address"
 	case "http_url":
@@ -115,7 +115,7 @@ func message(fe validator.FieldError) string {
 	case "date":
 		return "must be a date as YYYY-MM-DD"
 	}
-	return "is invalid (" + fe.Tag() + ")"
+	return fmt.Sprintf("is invalid (%s)", fe.Tag())
 }
 
 // CheckShape checks the struct tags of v (for inputs outside this package,

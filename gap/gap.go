@@ -177,7 +177,7 @@ func (s *Service) Move(ctx context.Context, p access.Principal, id string, expec
 		return nil, fmt.Errorf("gap %s: %w", id, catalogue.ErrNotFound)
 	}
 	if g.Version != expected {
-		return nil, fmt.Errorf("gap %s is at version %d: %w", id, g.Version, catalogue.ErrVersionMismatch)
+		return nil, fmt.Errorf("%w: gap %s is at version %d", catalogue.ErrVersionMismatch, id, g.Version)
 	}
 	if err := catalogue.CheckShape(t).OrNil(); err != nil {
 		return nil, err

@@ -396,7 +396,7 @@ func (s *Service) Move(ctx context.Context, p access.Principal, id string, expec
 		return nil, err
 	}
 	if r.Version != expected {
-		return nil, fmt.Errorf("referral %s is at version %d: %w", id, r.Version, catalogue.ErrVersionMismatch)
+		return nil, fmt.Errorf("%w: referral %s is at version %d", catalogue.ErrVersionMismatch, id, r.Version)
 	}
 	if err := catalogue.CheckShape(t).OrNil(); err != nil {
 		return nil, err

@@ -331,6 +331,25 @@ func (db *DB) Fingerprint(ctx context.Context) (count int, seq int64, err error)
 
 // EachEntry calls fn for every entry, archived ones included, in id order,
 // reading in pages so that no transaction stays open for long.
+// EntryNames calls fn with the id and name of every entry of kind k.
+func (db *DB) EntryNames(ctx context.Context, k catalogue.Kind, fn func(id, name string) error) error {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name FROM entries WHERE kind = ?`, string(k))
+	if err != nil {
+		return fmt.Errorf("entry names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return fmt.Errorf("entry names: %w", err)
+		}
+		if err := fn(id, name); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 func (db *DB) EachEntry(ctx context.Context, fn func(catalogue.Record) error) error {
 	return db.pages(ctx, "e.id", "", func(r catalogue.Record) any { return r.ID }, fn)
 }

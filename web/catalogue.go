@@ -14,6 +14,7 @@ import (
 	"massanzug/access"
 	"massanzug/catalogue"
 	"massanzug/transfer"
+	"massanzug/wording"
 )
 
 // entryFormView is the form of one entry, new or to change.
@@ -561,6 +562,9 @@ func (a *App) importFile(c echo.Context) error {
 // importMessage says in German what is wrong with a row's field.
 func importMessage(e catalogue.FieldError) string {
 	msg := e.German
+	if msg == "" {
+		msg, _ = wording.German(e.Message)
+	}
 	if msg == "" {
 		msg = entryMessages[indexRE.ReplaceAllString(e.Field, "")]
 	}
