@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -94,5 +95,39 @@ func TestGermanProblems(t *testing.T) {
 				t.Errorf("type differs by language: %v", types)
 			}
 		})
+	}
+}
+
+// TestLabelsBesideCodes: the search's facets and the review queue's
+// reasons carry German labels beside their codes.
+func TestLabelsBesideCodes(t *testing.T) {
+	e := newEnv(t)
+	e.create("rm", "/v1/neighbourhood-helps", helpInput())
+	var res struct {
+		Facets map[string][]struct{ Value, Label string }
+	}
+	e.do(req{Who: "fm", Method: "GET", Path: "/v1/search?q=Nachbarn"}).decode(t, &res)
+	want := map[string]string{"kind": "Nachbarschaftshilfe", "district": "Eselsberg", "help_kind": "Einkaufshilfe", "language": "Russisch"}
+	for facet, label := range want {
+		found := false
+		for _, f := range res.Facets[facet] {
+			found = found || f.Label == label
+		}
+		if !found {
+			t.Errorf("facet %s: no label %q in %+v", facet, label, res.Facets[facet])
+		}
+	}
+	var q struct {
+		Items []struct {
+			Reasons      []string
+			ReasonLabels []string `json:"reason_labels"`
+		}
+	}
+	if err := e.db.Exec(context.Background(), "UPDATE entries SET verified_at = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	e.do(req{Who: "rm", Method: "GET", Path: "/v1/review-queue"}).decode(t, &q)
+	if len(q.Items) == 0 || len(q.Items[0].ReasonLabels) != len(q.Items[0].Reasons) || q.Items[0].ReasonLabels[0] != "nie geprüft" {
+		t.Errorf("review queue: %+v", q.Items)
 	}
 }

@@ -155,6 +155,8 @@ type ReviewItem struct {
 	VerifiedAt *string  `json:"verified_at"`
 	ValidUntil string   `json:"valid_until,omitempty"`
 	Reasons    []string `json:"reasons"`
+	// ReasonLabels say the reasons in German, in their order.
+	ReasonLabels []string `json:"reason_labels"`
 }
 
 // ReviewQueue lists entries whose last verification is older than the
@@ -174,7 +176,7 @@ func (s *Service) ReviewQueue(ctx context.Context, p access.Principal, kind Kind
 	}
 	out := make([]ReviewItem, 0, len(recs))
 	for _, r := range recs {
-		it := ReviewItem{Kind: r.Kind, ID: r.ID, Name: r.Name, Status: r.Status, Districts: r.Districts, ValidUntil: r.ValidUntil, Reasons: []string{}}
+		it := ReviewItem{Kind: r.Kind, ID: r.ID, Name: r.Name, Status: r.Status, Districts: r.Districts, ValidUntil: r.ValidUntil, Reasons: []string{}, ReasonLabels: []string{}}
 		switch {
 		case r.VerifiedAt == nil:
 			it.Reasons = append(it.Reasons, "never_verified")
@@ -187,6 +189,9 @@ func (s *Service) ReviewQueue(ctx context.Context, p access.Principal, kind Kind
 		}
 		if r.Kind == KindOffer && r.ValidUntil != "" && r.ValidUntil < today {
 			it.Reasons = append(it.Reasons, "period_ended")
+		}
+		for _, reason := range it.Reasons {
+			it.ReasonLabels = append(it.ReasonLabels, ReviewReasonLabels[reason])
 		}
 		out = append(out, it)
 	}

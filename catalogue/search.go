@@ -1,6 +1,7 @@
 package catalogue
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -76,6 +77,7 @@ type SearchHit struct {
 // FacetCount is how many hits have one value of a facet.
 type FacetCount struct {
 	Value string `json:"value"`
+	Label string `json:"label"`
 	Count int    `json:"count"`
 }
 
@@ -160,6 +162,7 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 	if err != nil {
 		return SearchResult{}, fmt.Errorf("search: %w", err)
 	}
+	labelFacets(r, res.Facets)
 	if wc, ok := sr.(WordChecker); ok && q.Text != "" && res.Total < fewHits {
 		if res.DidYouMean, err = s.didYouMean(ctx, sr, wc, q, scope, res.Total); err != nil {
 			return SearchResult{}, err
@@ -179,6 +182,28 @@ func (s *Service) Search(ctx context.Context, p access.Principal, sr Searcher, q
 		}
 	}
 	return res, nil
+}
+
+// labelFacets puts the German label beside each facet's code.
+func labelFacets(r *refs, facets map[string][]FacetCount) {
+	for name, counts := range facets {
+		for i := range counts {
+			v, label := counts[i].Value, ""
+			switch name {
+			case "kind":
+				label = KindLabels[Kind(v)]
+			case "district":
+				label = r.districts[v].Name
+			case "help_kind":
+				label = r.vocab[VocabHelpKinds][v].Label
+			case "target_group":
+				label = r.vocab[VocabTargetGroups][v].Label
+			case "language":
+				label = LanguageNames[v]
+			}
+			counts[i].Label = cmp.Or(label, v)
+		}
+	}
 }
 
 // findQuarter finds a quarter by name, whatever its case, and returns its
