@@ -5,7 +5,6 @@ import (
 	"unicode"
 
 	"golang.org/x/text/unicode/norm"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -51,84 +50,121 @@ func nameKey(name string) string {
 	return SynonymKey(b.String())
 }
 
-// duplicates remembers the new rows of one import, to find twins among
-// them as well as in the store.
-type duplicates map[string][]twin
+// twinKey is one way two entries of one kind can be alike: their folded
+// name and one fact (a phone number, an e-mail address, a district), with
+// why in English and German.
+type twinKey struct{ key, en, de string }
 
-type twin struct {
-	line int
-	e    entry
+// twinKeys lists the ways e can be alike another entry. Two volunteers
+// are likely one person when they share the name and a phone number, an
+// e-mail address, the birth year or the district they live in; a row that
+// gives nothing but the name (bare) is alike every entry of that name.
+// Two neighbourhood helps are alike with the same name in one district;
+// two offers when one provider gives both under one name.
+func twinKeys(e entry) (keys []twinKey, bare bool) {
+	name := twinName(e.inputShape())
+	add := func(fact, en, de string) { keys = append(keys, twinKey{name + "\x00" + fact, en, de}) }
+	switch x := e.inputShape().(type) {
+	case *VolunteerInput:
+		if x.Contact.Phone != "" {
+			add("phone:"+digits(x.Contact.Phone), "same name and phone", "gleicher Name und gleiche Telefonnummer")
+		}
+		if x.Contact.Email != "" {
+			add("email:"+strings.ToLower(strings.TrimSpace(x.Contact.Email)), "same name and e-mail", "gleicher Name und gleiche E-Mail-Adresse")
+		}
+		if x.BirthYear != 0 {
+			add("born:"+strconv.Itoa(x.BirthYear), "same name and birth year "+strconv.Itoa(x.BirthYear), "gleicher Name und Geburtsjahr "+strconv.Itoa(x.BirthYear))
+		}
+		if x.Home.District != "" {
+			add("home:"+x.Home.District, "same name, living in "+x.Home.District, "gleicher Name, wohnt im Sozialraum "+x.Home.District)
+		}
+		bare = len(keys) == 0
+	case *NeighbourhoodHelpInput:
+		for _, d := range x.Districts {
+			add("district:"+d, "same name in the district "+d, "gleicher Name im Sozialraum "+d)
+		}
+	case *OfferInput:
+		if x.ProviderID == "" {
+			add("provider:", "same name, no provider", "gleicher Name, ohne Träger")
+		} else {
+			add("provider:"+x.ProviderID, "same name at provider "+x.ProviderID, "gleicher Name beim Träger "+x.ProviderID)
+		}
+	}
+	return keys, bare
 }
 
-// check names what a new entry e (on line) likely duplicates: an entry in
-// the store or an earlier row of the file. Two volunteers are likely one
-// person when they share the name and a phone number, an e-mail address,
-// the birth year or the district they live in, or when the new row gives
-// nothing but the name; two neighbourhood helps when they share the name and
-// a district; two offers when one provider gives both under one name.
-// Remembering e, it returns what it found (nothing: no warning).
-func (d duplicates) check(k Kind, e entry, known importKnown, line int) []FieldError {
-	name := twinName(e.inputShape())
+// twinIndex finds, by twinKey, what holds a key: entries in the store (by
+// id) or earlier rows of the file (by line). It keeps a few holders per
+// key and counts the rest.
+type twinIndex struct {
+	holders map[string][]string
+	more    map[string]int
+}
+
+func newTwinIndex() *twinIndex {
+	return &twinIndex{holders: map[string][]string{}, more: map[string]int{}}
+}
+
+// add registers e, held by holder.
+func (ix *twinIndex) add(e entry, holder string) {
+	keys, _ := twinKeys(e)
+	keys = append(keys, twinKey{key: twinName(e.inputShape()) + "\x00*"})
+	for _, k := range keys {
+		if len(ix.holders[k.key]) <= maxTwins {
+			ix.holders[k.key] = append(ix.holders[k.key], holder)
+		} else {
+			ix.more[k.key]++
+		}
+	}
+}
+
+// duplicates checks the new rows of one import against the store's
+// entries (known) and against the rows before them.
+type duplicates struct {
+	known, file *twinIndex
+}
+
+// check names what the new entry e on line likely duplicates, and then
+// remembers it as a row of the file.
+func (d duplicates) check(k Kind, e entry, line int) []FieldError {
+	keys, bare := twinKeys(e)
+	if bare {
+		keys = []twinKey{{twinName(e.inputShape()) + "\x00*", "same name, and the row has nothing else to tell them apart", "gleicher Name, und die Zeile hat nichts, was sie unterscheidet"}}
+	}
 	var out []FieldError
-	for _, other := range known.byName[name] {
-		if en, de := alike(e, other); en != "" {
-			out = append(out, FieldError{Field: "name", Message: fmt.Sprintf("likely a duplicate of %s %s (%s)", kindNoun[k], other.head().ID, en),
-				German: fmt.Sprintf("wohl eine Dublette von %s (%s)", other.head().ID, de)})
+	seen := map[string]bool{}
+	more := 0
+	for _, key := range keys {
+		for _, ix := range []*twinIndex{d.known, d.file} {
+			for _, h := range ix.holders[key.key] {
+				if seen[h] {
+					continue
+				}
+				seen[h] = true
+				if strings.HasPrefix(h, "line ") {
+					out = append(out, FieldError{Field: "name", Message: fmt.Sprintf("likely a duplicate of line %s (%s)", h[5:], key.en),
+						German: fmt.Sprintf("wohl eine Dublette von Zeile %s (%s)", h[5:], key.de)})
+				} else {
+					out = append(out, FieldError{Field: "name", Message: fmt.Sprintf("likely a duplicate of %s %s (%s)", kindNoun[k], h, key.en),
+						German: fmt.Sprintf("wohl eine Dublette von %s (%s)", h, key.de)})
+				}
+			}
+			more += ix.more[key.key]
 		}
 	}
-	for _, other := range d[name] {
-		if en, de := alike(e, other.e); en != "" {
-			out = append(out, FieldError{Field: "name", Message: fmt.Sprintf("likely a duplicate of line %d (%s)", other.line, en),
-				German: fmt.Sprintf("wohl eine Dublette von Zeile %d (%s)", other.line, de)})
-		}
-	}
-	d[name] = append(d[name], twin{line: line, e: e})
+	d.file.add(e, "line "+strconv.Itoa(line))
 	if len(out) > maxTwins {
-		more := len(out) - maxTwins
-		out = append(out[:maxTwins], FieldError{Field: "name", Message: fmt.Sprintf("and %d more alike", more), German: fmt.Sprintf("und %d weitere, die gleich aussehen", more)})
+		more += len(out) - maxTwins
+		out = out[:maxTwins]
+	}
+	if more > 0 {
+		out = append(out, FieldError{Field: "name", Message: fmt.Sprintf("and %d more alike", more), German: fmt.Sprintf("und %d weitere, die gleich aussehen", more)})
 	}
 	return out
 }
 
 // maxTwins bounds the duplicates named for one row.
 const maxTwins = 3
-
-// alike says in English and German why two entries of one kind and name
-// are likely one, or nothing.
-func alike(a, b entry) (en, de string) {
-	switch x := a.inputShape().(type) {
-	case *VolunteerInput:
-		y := b.inputShape().(*VolunteerInput)
-		switch {
-		case x.Contact.Phone != "" && digits(x.Contact.Phone) == digits(y.Contact.Phone):
-			return "same name and phone", "gleicher Name und gleiche Telefonnummer"
-		case x.Contact.Email != "" && strings.EqualFold(strings.TrimSpace(x.Contact.Email), strings.TrimSpace(y.Contact.Email)):
-			return "same name and e-mail", "gleicher Name und gleiche E-Mail-Adresse"
-		case x.BirthYear != 0 && x.BirthYear == y.BirthYear:
-			return "same name and birth year " + strconv.Itoa(x.BirthYear), "gleicher Name und Geburtsjahr " + strconv.Itoa(x.BirthYear)
-		case x.Home.District != "" && x.Home.District == y.Home.District:
-			return "same name, living in " + x.Home.District, "gleicher Name, wohnt im Sozialraum " + x.Home.District
-		case x.Contact.Phone+x.Contact.Email+x.Home.District == "" && x.BirthYear == 0:
-			return "same name, and the row has nothing else to tell them apart", "gleicher Name, und die Zeile hat nichts, was sie unterscheidet"
-		}
-	case *NeighbourhoodHelpInput:
-		y := b.inputShape().(*NeighbourhoodHelpInput)
-		for _, d := range x.Districts {
-			if slices.Contains(y.Districts, d) {
-				return "same name in the district " + d, "gleicher Name im Sozialraum " + d
-			}
-		}
-	case *OfferInput:
-		y := b.inputShape().(*OfferInput)
-		if x.ProviderID == y.ProviderID {
-			if x.ProviderID == "" {
-				return "same name, no provider", "gleicher Name, ohne Träger"
-			}
-			return "same name at provider " + x.ProviderID, "gleicher Name beim Träger " + x.ProviderID
-		}
-	}
-	return "", ""
-}
 
 // digits keeps the digits of a phone number, a leading +49 read as 0.
 func digits(phone string) string {

@@ -113,7 +113,7 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 	var updates []Replacement
 	var written []int // rows behind creates, then updates
 	var updateRows []int
-	twins := duplicates{}
+	twins := duplicates{known: known.twins, file: newTwinIndex()}
 	for i, row := range rows {
 		res := &rep.Results[i]
 		res.Line, res.ID = row.Line, row.ID
@@ -125,7 +125,7 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 					return rep, err
 				}
 				if e != nil {
-					res.Warnings = twins.check(k, e, known, row.Line)
+					res.Warnings = twins.check(k, e, row.Line)
 					if len(res.Warnings) > 0 && !opt.AllowDuplicates {
 						for _, w := range res.Warnings {
 							res.Errors = append(res.Errors, FieldError{Field: "name", Message: w.Message + "; import with duplicates allowed to create it anyway", German: w.German + "; mit „Dubletten erlauben“ wird sie trotzdem angelegt"})
@@ -317,15 +317,15 @@ func (s *Service) importValid(r *refs, e entry, res *RowReport) bool {
 // entries they update, by id, and the entries of the kind that share a
 // name with a new row, to warn of duplicates.
 type importKnown struct {
-	byID   map[string]*Record
-	byName map[string][]entry
+	byID  map[string]*Record
+	twins *twinIndex
 }
 
 // importContext reads the entries the rows update and those whose names a
 // new row bears. Names come from a light pass over ids and names; only the
-// entries named are read in full, in one pass when there are many.
+// entries named are read in full.
 func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (importKnown, error) {
-	known := importKnown{byID: map[string]*Record{}, byName: map[string][]entry{}}
+	known := importKnown{byID: map[string]*Record{}, twins: newTwinIndex()}
 	names := map[string]bool{}
 	want := map[string]bool{}
 	for _, row := range rows {
@@ -337,11 +337,11 @@ func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (
 			}
 		}
 	}
-	twins := map[string]string{} // id → folded name
+	twins := map[string]bool{} // the ids of entries named as a new row
 	if len(names) > 0 {
 		err := s.store.EntryNames(ctx, k, func(id, name string) error {
 			if n := nameKey(name); names[n] {
-				twins[id], want[id] = n, true
+				twins[id], want[id] = true, true
 			}
 			return nil
 		})
@@ -354,32 +354,20 @@ func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (
 			return nil
 		}
 		known.byID[r.ID] = &r
-		if n, ok := twins[r.ID]; ok {
+		if twins[r.ID] {
 			e, err := Decode(r)
 			if err != nil {
 				return err
 			}
-			known.byName[n] = append(known.byName[n], e.(entry))
+			known.twins.add(e.(entry), r.ID)
 		}
 		return nil
 	}
-	var err error
-	if len(want) > 500 {
-		err = s.store.EachEntry(ctx, keep)
-	} else {
-		for id := range want {
-			r, err := s.store.Entry(ctx, k, id)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return known, fmt.Errorf("read %s %s: %w", k, id, err)
-			}
-			if err := keep(r); err != nil {
-				return known, err
-			}
-		}
+	ids := make([]string, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
 	}
+	err := s.store.EntriesByID(ctx, k, ids, keep)
 	if err != nil {
 		return known, fmt.Errorf("read the entries an import refers to: %w", err)
 	}

@@ -67,6 +67,9 @@ type Store interface {
 	// EntryNames calls fn with the id and name of every entry of kind k
 	// (what an import compares new rows with, without reading documents).
 	EntryNames(ctx context.Context, k Kind, fn func(id, name string) error) error
+	// EntriesByID calls fn for the entries of kind k among ids, in no
+	// order; ids that name none are skipped.
+	EntriesByID(ctx context.Context, k Kind, ids []string, fn func(Record) error) error
 
 	// CountUnmet counts one need no entry met; UnmetNeeds reports them.
 	CountUnmet(ctx context.Context, district, helpKind, month, caseKey string) error

@@ -350,6 +350,42 @@ func (db *DB) EntryNames(ctx context.Context, k catalogue.Kind, fn func(id, name
 	return rows.Err()
 }
 
+// EntriesByID calls fn for each entry of kind k among ids, in no order;
+// ids that name none are skipped.
+func (db *DB) EntriesByID(ctx context.Context, k catalogue.Kind, ids []string, fn func(catalogue.Record) error) error {
+	const batch = 500 // well below SQLite's limit of bound parameters
+	for len(ids) > 0 {
+		n := min(batch, len(ids))
+		args := make([]any, 0, n+1)
+		args = append(args, string(k))
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		ids = ids[n:]
+		rows, err := db.r.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.kind = ? AND e.id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("entries by id: %w", err)
+		}
+		for rows.Next() {
+			r, err := scanEntry(rows)
+			if err == nil {
+				err = fn(r)
+			}
+			if err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("entries by id: %w", err)
+		}
+	}
+	return nil
+}
+
 func (db *DB) EachEntry(ctx context.Context, fn func(catalogue.Record) error) error {
 	return db.pages(ctx, "e.id", "", func(r catalogue.Record) any { return r.ID }, fn)
 }

@@ -265,7 +265,7 @@ var table = []line{
 	{"neighbourhood help", "Nachbarschaftshilfe"},
 	{"offer", "Angebot"},
 	{"likely a duplicate of %s %s (%s)", "wohl eine Dublette von {2} ({3})"},
-	{"likely a duplicate of line %d (%s)", "wohl eine Dublette von Zeile {1} ({2})"},
+	{"likely a duplicate of line %s (%s)", "wohl eine Dublette von Zeile {1} ({2})"},
 	{"%s; import with duplicates allowed to create it anyway", "{1}; mit „Dubletten erlauben“ wird sie trotzdem angelegt"},
 	{"and %d more alike", "und {1} weitere, die gleich aussehen"},
 	{"has %d cells, the header %d", "hat {1} Zellen, die Kopfzeile {2}"},
