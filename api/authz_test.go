@@ -153,6 +153,8 @@ func TestAuthorisationMatrix(t *testing.T) {
 
 		{"POST", "/v1/import?kind=neighbourhood_help&dry_run=true", func(string) any { return []any{with(nh, "name", "Neu im Import")} }, nil, [4]int{403, 200, 403, 403}},
 		{"GET", "/v1/export?kind=volunteer", nil, nil, [4]int{403, 200, 403, 403}},
+		{"GET", "/v1/export/hsds", nil, nil, [4]int{200, 200, 403, 403}},
+		{"GET", "/v1/export/hsds?format=json", nil, nil, [4]int{200, 200, 403, 403}},
 
 		{"POST", "/v1/match", func(string) any {
 			return map[string]any{"quarter": "Weststadt", "help_kinds": []string{"einkaufshilfe"}}

@@ -93,7 +93,9 @@ func New(d Domain, log *slog.Logger, opts ...Option) *echo.Echo {
 		// Imports carry whole spreadsheets and have their own limit.
 		Skipper: func(c echo.Context) bool { return c.Path() == "/v1/import" }}))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: 30 * time.Second,
-		Skipper: func(c echo.Context) bool { return c.Path() == "/v1/import" || c.Path() == "/v1/export" }}))
+		Skipper: func(c echo.Context) bool {
+			return c.Path() == "/v1/import" || c.Path() == "/v1/export" || c.Path() == "/v1/export/hsds"
+		}}))
 	e.Use(s.authenticate)
 	e.Use(noQuery)
 	s.routes(e)
@@ -155,6 +157,7 @@ func (s *Server) routes(e *echo.Echo) {
 	v1.GET("/search", s.searchCatalogue)
 	v1.POST("/import", s.importEntries)
 	v1.GET("/export", s.exportEntries)
+	v1.GET("/export/hsds", s.exportHSDS)
 
 	v1.POST("/match", s.match)
 	v1.POST("/match/assign", s.assign)
@@ -231,7 +234,7 @@ func requestID(given string) string {
 // caller meant would mislead.
 var queryRoutes = map[string]bool{
 	"GET /v1/volunteers": true, "GET /v1/neighbourhood-helps": true, "GET /v1/offers": true, "GET /v1/review-queue": true,
-	"GET /v1/providers": true, "GET /v1/search": true, "POST /v1/import": true, "GET /v1/export": true,
+	"GET /v1/providers": true, "GET /v1/search": true, "POST /v1/import": true, "GET /v1/export": true, "GET /v1/export/hsds": true,
 	"GET /v1/reports/unmet-needs": true, "GET /v1/reports/districts": true, "GET /v1/gaps": true,
 	"GET /v1/referrals": true, "GET /v1/follow-ups": true, "GET /v1/audit-log": true,
 }

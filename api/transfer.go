@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"massanzug/catalogue"
+	"massanzug/hsds"
 	"massanzug/transfer"
 	"massanzug/wording"
 )
@@ -130,4 +131,37 @@ func (s *Server) exportEntries(c echo.Context) error {
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, kind, format))
 	c.Response().WriteHeader(http.StatusOK)
 	return transfer.Write(c.Response(), kind, format, sep, entries, vocab)
+}
+
+// exportHSDS writes the public part of the catalogue in HSDS 3.0: a
+// datapackage (ZIP) or JSON.
+func (s *Server) exportHSDS(c echo.Context) error {
+	q := newQuery(c, "format")
+	format := q.str("format", 16)
+	switch format {
+	case "":
+		format = "datapackage"
+	case "datapackage", "json":
+	default:
+		q.fail("format", "must be datapackage or json")
+	}
+	if err := q.err(); err != nil {
+		return err
+	}
+	d, err := s.svc.OpenData(ctx(c), principal(c))
+	if err != nil {
+		return err
+	}
+	ds := hsds.Build(d, hsds.Options{Generated: s.svc.Now()})
+	h := c.Response().Header()
+	if format == "json" {
+		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		h.Set("Content-Disposition", `attachment; filename="hsds.json"`)
+		c.Response().WriteHeader(http.StatusOK)
+		return hsds.WriteJSON(c.Response(), ds)
+	}
+	h.Set(echo.HeaderContentType, "application/zip")
+	h.Set("Content-Disposition", `attachment; filename="hsds-datapackage.zip"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return hsds.WriteDatapackage(c.Response(), ds)
 }

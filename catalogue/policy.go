@@ -210,3 +210,10 @@ func forbidden(p access.Principal, what string) error {
 // provider only its own offers): what the screens ask before they offer a
 // form.
 func MayWrite(p access.Principal, k Kind) bool { return canWrite(p, k) }
+
+// OpenDataScope is what the city may publish as open data (the HSDS
+// export): neighbourhood helps and offers that are public today; never
+// volunteers, who are people.
+func OpenDataScope(today string) Scope {
+	return Scope{Kinds: []Kind{KindNeighbourhoodHelp, KindOffer}, Today: today}
+}

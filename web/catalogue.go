@@ -13,6 +13,7 @@ import (
 
 	"massanzug/access"
 	"massanzug/catalogue"
+	"massanzug/hsds"
 	"massanzug/transfer"
 	"massanzug/wording"
 )
@@ -603,4 +604,30 @@ func (a *App) exportFile(c echo.Context) error {
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, kindPaths[kind], format))
 	c.Response().WriteHeader(http.StatusOK)
 	return transfer.Write(c.Response(), kind, format, ';', entries, vocab)
+}
+
+// exportOpenData downloads the public catalogue in HSDS 3.0, for the
+// city's open-data portal and other directories.
+func (a *App) exportOpenData(c echo.Context) error {
+	me, _ := user(c)
+	format := c.QueryParam("format")
+	if format != "datapackage" && format != "json" {
+		return echo.NewHTTPError(http.StatusBadRequest, "Bitte ein Format wählen: datapackage oder json.")
+	}
+	d, err := a.cat.OpenData(c.Request().Context(), me.Principal())
+	if err != nil {
+		return err
+	}
+	ds := hsds.Build(d, hsds.Options{Generated: a.cat.Now()})
+	h := c.Response().Header()
+	if format == "json" {
+		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+		h.Set("Content-Disposition", `attachment; filename="hsds.json"`)
+		c.Response().WriteHeader(http.StatusOK)
+		return hsds.WriteJSON(c.Response(), ds)
+	}
+	h.Set(echo.HeaderContentType, "application/zip")
+	h.Set("Content-Disposition", `attachment; filename="hsds-datapackage.zip"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return hsds.WriteDatapackage(c.Response(), ds)
 }

@@ -216,6 +216,9 @@ func TestReviewAndImport(t *testing.T) {
 	must(t, "an edited export", code, 200, body, "0 neu, 1 geändert, ", "Lebenserfahrung")
 	code, body = uploadAs("ehrenamtliche.csv", strings.Replace(exported, "Rentner mit Werkstatt", "Rentner ohne Garten", 1), false)
 	must(t, "a stale export", code, http.StatusUnprocessableEntity, body, "Der Eintrag wurde seit dem Export geändert")
+	if code, zipped, h := s.get("/katalog/export/hsds?format=datapackage"); code != 200 || h.Get("Content-Type") != "application/zip" || !strings.HasPrefix(zipped, "PK") {
+		t.Errorf("open data: %d %s", code, h)
+	}
 	code, body, _ = s.get("/katalog/pruefen")
 	must(t, "review queue", code, 200, body, "1 zu prüfen", "Sprechstunde Eselsberg", "nie geprüft")
 	id := regexp.MustCompile(`href="/eintrag/(off_[0-9a-f]+)">Sprechstunde`).FindStringSubmatch(body)

@@ -153,6 +153,7 @@ func New(d Domain, log *slog.Logger) (*App, error) {
 	e.GET("/katalog/import", a.importForm, a.loggedIn, rm)
 	e.POST("/katalog/import", a.importFile, a.loggedIn, rm)
 	e.GET("/katalog/export", a.exportFile, a.loggedIn, rm)
+	e.GET("/katalog/export/hsds", a.exportOpenData, a.loggedIn, rm)
 	e.GET("/katalog/:art/neu", a.newEntryForm, a.loggedIn, curators)
 	e.POST("/katalog/:art", a.saveEntry, a.loggedIn, curators)
 	e.GET("/katalog/:art/:id/bearbeiten", a.editEntryForm, a.loggedIn, curators)

@@ -130,6 +130,8 @@ var table = []line{
 	{"erase a person's data", "die Daten einer Person löschen"},
 	{"export a person's data", "die Daten einer Person exportieren"},
 	{"export the catalogue", "den Katalog exportieren"},
+	{"export the catalogue as open data", "den Katalog als offene Daten exportieren"},
+	{"must be datapackage or json", "muss datapackage oder json sein"},
 	{"extend the taxonomy", "den Katalog der Begriffe erweitern"},
 	{"import entries", "Einträge importieren"},
 	{"read districts", "Sozialräume lesen"},

@@ -32,6 +32,7 @@ import (
 	"massanzug/catalogue"
 	"massanzug/demo"
 	"massanzug/gap"
+	"massanzug/hsds"
 	"massanzug/index"
 	"massanzug/matching"
 	"massanzug/referral"
@@ -52,6 +53,7 @@ Usage:
   massanzug reindex [--data ./data]   rebuild the search index (stop the service first)
   massanzug import --kind KIND [--dry-run] [--overwrite] [--allow-duplicates] [--data ./data] FILE.csv|.xlsx|.json   (stop the service first)
   massanzug export --kind KIND [--format csv|xlsx|json] [--separator ;|,] [--data ./data] > FILE
+  massanzug export --format hsds|hsds-json [--data ./data] > FILE   (the public catalogue in HSDS 3.0)
   massanzug bench [--entries 10000,100000]   measure import, start, search (in temporary folders)
   massanzug bench --load [--entries 10000] [--writers 16] [--readers 16] [--duration 20s]   a mixed load over loopback HTTP
   massanzug retention [--dry-run] [--retention-years 3] [--data ./data]   anonymise referrals closed longer ago (stop the service first)
@@ -117,7 +119,7 @@ var commandHelp = map[string]string{
 	"restore":      "put a backup in place (stop the service first)",
 	"reindex":      "rebuild the search index from the database (stop the service first)",
 	"import":       "import volunteers, neighbourhood helps or offers from CSV, XLSX or JSON: rows with an id update their entry, the others create one; all rows or none (stop the service first)",
-	"export":       "write one kind of entry as CSV, XLSX or JSON to stdout, to be edited and imported again",
+	"export":       "write one kind of entry as CSV, XLSX or JSON to stdout, to be edited and imported again; or the public catalogue as HSDS 3.0",
 	"bench":        "measure import, start, search, matching, referrals and screens in temporary folders",
 	"retention":    "anonymise referrals closed longer ago than the retention period (stop the service first)",
 }
@@ -976,12 +978,13 @@ func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var kind, format, sep string
 	fs := newFlags("export", &c, stderr)
 	fs.StringVar(&kind, "kind", "", "volunteer, neighbourhood_help or offer")
-	fs.StringVar(&format, "format", "csv", "csv, xlsx or json")
+	fs.StringVar(&format, "format", "csv", "csv, xlsx or json; or hsds (the public catalogue as an HSDS 3.0 datapackage, a ZIP; no --kind) or hsds-json")
 	fs.StringVar(&sep, "separator", ";", "the CSV's separator: ; (German Excel: decimal commas, TT.MM.JJJJ) or ,")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if _, err := catalogue.NewInput(catalogue.Kind(kind)); err != nil {
+	hsdsFormat := format == "hsds" || format == "hsds-json"
+	if _, err := catalogue.NewInput(catalogue.Kind(kind)); err != nil && !hsdsFormat {
 		return err
 	}
 	if sep != ";" && sep != "," {
@@ -993,6 +996,17 @@ func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	defer db.Close()
 	svc := catalogue.NewService(db)
+	if hsdsFormat {
+		d, err := svc.OpenData(ctx, cliStaff)
+		if err != nil {
+			return err
+		}
+		ds := hsds.Build(d, hsds.Options{})
+		if format == "hsds-json" {
+			return hsds.WriteJSON(stdout, ds)
+		}
+		return hsds.WriteDatapackage(stdout, ds)
+	}
 	vocab, err := transfer.VocabOf(ctx, svc, cliStaff)
 	if err != nil {
 		return err

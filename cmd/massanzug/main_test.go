@@ -254,3 +254,26 @@ func TestImportExportRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestExportHSDS: `export --format hsds` writes a datapackage ZIP, and
+// hsds-json the services, of what is public.
+func TestExportHSDS(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	csv := filepath.Join(dir, "in.csv")
+	os.WriteFile(csv, []byte("name;help_kinds;districts;coordinator.name;coordinator.phone\nNachbarschaftshilfe Böfingen;einkaufshilfe;boefingen;Erika Muster;0731 55555\n"), 0o600)
+	var out bytes.Buffer
+	errOut := &syncBuf{b: &bytes.Buffer{}}
+	data := filepath.Join(dir, "data")
+	if err := run(ctx, []string{"import", "--kind", "neighbourhood_help", "--data", data, csv}, &out, errOut); err != nil {
+		t.Fatalf("import: %v %s", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"export", "--format", "hsds", "--data", data}, &out, errOut); err != nil || !bytes.HasPrefix(out.Bytes(), []byte("PK")) {
+		t.Fatalf("hsds: %v %q", err, out.String()[:min(20, out.Len())])
+	}
+	out.Reset()
+	if err := run(ctx, []string{"export", "--format", "hsds-json", "--data", data}, &out, errOut); err != nil || !strings.Contains(out.String(), `"name": "Nachbarschaftshilfe Böfingen"`) || strings.Contains(out.String(), "Erika") {
+		t.Errorf("hsds-json: %v %s", err, out.String())
+	}
+}
