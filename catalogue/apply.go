@@ -3,6 +3,7 @@ package catalogue
 import (
 	"context"
 	"fmt"
+	"massanzug/progress"
 	"sync"
 	"time"
 )
@@ -100,10 +101,21 @@ func (a *applier) hand(ctx context.Context, seqs []int64, cs []change) {
 		a.cond.Broadcast() // run may be waiting for one of these
 	}
 	last := seqs[len(seqs)-1]
+	// A bulk write (an import) shows how far the derived views are.
+	var m *progress.Meter
+	if len(seqs) >= 1000 {
+		m = progress.Start(ctx, nil, "indexing", len(seqs))
+	}
 	for a.applied < last {
 		a.cond.Wait()
+		if m != nil {
+			m.Set(int(max(0, a.applied-seqs[0]+1)))
+		}
 	}
 	a.mu.Unlock()
+	if m != nil {
+		m.Done()
+	}
 }
 
 // run applies pending changes in change order until none is left.

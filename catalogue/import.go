@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"massanzug/access"
+	"massanzug/progress"
 )
 
 // ImportRow is one row of an import: its line in the file, the entry it
@@ -114,7 +115,9 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 	var written []int // rows behind creates, then updates
 	var updateRows []int
 	twins := duplicates{known: known.twins, file: newTwinIndex()}
+	checking := progress.Start(ctx, nil, "checking rows", len(rows))
 	for i, row := range rows {
+		checking.Add(1)
 		res := &rep.Results[i]
 		res.Line, res.ID = row.Line, row.ID
 		res.Errors = append(res.Errors, row.Errors...)
@@ -157,6 +160,7 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 			rep.Duplicates++
 		}
 	}
+	checking.Done()
 	for i := range rep.Results {
 		switch rep.Results[i].Outcome {
 		case Created:

@@ -43,6 +43,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"massanzug/catalogue"
+	"massanzug/progress"
 )
 
 // schemaVersion changes whenever the document layout or analysis changes
@@ -460,13 +461,16 @@ func (ix *Index) rebuild(ctx context.Context, src Source, m *mapping.IndexMappin
 	if err != nil {
 		return fmt.Errorf("create index: %w", err)
 	}
-	_, seqBefore, err := src.Fingerprint(ctx)
+	count, seqBefore, err := src.Fingerprint(ctx)
 	if err != nil {
 		idx.Close()
 		return err
 	}
 	b := idx.NewBatch()
-	err = src.EachEntry(ctx, ix.adder(idx, b, nil))
+	add := ix.adder(idx, b, nil)
+	meter := progress.Start(ctx, ix.log, "rebuilding search index", count)
+	err = src.EachEntry(ctx, func(r catalogue.Record) error { meter.Add(1); return add(r) })
+	meter.Done()
 	if err == nil {
 		// Rebuilds run before the service takes writes. Should a write slip
 		// in during the scan, recording the change number from before it

@@ -58,6 +58,17 @@ func ParseWeights(s string) (Weights, error) {
 	return w, nil
 }
 
+// String writes every weight as ParseWeights reads them, in the factors'
+// order: "fit=3,words=2.5,...".
+func (w Weights) String() string {
+	f := w.fields()
+	parts := make([]string, len(factorNames))
+	for i, name := range factorNames {
+		parts[i] = name + "=" + strconv.FormatFloat(*f[name], 'f', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}
+
 func (w *Weights) fields() map[string]*float64 {
 	ptrs := [factorCount]*float64{&w.Fit, &w.Words, &w.KindFit, &w.Distance, &w.Reach, &w.Language, &w.Availability, &w.TargetGroup, &w.Gender, &w.Capacity, &w.Recency}
 	m := make(map[string]*float64, factorCount)

@@ -35,6 +35,7 @@ import (
 	"massanzug/hsds"
 	"massanzug/index"
 	"massanzug/matching"
+	"massanzug/progress"
 	"massanzug/referral"
 	"massanzug/report"
 	"massanzug/store"
@@ -187,6 +188,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var c config
 	switch args[0] {
+	case "import", "export", "reindex", "backup", "restore", "bench":
+		// Long commands draw their progress on a terminal; the service
+		// logs it instead.
+		ctx = progress.OnTerminal(ctx, stderr)
+	}
+	switch args[0] {
 	case "serve":
 		if err := serveFlags(&c, stderr).Parse(args[1:]); err != nil {
 			return err
@@ -201,8 +208,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
+		weights, err := c.check()
+		if err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_RETENTION_YEARS=%d\nMASSANZUG_MATCH_WEIGHTS=%s\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",
-			c.Addr, c.Data, c.Demo, c.ReviewMonths, c.RetentionYears, c.MatchWeights, c.LogFormat, c.LogLevel)
+			c.Addr, c.Data, c.Demo, c.ReviewMonths, c.RetentionYears, weights, c.LogFormat, c.LogLevel)
 		return nil
 	case "token":
 		if len(args) < 2 || args[1] != "create" {
@@ -276,17 +287,42 @@ func open(ctx context.Context, c config, log *slog.Logger, opts ...catalogue.Opt
 	return &app{svc: svc, db: db, ix: ix}, nil
 }
 
-func serve(ctx context.Context, c config, stderr io.Writer) error {
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
+// check validates the settings as serve needs them, and returns the
+// effective match weights (the defaults with the settings' over them).
+func (c config) check() (matching.Weights, error) {
+	if _, err := c.logger(io.Discard); err != nil {
+		return matching.Weights{}, err
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		return matching.Weights{}, fmt.Errorf("--addr must be host:port, like 127.0.0.1:8080, not %q", c.Addr)
+	}
+	if strings.TrimSpace(c.Data) == "" {
+		return matching.Weights{}, errors.New("--data must name a folder")
+	}
+	if st, err := os.Stat(c.Data); err == nil && !st.IsDir() {
+		return matching.Weights{}, fmt.Errorf("--data %s is a file, not a folder", c.Data)
 	}
 	if c.ReviewMonths < 1 || c.ReviewMonths > 120 {
-		return fmt.Errorf("--review-months must be from 1 to 120, not %d", c.ReviewMonths)
+		return matching.Weights{}, fmt.Errorf("--review-months must be from 1 to 120, not %d", c.ReviewMonths)
+	}
+	if c.RetentionYears < 1 || c.RetentionYears > 30 {
+		return matching.Weights{}, fmt.Errorf("--retention-years must be from 1 to 30, not %d", c.RetentionYears)
 	}
 	weights, err := matching.ParseWeights(c.MatchWeights)
 	if err != nil {
-		return fmt.Errorf("--match-weights: %w", err)
+		return matching.Weights{}, fmt.Errorf("--match-weights: %w", err)
+	}
+	return weights, nil
+}
+
+func serve(ctx context.Context, c config, stderr io.Writer) error {
+	weights, err := c.check()
+	if err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -724,11 +760,50 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer db.Close()
-	if err := db.BackupWithFiles(ctx, out, c.Data); err != nil {
+	stop := watchGrowth(ctx, "backup (MB)", out, filepath.Join(c.Data, store.FileName))
+	err = db.BackupWithFiles(ctx, out, c.Data)
+	stop()
+	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, out)
 	return err
+}
+
+// watchGrowth shows, on a terminal, how far a file being written (to)
+// has grown towards the size of the file it copies (from): SQLite writes a
+// backup in one statement that tells nothing on the way.
+func watchGrowth(ctx context.Context, what, to, from string) (stop func()) {
+	total := 0
+	if st, err := os.Stat(from); err == nil {
+		total = int(st.Size() >> 20)
+	}
+	m := progress.Start(ctx, nil, what, total)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if st, err := os.Stat(to); err == nil {
+					m.Set(int(st.Size() >> 20))
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		if st, err := os.Stat(to); err == nil {
+			m.Set(int(st.Size() >> 20))
+		}
+		m.Done()
+	}
 }
 
 // restore puts a backup in place of the data folder's database: refused
@@ -1012,9 +1087,11 @@ func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	var entries []any
-	if err := svc.Export(ctx, cliStaff, catalogue.Kind(kind), func(e any) error { entries = append(entries, e); return nil }); err != nil {
+	reading := progress.Start(ctx, nil, "reading entries", 0)
+	if err := svc.Export(ctx, cliStaff, catalogue.Kind(kind), func(e any) error { entries = append(entries, e); reading.Add(1); return nil }); err != nil {
 		return err
 	}
+	reading.Done()
 	return transfer.Write(stdout, catalogue.Kind(kind), transfer.Format(format), rune(sep[0]), entries, vocab)
 }
 

@@ -61,6 +61,40 @@ func TestEnvironmentConfiguresFlags(t *testing.T) {
 	}
 }
 
+// TestConfigChecksAsServeWould: config refuses what serve would refuse,
+// naming the setting, and shows the effective match weights in full.
+func TestConfigChecksAsServeWould(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"config", "--match-weights", "language=4"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "MASSANZUG_MATCH_WEIGHTS=fit=3,words=2.5,kind_fit=2,distance=2,reach=1,language=4,availability=1,") {
+		t.Errorf("effective weights not shown:\n%s", out.String())
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--match-weights", "sprache=4"}, "--match-weights"},
+		{[]string{"--match-weights", "fit=-1"}, "--match-weights"},
+		{[]string{"--review-months", "0"}, "--review-months"},
+		{[]string{"--retention-years", "0"}, "--retention-years"},
+		{[]string{"--log-level", "loud"}, "log"},
+		{[]string{"--log-format", "xml"}, "--log-format"},
+		{[]string{"--addr", "8080"}, "--addr"},
+		{[]string{"--data", "main_test.go"}, "--data"},
+	} {
+		out.Reset()
+		err := run(context.Background(), append([]string{"config"}, c.args...), &out, &out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("config %v: %v", c.args, err)
+		}
+		if err := run(context.Background(), append([]string{"serve"}, c.args...), &out, &out); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("serve %v: %v", c.args, err)
+		}
+	}
+}
+
 // webLogIn logs in to the web app as user and expects to be greeted as name.
 func webLogIn(t *testing.T, base, user, pw, name string) {
 	t.Helper()
