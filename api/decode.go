@@ -214,6 +214,24 @@ func (q *query) fail(name, format string, args ...any) {
 	q.errs = append(q.errs, catalogue.FieldError{Field: name, Message: fmt.Sprintf(format, args...)})
 }
 
+// enum reads a parameter the spec lists the values of; another value is
+// a bad request (400), like every value outside a spec's enum.
+func (q *query) enum(name string, allowed []catalogue.Status) string {
+	v := q.v.Get(name)
+	if v == "" {
+		return ""
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		if string(a) == v {
+			return v
+		}
+		names[i] = string(a)
+	}
+	q.fail(name, "%q is not one of %s", v, strings.Join(names, ", "))
+	return ""
+}
+
 func (q *query) str(name string, max int) string {
 	s := q.v.Get(name)
 	if len(s) > max {

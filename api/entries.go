@@ -22,6 +22,7 @@ type entryHandlers[I any, E any] struct {
 	archive      func(context.Context, access.Principal, string, int64) error
 	verify       func(context.Context, access.Principal, string) (E, error)
 	version      func(E) int64
+	kind         catalogue.Kind
 	id           func(E) string
 	withProvider bool // offers can be listed by provider
 }
@@ -42,7 +43,7 @@ func (h entryHandlers[I, E]) listAll(c echo.Context) error {
 		params = append(params, "provider_id", "awaiting_approval")
 	}
 	q := newQuery(c, params...)
-	lq := catalogue.ListQuery{Status: catalogue.Status(q.str("status", 32)), District: q.str("district", 64),
+	lq := catalogue.ListQuery{Status: catalogue.Status(q.enum("status", catalogue.Statuses(h.kind))), District: q.str("district", 64),
 		HelpKind: q.str("help_kind", 64), ProviderID: q.str("provider_id", 64), Page: q.page()}
 	if b := q.boolean("awaiting_approval"); b != nil {
 		lq.AwaitingApproval = *b

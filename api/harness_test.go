@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -257,11 +258,11 @@ func (e *env) do(r req) resp {
 	if out.Status >= 500 && !(r.Unavailable && (out.Status == 503 || out.Status == 507)) {
 		e.t.Fatalf("%s %s: server error %d: %s", r.Method, r.Path, out.Status, out.Body)
 	}
-	e.checkContract(mk(), out)
+	e.checkContract(mk(), out, body)
 	return out
 }
 
-func (e *env) checkContract(hr *http.Request, out resp) {
+func (e *env) checkContract(hr *http.Request, out resp, reqBody []byte) {
 	e.t.Helper()
 	_, router := loadSpec(e.t)
 	hr.URL.Scheme, hr.URL.Host, hr.Host = "http", "127.0.0.1:8080", "127.0.0.1:8080" // the spec's server
@@ -284,7 +285,57 @@ func (e *env) checkContract(hr *http.Request, out resp) {
 	if err := openapi3filter.ValidateResponse(context.Background(), rv); err != nil {
 		e.t.Errorf("%s %s → %d: response does not match openapi.yaml: %v\nbody: %s", hr.Method, hr.URL, out.Status, err, out.Body)
 	}
+	if out.Status < 300 && strings.HasPrefix(out.Header.Get("Content-Type"), "application/json") {
+		// Answers' schemas take unknown fields; the service sends none.
+		if r := route.Operation.Responses.Value(strconv.Itoa(out.Status)); r != nil && r.Value != nil {
+			if mt := r.Value.Content.Get("application/json"); mt != nil && mt.Schema != nil {
+				var v any
+				if json.Unmarshal(out.Body, &v) == nil {
+					if bad := undocumented(mt.Schema.Value, v); len(bad) > 0 {
+						e.t.Errorf("%s %s → %d: fields not in openapi.yaml: %v", hr.Method, hr.URL, out.Status, bad)
+					}
+				}
+			}
+		}
+	}
+	recordExample(route.Method, route.Path, out, reqBody, hr.Header.Get("Content-Type"))
 }
+
+// recordExample keeps the first JSON answer of each operation and status
+// in the file MASSANZUG_RECORD_EXAMPLES names, one JSON object a line: the
+// source of openapi.yaml's examples (see api/testdata/examples.py).
+func recordExample(method, path string, out resp, reqBody []byte, reqType string) {
+	file := os.Getenv("MASSANZUG_RECORD_EXAMPLES")
+	if file == "" || out.Status >= 300 {
+		return
+	}
+	rec := map[string]any{"method": method, "path": path, "status": out.Status}
+	if strings.HasPrefix(out.Header.Get("Content-Type"), "application/json") {
+		rec["body"] = json.RawMessage(out.Body)
+	}
+	if len(reqBody) > 0 && strings.HasPrefix(reqType, "application/json") && json.Valid(reqBody) {
+		rec["request"] = json.RawMessage(reqBody)
+	}
+	recordMu.Lock()
+	defer recordMu.Unlock()
+	key := method + " " + path + " " + strconv.Itoa(out.Status)
+	if recorded[key] {
+		return
+	}
+	recorded[key] = true
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	line, _ := json.Marshal(rec)
+	f.Write(append(line, '\n'))
+}
+
+var (
+	recordMu sync.Mutex
+	recorded = map[string]bool{}
+)
 
 // counts is a fingerprint of everything a write could change.
 func (e *env) counts() string {

@@ -10,7 +10,7 @@ import (
 
 func (s *Server) listProviders(c echo.Context) error {
 	q := newQuery(c, "limit", "offset", "status", "district")
-	status, district, pg := catalogue.Status(q.str("status", 32)), q.str("district", 64), q.page()
+	status, district, pg := catalogue.Status(q.enum("status", []catalogue.Status{catalogue.StatusActive, catalogue.StatusArchived})), q.str("district", 64), q.page()
 	if err := q.err(); err != nil {
 		return err
 	}

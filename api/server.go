@@ -126,7 +126,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	volunteers := entryHandlers[catalogue.VolunteerInput, *catalogue.Volunteer]{
 		create: s.svc.CreateVolunteer, get: s.svc.Volunteer, list: s.svc.Volunteers, update: s.svc.UpdateVolunteer, patch: s.svc.PatchVolunteer,
-		archive: s.svc.ArchiveVolunteer, verify: s.svc.VerifyVolunteer,
+		archive: s.svc.ArchiveVolunteer, verify: s.svc.VerifyVolunteer, kind: catalogue.KindVolunteer,
 		version: func(v *catalogue.Volunteer) int64 { return v.Version }, id: func(v *catalogue.Volunteer) string { return v.ID },
 	}
 	vg := v1.Group("/volunteers")
@@ -136,7 +136,7 @@ func (s *Server) routes(e *echo.Echo) {
 	vg.GET("/:id/engagement", s.engagement(catalogue.KindVolunteer))
 	helps := entryHandlers[catalogue.NeighbourhoodHelpInput, *catalogue.NeighbourhoodHelp]{
 		create: s.svc.CreateNeighbourhoodHelp, get: s.svc.NeighbourhoodHelp, list: s.svc.NeighbourhoodHelps, update: s.svc.UpdateNeighbourhoodHelp, patch: s.svc.PatchNeighbourhoodHelp,
-		archive: s.svc.ArchiveNeighbourhoodHelp, verify: s.svc.VerifyNeighbourhoodHelp,
+		archive: s.svc.ArchiveNeighbourhoodHelp, verify: s.svc.VerifyNeighbourhoodHelp, kind: catalogue.KindNeighbourhoodHelp,
 		version: func(n *catalogue.NeighbourhoodHelp) int64 { return n.Version }, id: func(n *catalogue.NeighbourhoodHelp) string { return n.ID },
 	}
 	hg := v1.Group("/neighbourhood-helps")
@@ -144,7 +144,7 @@ func (s *Server) routes(e *echo.Echo) {
 	hg.GET("/:id/engagement", s.engagement(catalogue.KindNeighbourhoodHelp))
 	offers := entryHandlers[catalogue.OfferInput, *catalogue.Offer]{
 		create: s.svc.CreateOffer, get: s.svc.Offer, list: s.svc.Offers, update: s.svc.UpdateOffer, patch: s.svc.PatchOffer,
-		archive: s.svc.ArchiveOffer, verify: s.svc.VerifyOffer, withProvider: true,
+		archive: s.svc.ArchiveOffer, verify: s.svc.VerifyOffer, withProvider: true, kind: catalogue.KindOffer,
 		version: func(o *catalogue.Offer) int64 { return o.Version }, id: func(o *catalogue.Offer) string { return o.ID },
 	}
 	og := v1.Group("/offers")

@@ -35,6 +35,9 @@ const (
 )
 
 // statusesOf lists the statuses an entry of kind can have.
+// Statuses lists the statuses entries of kind k can have.
+func Statuses(k Kind) []Status { return statusesOf(k) }
+
 func statusesOf(k Kind) []Status {
 	if k == KindOffer {
 		return []Status{StatusSubmitted, StatusApproved, StatusRejected, StatusArchived}
