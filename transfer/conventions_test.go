@@ -176,3 +176,21 @@ func FuzzParseXLSX(f *testing.F) {
 		}
 	})
 }
+
+// TestFifteenDigits: Excel keeps 15 significant digits of a number; a
+// coordinate that comes back so is the stored one, not a change.
+func TestFifteenDigits(t *testing.T) {
+	rows, err := transfer.Parse(catalogue.KindVolunteer, transfer.CSV, strings.NewReader("id;version;home.lat;home.lon\nvol_1;1;48,3270497731767;9,9\n"), nil)
+	if err != nil || len(rows) != 1 {
+		t.Fatal(rows, err)
+	}
+	lat, lon := 48.32704977317678, 9.95
+	cur := &catalogue.VolunteerInput{Name: "A", Home: catalogue.Place{Lat: &lat, Lon: &lon}}
+	next := &catalogue.VolunteerInput{}
+	if err := rows[0].Merge(cur, next); err != nil {
+		t.Fatal(err)
+	}
+	if *next.Home.Lat != lat || *next.Home.Lon != 9.9 {
+		t.Errorf("merged %v %v", *next.Home.Lat, *next.Home.Lon)
+	}
+}

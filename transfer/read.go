@@ -246,8 +246,12 @@ func mergeColumns(cols []*column, obj map[string]any) catalogue.Patch {
 				continue
 			}
 			path := strings.Split(c.path, ".")
+			old, val := get(m, path), get(obj, path)
+			if sameNumber(old, val) {
+				continue // a spreadsheet keeps 15 digits of a number: the stored one stays
+			}
 			remove(m, path)
-			if val := get(obj, path); val != nil {
+			if val != nil {
 				put(m, path, val)
 			}
 		}
@@ -259,6 +263,15 @@ func mergeColumns(cols []*column, obj map[string]any) catalogue.Patch {
 		}
 		return nil
 	}
+}
+
+// sameNumber reports whether two numbers agree in the 15 significant
+// digits a spreadsheet keeps (48.32704977317678 comes back from Excel as
+// 48.3270497731767 or ...768).
+func sameNumber(a, b any) bool {
+	x, ok1 := a.(float64)
+	y, ok2 := b.(float64)
+	return ok1 && ok2 && math.Abs(x-y) <= 1e-13*math.Max(math.Abs(x), math.Abs(y))
 }
 
 func put(obj map[string]any, path []string, v any) {
