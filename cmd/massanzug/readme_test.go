@@ -51,7 +51,9 @@ func TestReadmeTour(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errOut := &syncBuf{b: &bytes.Buffer{}}
 	served := make(chan error, 1)
-	go func() { served <- run(ctx, []string{"serve", "--demo", "--addr", addr, "--data", data}, &bytes.Buffer{}, errOut) }()
+	go func() {
+		served <- run(ctx, []string{"serve", "--demo", "--addr", addr, "--data", data}, &bytes.Buffer{}, errOut)
+	}()
 	defer func() { cancel(); <-served }()
 	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(errOut.String(), "listening"); {
 		if time.Now().After(deadline) {
