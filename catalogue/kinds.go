@@ -1,6 +1,7 @@
 package catalogue
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -227,5 +228,17 @@ func (s *Service) UnmetNeeds(ctx context.Context, p access.Principal, district, 
 			return nil, &ValidationError{Fields: []FieldError{{Field: "month", Message: "must be a month as YYYY-MM"}}}
 		}
 	}
-	return s.store.UnmetNeeds(ctx, district, month)
+	needs, err := s.store.UnmetNeeds(ctx, district, month)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.loadRefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range needs {
+		needs[i].DistrictName = cmp.Or(r.districts[n.District].Name, n.District)
+		needs[i].HelpKindLabel = cmp.Or(r.vocab[VocabHelpKinds][n.HelpKind].Label, n.HelpKind)
+	}
+	return needs, nil
 }

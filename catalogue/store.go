@@ -184,4 +184,7 @@ type UnmetNeed struct {
 	HelpKind string `json:"help_kind"`
 	Month    string `json:"month"`
 	Count    int    `json:"count"`
+	// The district's name and the help kind's label, beside the codes.
+	DistrictName  string `json:"district_name"`
+	HelpKindLabel string `json:"help_kind_label"`
 }

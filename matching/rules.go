@@ -305,7 +305,7 @@ func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 	for i, h := range c.HelpKinds {
 		t, ok := refs.helpKinds[h]
 		if !ok {
-			ve.Add(fmt.Sprintf("help_kinds[%d]", i), "%q is not in the taxonomy's help-kinds", h)
+			ve.Add(fmt.Sprintf("help_kinds[%d]", i), "%s", catalogue.UnknownTerm(catalogue.VocabHelpKinds, h, refs.helpKinds))
 		}
 		pc.minors = pc.minors || t.Minors
 		// Help the taxonomy says needs the helper's car (Fahrdienst),
@@ -315,7 +315,11 @@ func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 	pc.minors = pc.minors || c.MinorsInvolved
 	for i, g := range c.TargetGroups {
 		if !refs.groups[g] {
-			ve.Add(fmt.Sprintf("target_groups[%d]", i), "%q is not in the taxonomy's target-groups", g)
+			terms := map[string]catalogue.Term{}
+			for code := range refs.groups {
+				terms[code] = catalogue.Term{Code: code}
+			}
+			ve.Add(fmt.Sprintf("target_groups[%d]", i), "%s", catalogue.UnknownTerm(catalogue.VocabTargetGroups, g, terms))
 		}
 	}
 	if (c.Lat == nil) != (c.Lon == nil) {
@@ -323,7 +327,11 @@ func (m *Matcher) prepare(refs *caseRefs, c Case) (*prepared, error) {
 	}
 	if c.District != "" {
 		if _, ok := refs.places.Locate(catalogue.Place{District: c.District}, nil); !ok {
-			ve.Add("district", "%q is not a known district", c.District)
+			byID := map[string]catalogue.District{}
+			for _, d := range refs.districts {
+				byID[d.ID] = d
+			}
+			ve.Add("district", "%s", catalogue.UnknownDistrict(c.District, byID))
 		}
 	}
 	if c.Quarter != "" {
