@@ -137,12 +137,8 @@ func (s *Server) exportEntries(c echo.Context) error {
 // datapackage (ZIP) or JSON.
 func (s *Server) exportHSDS(c echo.Context) error {
 	q := newQuery(c, "format")
-	format := q.str("format", 16)
-	switch format {
-	case "":
-		format = "datapackage"
-	case "datapackage", "json":
-	default:
+	form, ok := hsds.FormNamed(q.str("format", 16))
+	if !ok {
 		q.fail("format", "must be datapackage or json")
 	}
 	if err := q.err(); err != nil {
@@ -152,16 +148,9 @@ func (s *Server) exportHSDS(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds := hsds.Build(d, hsds.Options{Generated: s.svc.Now()})
 	h := c.Response().Header()
-	if format == "json" {
-		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-		h.Set("Content-Disposition", `attachment; filename="hsds.json"`)
-		c.Response().WriteHeader(http.StatusOK)
-		return hsds.WriteJSON(c.Response(), ds)
-	}
-	h.Set(echo.HeaderContentType, "application/zip")
-	h.Set("Content-Disposition", `attachment; filename="hsds-datapackage.zip"`)
+	h.Set(echo.HeaderContentType, form.MediaType)
+	h.Set("Content-Disposition", `attachment; filename="`+form.FileName+`"`)
 	c.Response().WriteHeader(http.StatusOK)
-	return hsds.WriteDatapackage(c.Response(), ds)
+	return form.Write(c.Response(), hsds.Build(d, hsds.Options{Generated: s.svc.Now()}))
 }

@@ -181,3 +181,32 @@ func fieldType(column string) string {
 	}
 	return "string"
 }
+
+// Form is one of the two forms of an export: its media type and the file
+// name it is offered under.
+type Form struct {
+	Name, MediaType, FileName string
+	write                     func(io.Writer, Dataset) error
+}
+
+// Forms are the export's forms by name; the first is the default.
+var Forms = []Form{
+	{"datapackage", "application/zip", "hsds-datapackage.zip", WriteDatapackage},
+	{"json", "application/json", "hsds.json", WriteJSON},
+}
+
+// FormNamed returns the form of a name ("" is the default).
+func FormNamed(name string) (Form, bool) {
+	if name == "" {
+		return Forms[0], true
+	}
+	for _, f := range Forms {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Form{}, false
+}
+
+// Write writes ds in this form.
+func (f Form) Write(w io.Writer, ds Dataset) error { return f.write(w, ds) }

@@ -610,24 +610,17 @@ func (a *App) exportFile(c echo.Context) error {
 // city's open-data portal and other directories.
 func (a *App) exportOpenData(c echo.Context) error {
 	me, _ := user(c)
-	format := c.QueryParam("format")
-	if format != "datapackage" && format != "json" {
+	form, ok := hsds.FormNamed(c.QueryParam("format"))
+	if !ok {
 		return echo.NewHTTPError(http.StatusBadRequest, "Bitte ein Format wählen: datapackage oder json.")
 	}
 	d, err := a.cat.OpenData(c.Request().Context(), me.Principal())
 	if err != nil {
 		return err
 	}
-	ds := hsds.Build(d, hsds.Options{Generated: a.cat.Now()})
 	h := c.Response().Header()
-	if format == "json" {
-		h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-		h.Set("Content-Disposition", `attachment; filename="hsds.json"`)
-		c.Response().WriteHeader(http.StatusOK)
-		return hsds.WriteJSON(c.Response(), ds)
-	}
-	h.Set(echo.HeaderContentType, "application/zip")
-	h.Set("Content-Disposition", `attachment; filename="hsds-datapackage.zip"`)
+	h.Set(echo.HeaderContentType, form.MediaType)
+	h.Set("Content-Disposition", `attachment; filename="`+form.FileName+`"`)
 	c.Response().WriteHeader(http.StatusOK)
-	return hsds.WriteDatapackage(c.Response(), ds)
+	return form.Write(c.Response(), hsds.Build(d, hsds.Options{Generated: a.cat.Now()}))
 }

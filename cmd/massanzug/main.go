@@ -1076,11 +1076,11 @@ func exportKind(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		ds := hsds.Build(d, hsds.Options{})
+		form := hsds.Forms[0]
 		if format == "hsds-json" {
-			return hsds.WriteJSON(stdout, ds)
+			form, _ = hsds.FormNamed("json")
 		}
-		return hsds.WriteDatapackage(stdout, ds)
+		return form.Write(stdout, hsds.Build(d, hsds.Options{}))
 	}
 	vocab, err := transfer.VocabOf(ctx, svc, cliStaff)
 	if err != nil {
