@@ -528,7 +528,7 @@ func (a *App) importFile(c echo.Context) error {
 	}
 	rows, err := transfer.Parse(kind, format, f, vocab)
 	if err != nil {
-		return fail("Die Datei ließ sich nicht als Tabelle mit den Spalten des Exports lesen: " + err.Error())
+		return fail("Die Datei ließ sich nicht als Tabelle mit den Spalten des Exports lesen: " + wording.Say(true, err.Error()))
 	}
 	rep, err := a.cat.Import(ctx, me.Principal(), kind, rows, catalogue.ImportOptions{DryRun: iv.DryRun, Overwrite: iv.Overwrite, AllowDuplicates: iv.AllowDuplicates})
 	if err != nil {

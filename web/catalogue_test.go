@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -231,6 +232,12 @@ func TestReviewAndImport(t *testing.T) {
 	if code, _, _ := s.get("/katalog/pruefen?art=katze"); code != http.StatusBadRequest {
 		t.Errorf("an unknown kind: %d", code)
 	}
+	// A refusal is told in German with its reason, not as a failure.
+	if err := s.db.Exec(context.Background(), `UPDATE entries SET status = 'archived' WHERE id = ?`, id[1]); err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ = s.post("/katalog/angebote/"+id[1]+"/freigeben", url.Values{"csrf": {token}})
+	must(t, "approve an archived offer", code, http.StatusConflict, body, "Das geht gerade nicht: Das Angebot "+id[1]+" ist archiviert; es muss vor der Freigabe neu eingereicht werden.")
 }
 
 var inputRE = regexp.MustCompile(`<input type="(?:text|email|tel|hidden)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"`)

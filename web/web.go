@@ -29,6 +29,7 @@ import (
 	"massanzug/access"
 	"massanzug/account"
 	"massanzug/catalogue"
+	"massanzug/wording"
 	"massanzug/matching"
 	"massanzug/referral"
 	"massanzug/report"
@@ -414,13 +415,21 @@ func (a *App) errorPage(err error, c echo.Context) {
 		status, msg = http.StatusForbidden, "Diese Seite steht Ihrer Rolle nicht offen."
 	case errors.Is(err, catalogue.ErrNotFound):
 		status, msg = http.StatusNotFound, "Diesen Eintrag gibt es nicht, oder Sie dürfen ihn nicht sehen."
+	case errors.Is(err, catalogue.ErrConflict):
+		status, msg = http.StatusConflict, "Das geht gerade nicht."
+		if r := catalogue.Reason(err); r != "" {
+			msg = "Das geht gerade nicht: " + wording.Say(true, r) + "."
+		}
+	case errors.Is(err, catalogue.ErrVersionMismatch):
+		status, msg = http.StatusPreconditionFailed, "Der Eintrag wurde inzwischen geändert. Bitte laden Sie ihn neu und wiederholen Sie Ihre Änderung."
 	case errors.Is(err, context.DeadlineExceeded):
 		status, msg = http.StatusServiceUnavailable, "Der Dienst ist gerade ausgelastet. Bitte versuchen Sie es gleich noch einmal."
 	}
 	if status >= 500 {
 		a.log.ErrorContext(c.Request().Context(), "web page failed", "path", c.Path(), "err", err)
 	}
-	titles := map[int]string{http.StatusForbidden: "Kein Zugriff", http.StatusNotFound: "Nicht gefunden", http.StatusUnauthorized: "Nicht angemeldet"}
+	titles := map[int]string{http.StatusForbidden: "Kein Zugriff", http.StatusNotFound: "Nicht gefunden", http.StatusUnauthorized: "Nicht angemeldet",
+		http.StatusConflict: "Nicht möglich", http.StatusPreconditionFailed: "Inzwischen geändert"}
 	title := titles[status]
 	if title == "" {
 		title = "Fehler"
