@@ -29,10 +29,10 @@ import (
 	"massanzug/access"
 	"massanzug/account"
 	"massanzug/catalogue"
-	"massanzug/wording"
 	"massanzug/matching"
 	"massanzug/referral"
 	"massanzug/report"
+	"massanzug/wording"
 )
 
 //go:embed templates/*.html
