@@ -55,39 +55,71 @@ func nameKey(name string) string {
 // why in English and German.
 type twinKey struct{ key, en, de string }
 
-// twinKeys lists the ways e can be alike another entry. Two volunteers
-// are likely one person when they share the name and a phone number, an
-// e-mail address, the birth year or the district they live in; a row that
-// gives nothing but the name (bare) is alike every entry of that name.
-// Two neighbourhood helps are alike with the same name in one district;
-// two offers when one provider gives both under one name.
-func twinKeys(e entry) (keys []twinKey, bare bool) {
-	name := twinName(e.inputShape())
-	add := func(fact, en, de string) { keys = append(keys, twinKey{name + "\x00" + fact, en, de}) }
-	switch x := e.inputShape().(type) {
+// twinFacts are what the duplicate check compares of an entry: read
+// from a stored document without decoding the rest of it, or taken from a
+// row's input.
+type twinFacts struct {
+	Name    string `json:"name"`
+	Contact struct {
+		Phone string `json:"phone"`
+		Email string `json:"email"`
+	} `json:"contact"`
+	BirthYear int `json:"birth_year"`
+	Home      struct {
+		District string `json:"district"`
+	} `json:"home"`
+	Districts  []string `json:"districts"`
+	ProviderID string   `json:"provider_id"`
+}
+
+// factsOf takes the twin facts of an input.
+func factsOf(input any) twinFacts {
+	var f twinFacts
+	switch in := input.(type) {
 	case *VolunteerInput:
-		if x.Contact.Phone != "" {
-			add("phone:"+digits(x.Contact.Phone), "same name and phone", "gleicher Name und gleiche Telefonnummer")
+		f.Name, f.Contact.Phone, f.Contact.Email, f.BirthYear, f.Home.District, f.Districts = in.Name, in.Contact.Phone, in.Contact.Email, in.BirthYear, in.Home.District, in.Districts
+	case *NeighbourhoodHelpInput:
+		f.Name, f.Districts = in.Name, in.Districts
+	case *OfferInput:
+		f.Name, f.Districts, f.ProviderID = in.Name, in.Districts, in.ProviderID
+	}
+	return f
+}
+
+// twinKeys lists the ways an entry of kind k with facts f can be alike
+// another. Two volunteers are likely one person when they share the name
+// and a phone number, an e-mail address, the birth year or the district
+// they live in; a row that gives nothing but the name (bare) is alike
+// every entry of that name. Two neighbourhood helps are alike with the
+// same name in one district; two offers when one provider gives both
+// under one name.
+func twinKeys(k Kind, f twinFacts) (keys []twinKey, bare bool) {
+	name := nameKey(f.Name)
+	add := func(fact, en, de string) { keys = append(keys, twinKey{name + "\x00" + fact, en, de}) }
+	switch k {
+	case KindVolunteer:
+		if f.Contact.Phone != "" {
+			add("phone:"+digits(f.Contact.Phone), "same name and phone", "gleicher Name und gleiche Telefonnummer")
 		}
-		if x.Contact.Email != "" {
-			add("email:"+strings.ToLower(strings.TrimSpace(x.Contact.Email)), "same name and e-mail", "gleicher Name und gleiche E-Mail-Adresse")
+		if f.Contact.Email != "" {
+			add("email:"+strings.ToLower(strings.TrimSpace(f.Contact.Email)), "same name and e-mail", "gleicher Name und gleiche E-Mail-Adresse")
 		}
-		if x.BirthYear != 0 {
-			add("born:"+strconv.Itoa(x.BirthYear), "same name and birth year "+strconv.Itoa(x.BirthYear), "gleicher Name und Geburtsjahr "+strconv.Itoa(x.BirthYear))
+		if f.BirthYear != 0 {
+			add("born:"+strconv.Itoa(f.BirthYear), "same name and birth year "+strconv.Itoa(f.BirthYear), "gleicher Name und Geburtsjahr "+strconv.Itoa(f.BirthYear))
 		}
-		if x.Home.District != "" {
-			add("home:"+x.Home.District, "same name, living in "+x.Home.District, "gleicher Name, wohnt im Sozialraum "+x.Home.District)
+		if f.Home.District != "" {
+			add("home:"+f.Home.District, "same name, living in "+f.Home.District, "gleicher Name, wohnt im Sozialraum "+f.Home.District)
 		}
 		bare = len(keys) == 0
-	case *NeighbourhoodHelpInput:
-		for _, d := range x.Districts {
+	case KindNeighbourhoodHelp:
+		for _, d := range f.Districts {
 			add("district:"+d, "same name in the district "+d, "gleicher Name im Sozialraum "+d)
 		}
-	case *OfferInput:
-		if x.ProviderID == "" {
+	case KindOffer:
+		if f.ProviderID == "" {
 			add("provider:", "same name, no provider", "gleicher Name, ohne Träger")
 		} else {
-			add("provider:"+x.ProviderID, "same name at provider "+x.ProviderID, "gleicher Name beim Träger "+x.ProviderID)
+			add("provider:"+f.ProviderID, "same name at provider "+f.ProviderID, "gleicher Name beim Träger "+f.ProviderID)
 		}
 	}
 	return keys, bare
@@ -105,10 +137,10 @@ func newTwinIndex() *twinIndex {
 	return &twinIndex{holders: map[string][]string{}, more: map[string]int{}}
 }
 
-// add registers e, held by holder.
-func (ix *twinIndex) add(e entry, holder string) {
-	keys, _ := twinKeys(e)
-	keys = append(keys, twinKey{key: twinName(e.inputShape()) + "\x00*"})
+// add registers an entry of kind k with facts f, held by holder.
+func (ix *twinIndex) add(k Kind, f twinFacts, holder string) {
+	keys, _ := twinKeys(k, f)
+	keys = append(keys, twinKey{key: nameKey(f.Name) + "\x00*"})
 	for _, k := range keys {
 		if len(ix.holders[k.key]) <= maxTwins {
 			ix.holders[k.key] = append(ix.holders[k.key], holder)
@@ -127,9 +159,10 @@ type duplicates struct {
 // check names what the new entry e on line likely duplicates, and then
 // remembers it as a row of the file.
 func (d duplicates) check(k Kind, e entry, line int) []FieldError {
-	keys, bare := twinKeys(e)
+	f := factsOf(e.inputShape())
+	keys, bare := twinKeys(k, f)
 	if bare {
-		keys = []twinKey{{twinName(e.inputShape()) + "\x00*", "same name, and the row has nothing else to tell them apart", "gleicher Name, und die Zeile hat nichts, was sie unterscheidet"}}
+		keys = []twinKey{{nameKey(f.Name) + "\x00*", "same name, and the row has nothing else to tell them apart", "gleicher Name, und die Zeile hat nichts, was sie unterscheidet"}}
 	}
 	var out []FieldError
 	seen := map[string]bool{}
@@ -152,7 +185,7 @@ func (d duplicates) check(k Kind, e entry, line int) []FieldError {
 			more += ix.more[key.key]
 		}
 	}
-	d.file.add(e, "line "+strconv.Itoa(line))
+	d.file.add(k, f, "line "+strconv.Itoa(line))
 	if len(out) > maxTwins {
 		more += len(out) - maxTwins
 		out = out[:maxTwins]

@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -332,9 +333,10 @@ func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (
 	known := importKnown{byID: map[string]*Record{}, twins: newTwinIndex()}
 	names := map[string]bool{}
 	want := map[string]bool{}
+	updates := map[string]bool{} // the ids the file's rows update
 	for _, row := range rows {
 		if row.ID != "" {
-			want[row.ID] = true
+			want[row.ID], updates[row.ID] = true, true
 		} else if row.Input != nil {
 			if n := twinName(row.Input); n != "" {
 				names[n] = true
@@ -357,13 +359,15 @@ func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (
 		if r.Kind != k || !want[r.ID] {
 			return nil
 		}
-		known.byID[r.ID] = &r
+		if updates[r.ID] {
+			known.byID[r.ID] = &r
+		}
 		if twins[r.ID] {
-			e, err := Decode(r)
-			if err != nil {
-				return err
+			var f twinFacts
+			if err := json.Unmarshal(r.Doc, &f); err != nil {
+				return fmt.Errorf("read %s %s: %w", k, r.ID, err)
 			}
-			known.twins.add(e.(entry), r.ID)
+			known.twins.add(k, f, r.ID)
 		}
 		return nil
 	}

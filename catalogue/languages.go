@@ -53,6 +53,9 @@ var languageByName = func() map[string]string {
 // foldGerman lower-cases a word and writes umlauts and ß, and their
 // spellings ae, oe, ue, ss, one way.
 func foldGerman(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer("ä", "a", "ö", "o", "ü", "u", "ß", "ss", "ae", "a", "oe", "o", "ue", "u").Replace(s)
+	return germanFolds.Replace(strings.ToLower(strings.TrimSpace(s)))
 }
+
+// germanFolds is made once: a Replacer builds its tables when made, and
+// folding runs for every name an import compares.
+var germanFolds = strings.NewReplacer("ä", "a", "ö", "o", "ü", "u", "ß", "ss", "ae", "a", "oe", "o", "ue", "u")
