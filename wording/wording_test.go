@@ -175,3 +175,17 @@ func TestWantsGerman(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAcceptLanguage: no header makes the negotiation or the translation
+// panic, and a German answer is German only when de is asked for.
+func FuzzAcceptLanguage(f *testing.F) {
+	for _, s := range []string{"de", "de-DE,de;q=0.9,en;q=0.8", "en;q=0.3, de;q=0.7", "*;q=0", ";;;q=1.", "de;q=1.5", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		if WantsGerman(h) && !strings.Contains(strings.ToLower(h), "de") {
+			t.Fatalf("%q asks for German?", h)
+		}
+		German(h)
+	})
+}
