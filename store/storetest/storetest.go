@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"massanzug/access"
 	"massanzug/catalogue"
 )
 
@@ -35,6 +36,12 @@ func Run(t *testing.T, open Open) {
 		{"names and ids are looked up by kind", lookUps},
 		{"providers have versions", providers},
 		{"synonyms are created, replaced and deleted", synonyms},
+		{"reference data is seeded once and kept", reference},
+		{"tokens are kept as hashes and revoked once", tokens},
+		{"lists filter and count", lists},
+		{"the audit log filters by entry, token, action and period", auditFilters},
+		{"an unmet need is counted once per case", unmet},
+		{"the review queue holds what is due", reviewQueue},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := open(t)
@@ -273,5 +280,196 @@ func synonyms(t *testing.T, s catalogue.Store) {
 	must(t, s.DeleteSynonym(ctx, "nbh"))
 	if err := s.DeleteSynonym(ctx, "nbh"); !errors.Is(err, catalogue.ErrNotFound) {
 		t.Errorf("delete twice: %v", err)
+	}
+}
+
+func reference(t *testing.T, s catalogue.Store) {
+	ds, _ := catalogue.DefaultDistricts()
+	tax, _ := catalogue.DefaultTaxonomy()
+	must(t, s.Seed(ctx, ds, tax, nil)) // again: nothing doubles
+	got, err := s.Districts(ctx)
+	if err != nil || len(got) != len(ds) || got[0].ID != ds[0].ID || len(got[0].Quarters) != len(ds[0].Quarters) {
+		t.Fatalf("districts: %d %v", len(got), err)
+	}
+	d := ds[0]
+	d.Name = "Neu"
+	if created, err := s.PutDistrict(ctx, d); err != nil || created {
+		t.Errorf("replace a district: %v %v", created, err)
+	}
+	d.ID, d.Name = "neustadt", "Neustadt"
+	if created, err := s.PutDistrict(ctx, d); err != nil || !created {
+		t.Errorf("add a district: %v %v", created, err)
+	}
+	if got, _ := s.Districts(ctx); got[0].Name != "Neu" || got[len(got)-1].ID != "neustadt" {
+		t.Errorf("districts keep their order, a new one last: %v", got)
+	}
+	term := catalogue.Term{Code: "lesepaten", Label: "Lesepatenschaft", Theme: tax.Themes[0].Code, Minors: true,
+		ProvidedBy: []catalogue.Kind{catalogue.KindVolunteer}, NeedsCar: true}
+	must(t, s.AddTerm(ctx, catalogue.VocabHelpKinds, term))
+	if err := s.AddTerm(ctx, catalogue.VocabHelpKinds, term); !errors.Is(err, catalogue.ErrConflict) {
+		t.Errorf("a code twice: %v", err)
+	}
+	term.Label = "Lesepatenschaften"
+	must(t, s.UpdateTerm(ctx, catalogue.VocabHelpKinds, term))
+	if err := s.UpdateTerm(ctx, catalogue.VocabHelpKinds, catalogue.Term{Code: "nichts", Label: "x"}); !errors.Is(err, catalogue.ErrNotFound) {
+		t.Errorf("update of an unknown term: %v", err)
+	}
+	got2, err := s.Taxonomy(ctx)
+	must(t, err)
+	h, ok := got2.HelpKind("lesepaten")
+	if !ok || h.Label != "Lesepatenschaften" || !h.Minors || !h.NeedsCar || len(h.ProvidedBy) != 1 || h.Theme != tax.Themes[0].Code {
+		t.Errorf("the term as stored: %+v", h)
+	}
+	if len(got2.TargetGroups) != len(tax.TargetGroups) || len(got2.OfferCategories) != len(tax.OfferCategories) {
+		t.Errorf("vocabularies: %d %d", len(got2.TargetGroups), len(got2.OfferCategories))
+	}
+}
+
+func tokens(t *testing.T, s catalogue.Store) {
+	p := catalogue.Provider{ID: "prv_t", Version: 1, Status: catalogue.StatusActive, CreatedAt: now, UpdatedAt: now, ProviderInput: catalogue.ProviderInput{Name: "T"}}
+	must(t, s.CreateProvider(ctx, p))
+	tok := access.Token{ID: "tok1", Name: "RM West", Role: access.RoleResourceManager, Districts: []string{"eselsberg"}, CreatedAt: now, SecretHash: []byte{1, 2, 3}}
+	must(t, s.CreateToken(ctx, tok))
+	must(t, s.CreateToken(ctx, access.Token{ID: "tok2", Name: "Träger", Role: access.RoleProvider, ProviderID: "prv_t", CreatedAt: now.Add(time.Hour), SecretHash: []byte{4}}))
+	got, err := s.TokenByID(ctx, "tok1")
+	if err != nil || got.Name != "RM West" || string(got.SecretHash) != "\x01\x02\x03" || len(got.Districts) != 1 || got.RevokedAt != nil {
+		t.Errorf("token: %+v %v", got, err)
+	}
+	if _, err := s.TokenByID(ctx, "nobody"); !errors.Is(err, access.ErrTokenNotFound) {
+		t.Errorf("unknown token: %v", err)
+	}
+	list, err := s.ListTokens(ctx)
+	if err != nil || len(list) != 2 || list[0].ID != "tok2" {
+		t.Errorf("tokens, newest first: %+v %v", list, err)
+	}
+	must(t, s.RevokeToken(ctx, "tok1", now))
+	must(t, s.RevokeToken(ctx, "tok1", now.Add(time.Hour))) // the first revocation stays
+	if got, _ := s.TokenByID(ctx, "tok1"); got.RevokedAt == nil || !got.RevokedAt.Equal(now) {
+		t.Errorf("revoked at %v, want %v", got.RevokedAt, now)
+	}
+	if err := s.RevokeToken(ctx, "nobody", now); !errors.Is(err, access.ErrTokenNotFound) {
+		t.Errorf("revoke nobody: %v", err)
+	}
+	if ok, err := s.ProviderExists(ctx, "prv_t"); err != nil || !ok {
+		t.Errorf("provider exists: %v %v", ok, err)
+	}
+	if ok, _ := s.ProviderExists(ctx, "prv_nobody"); ok {
+		t.Error("an unknown provider exists")
+	}
+}
+
+func lists(t *testing.T, s catalogue.Store) {
+	p := catalogue.Provider{ID: "prv_l", Version: 1, Status: catalogue.StatusActive, CreatedAt: now, UpdatedAt: now, ProviderInput: catalogue.ProviderInput{Name: "L"}}
+	must(t, s.CreateProvider(ctx, p))
+	var recs []catalogue.Record
+	for i := range 7 {
+		r := record(catalogue.KindVolunteer, fmt.Sprintf("vol_l%d", i), fmt.Sprintf("Person %d", i))
+		if i%2 == 1 {
+			r.Status, r.Districts = catalogue.StatusPaused, []string{"boefingen"}
+		}
+		recs = append(recs, r)
+	}
+	o := record(catalogue.KindOffer, "off_l", "Kurs")
+	o.Status, o.ProviderID, o.HelpKinds, o.ValidFrom, o.ValidUntil = catalogue.StatusApproved, "prv_l", []string{"begegnung"}, "2026-01-01", "2026-06-30"
+	recs = append(recs, o)
+	_, err := s.WriteEntries(ctx, recs, nil, nil)
+	must(t, err)
+	for _, c := range []struct {
+		f     catalogue.EntryFilter
+		total int
+	}{
+		{catalogue.EntryFilter{Kind: catalogue.KindVolunteer, Page: catalogue.Page{Limit: 2}}, 7},
+		{catalogue.EntryFilter{Kind: catalogue.KindVolunteer, Statuses: []catalogue.Status{catalogue.StatusPaused}, Page: catalogue.Page{Limit: 10}}, 3},
+		{catalogue.EntryFilter{Kind: catalogue.KindVolunteer, District: "boefingen", Page: catalogue.Page{Limit: 10}}, 3},
+		{catalogue.EntryFilter{Kind: catalogue.KindVolunteer, AnyDistrict: []string{"eselsberg", "wiblingen"}, Page: catalogue.Page{Limit: 10}}, 4},
+		{catalogue.EntryFilter{Kind: catalogue.KindOffer, HelpKind: "begegnung", ProviderID: "prv_l", Page: catalogue.Page{Limit: 10}}, 1},
+		{catalogue.EntryFilter{Kind: catalogue.KindOffer, CurrentOn: "2026-12-01", Page: catalogue.Page{Limit: 10}}, 0},
+		{catalogue.EntryFilter{Kind: catalogue.KindOffer, CurrentOn: "2026-03-01", Page: catalogue.Page{Limit: 10}}, 1},
+	} {
+		got, total, err := s.ListEntries(ctx, c.f)
+		if err != nil || total != c.total || len(got) != min(c.total, c.f.Limit) {
+			t.Errorf("%+v: %d of %d (%v), want %d", c.f, len(got), total, err, c.total)
+		}
+	}
+	page2, _, _ := s.ListEntries(ctx, catalogue.EntryFilter{Kind: catalogue.KindVolunteer, Page: catalogue.Page{Limit: 2, Offset: 2}})
+	page1, _, _ := s.ListEntries(ctx, catalogue.EntryFilter{Kind: catalogue.KindVolunteer, Page: catalogue.Page{Limit: 2}})
+	if len(page1) != 2 || len(page2) != 2 || page1[0].ID == page2[0].ID {
+		t.Errorf("pages overlap: %v / %v", page1, page2)
+	}
+	if n, err := s.CountEntries(ctx); err != nil || n != 8 {
+		t.Errorf("count: %d %v", n, err)
+	}
+}
+
+func auditFilters(t *testing.T, s catalogue.Store) {
+	for i, e := range []catalogue.AuditEvent{
+		{At: now, TokenID: "t1", TokenName: "A", Action: "read", Kind: catalogue.KindVolunteer, EntryIDs: []string{"vol_1"}},
+		{At: now.Add(time.Hour), TokenID: "t2", TokenName: "B", Action: "search", Kind: catalogue.KindVolunteer, EntryIDs: []string{"vol_1", "vol_2"}},
+		{At: now.Add(2 * time.Hour), TokenID: "t1", TokenName: "A", Action: "export", Kind: catalogue.KindVolunteer, EntryIDs: []string{"vol_3"}},
+	} {
+		if err := s.Audit(ctx, e); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+	}
+	page := catalogue.Page{Limit: 10}
+	for _, c := range []struct {
+		f    catalogue.AuditFilter
+		want int
+	}{
+		{catalogue.AuditFilter{Page: page}, 3},
+		{catalogue.AuditFilter{EntryID: "vol_1", Page: page}, 2},
+		{catalogue.AuditFilter{TokenID: "t1", Page: page}, 2},
+		{catalogue.AuditFilter{Action: "search", Page: page}, 1},
+		{catalogue.AuditFilter{From: now.Add(time.Hour), Until: now.Add(2 * time.Hour), Page: page}, 1},
+	} {
+		got, total, err := s.ListAudit(ctx, c.f)
+		if err != nil || total != c.want || len(got) != c.want {
+			t.Errorf("%+v: %d of %d (%v), want %d", c.f, len(got), total, err, c.want)
+		}
+	}
+	evs, err := s.AuditOf(ctx, "vol_1")
+	if err != nil || len(evs) != 2 || !evs[0].At.Before(evs[1].At) {
+		t.Errorf("audit of vol_1, oldest first: %+v %v", evs, err)
+	}
+}
+
+func unmet(t *testing.T, s catalogue.Store) {
+	for _, key := range []string{"case-1", "case-1", "case-2", ""} {
+		must(t, s.CountUnmet(ctx, "eselsberg", "einkaufshilfe", "2026-11", key))
+	}
+	must(t, s.CountUnmet(ctx, "boefingen", "besuchsdienst", "2026-12", ""))
+	got, err := s.UnmetNeeds(ctx, "eselsberg", "")
+	if err != nil || len(got) != 1 || got[0].Count != 3 || got[0].Month != "2026-11" {
+		t.Errorf("unmet needs at Eselsberg: %+v %v", got, err)
+	}
+	all, _ := s.UnmetNeeds(ctx, "", "")
+	if len(all) != 2 || all[0].Month != "2026-12" {
+		t.Errorf("unmet needs, newest month first: %+v", all)
+	}
+}
+
+func reviewQueue(t *testing.T, s catalogue.Store) {
+	old, recent := now.AddDate(-2, 0, 0), now.AddDate(0, -1, 0)
+	never := record(catalogue.KindVolunteer, "vol_never", "Nie")
+	due := record(catalogue.KindVolunteer, "vol_due", "Fällig")
+	due.VerifiedAt = &old
+	fresh := record(catalogue.KindVolunteer, "vol_fresh", "Frisch")
+	fresh.VerifiedAt = &recent
+	gone := record(catalogue.KindVolunteer, "vol_gone", "Archiviert")
+	gone.Status = catalogue.StatusArchived
+	ended := record(catalogue.KindOffer, "off_ended", "Vorbei")
+	ended.Status, ended.VerifiedAt, ended.ValidUntil = catalogue.StatusApproved, &recent, "2026-06-30"
+	p := catalogue.Provider{ID: "prv_r", Version: 1, Status: catalogue.StatusActive, CreatedAt: now, UpdatedAt: now, ProviderInput: catalogue.ProviderInput{Name: "R"}}
+	must(t, s.CreateProvider(ctx, p))
+	ended.ProviderID = "prv_r"
+	_, err := s.WriteEntries(ctx, []catalogue.Record{never, due, fresh, gone, ended}, nil, nil)
+	must(t, err)
+	got, total, err := s.ReviewQueue(ctx, catalogue.ReviewQuery{VerifiedBefore: now.AddDate(-1, 0, 0), Today: "2026-12-01", Page: catalogue.Page{Limit: 10}})
+	ids := map[string]bool{}
+	for _, r := range got {
+		ids[r.ID] = true
+	}
+	if err != nil || total != 3 || !ids["vol_never"] || !ids["vol_due"] || !ids["off_ended"] {
+		t.Errorf("review queue: %v (%d) %v", ids, total, err)
 	}
 }
