@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,6 +89,33 @@ func Start(t testing.TB) Cluster {
 	conn.Close(ctx)
 	return c
 }
+
+// Database makes a fresh, empty database in the cluster for one test and
+// returns its DSN; it is dropped when the test ends.
+func (c Cluster) Database(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	name := fmt.Sprintf("t%d", nextDB.Add(1))
+	conn, err := pgx.Connect(ctx, c.DSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, c.DSN)
+		if err != nil {
+			return
+		}
+		defer conn.Close(ctx)
+		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	return strings.Replace(c.DSN, "dbname=postgres", "dbname="+name, 1)
+}
+
+var nextDB atomic.Int64
 
 // binDir finds PostgreSQL's programs: $MASSANZUG_PG_BIN, Debian's
 // /usr/lib/postgresql/<newest>/bin, or initdb on the PATH.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ func Run(t *testing.T, open Open) {
 	}{
 		{"writes are all or none", allOrNone},
 		{"change numbers follow commit order", commitOrder},
+		{"no change number shows before a smaller one", visibleInOrder},
 		{"versions guard updates", versions},
 		{"the audit event is written with the change", auditWithChange},
 		{"erasure is for good", erasure},
@@ -471,5 +473,55 @@ func reviewQueue(t *testing.T, s catalogue.Store) {
 	}
 	if err != nil || total != 3 || !ids["vol_never"] || !ids["vol_due"] || !ids["off_ended"] {
 		t.Errorf("review queue: %v (%d) %v", ids, total, err)
+	}
+}
+
+// visibleInOrder: while writers commit at once, a reader never sees a
+// change number before every smaller one is visible too — what a derived
+// view that catches up from the last number it saw relies on.
+func visibleInOrder(t *testing.T, s catalogue.Store) {
+	const writers, each = 4, 40
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if _, err := s.CreateEntry(ctx, record(catalogue.KindVolunteer, fmt.Sprintf("vol_w%d_%d", w, i), "W"), nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	for reads := 0; ; reads++ {
+		finished := false
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		recs, _, err := s.ListEntries(ctx, catalogue.EntryFilter{Kind: catalogue.KindVolunteer, Page: catalogue.Page{Limit: 1000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs := make([]int64, len(recs))
+		for i, r := range recs {
+			seqs[i] = r.Seq
+		}
+		slices.Sort(seqs)
+		for i, seq := range seqs {
+			if seq != int64(i+1) {
+				t.Fatalf("read %d sees change %d but not %d: %v", reads, seq, i+1, seqs)
+			}
+		}
+		if finished {
+			if len(seqs) != writers*each {
+				t.Fatalf("%d entries, want %d", len(seqs), writers*each)
+			}
+			return
+		}
 	}
 }
