@@ -238,6 +238,13 @@ func TestReviewAndImport(t *testing.T) {
 	}
 	code, body, _ = s.post("/katalog/angebote/"+id[1]+"/freigeben", url.Values{"csrf": {token}})
 	must(t, "approve an archived offer", code, http.StatusConflict, body, "Das geht gerade nicht: Das Angebot "+id[1]+" ist archiviert; es muss vor der Freigabe neu eingereicht werden.")
+	// Exports hold everyone's personal data: staff only.
+	s.relogin("fm")
+	for _, path := range []string{"/katalog/export?art=volunteer&format=csv", "/katalog/export/hsds?format=json", "/katalog/import"} {
+		if code, _, _ := s.get(path); code != http.StatusForbidden {
+			t.Errorf("a case manager at %s: %d", path, code)
+		}
+	}
 }
 
 var inputRE = regexp.MustCompile(`<input type="(?:text|email|tel|hidden)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"`)
