@@ -159,6 +159,10 @@ func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string, audit
 		if _, err := tx.Exec(ctx, `INSERT INTO erasures (id, seq) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq`, id, seq); err != nil {
 			return fmt.Errorf("tombstone of %s: %w", id, err)
 		}
+		// The person's referrals stay for the figures, as anonymous stubs.
+		if err := anonymiseReferrals(ctx, tx, `entry_id = $1`, id); err != nil {
+			return err
+		}
 		return insertAudit(ctx, tx, audit)
 	})
 	return seq, err

@@ -186,7 +186,7 @@ func kindList(ks []catalogue.Kind) any {
 
 func splitList(s string) []string {
 	if s == "" {
-		return nil
+		return []string{}
 	}
 	return strings.Split(s, ",")
 }
