@@ -458,4 +458,3 @@ func byID[T any](ctx context.Context, db *DB, query string, scan func(pgx.Row) (
 		after = last
 	}
 }
-
