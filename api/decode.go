@@ -66,6 +66,10 @@ func decodeStrict(body []byte, v any) error {
 	if err := json.Unmarshal(body, &generic); err != nil {
 		return jsonProblem(err)
 	}
+	if field, ok := transfer.NUL(generic, ""); ok {
+		return newProblem(http.StatusBadRequest, "malformed-json", "the request body holds the NUL character, which no text may hold",
+			catalogue.FieldError{Field: field, Message: "must not contain the NUL character"})
+	}
 	if err := transfer.CheckKeys(generic, reflect.TypeOf(v), ""); err != nil {
 		var uf *transfer.UnknownFieldError
 		errors.As(err, &uf)
@@ -205,6 +209,8 @@ func newQuery(c echo.Context, allowed ...string) *query {
 			q.fail(name, "is not a parameter of this endpoint (allowed: %s)", strings.Join(allowed, ", "))
 		case len(vals) > 1:
 			q.fail(name, "is given %d times; give it once", len(vals))
+		case strings.ContainsRune(vals[0], 0):
+			q.fail(name, "must not contain the NUL character")
 		}
 	}
 	return q

@@ -34,6 +34,9 @@ func smallDisk(t *testing.T, mib int) string {
 // space is freed the index catches up without a restart, and a restart is
 // healthy.
 func TestFullDisk(t *testing.T) {
+	if onPostgres() {
+		t.Skip("SQLite only: the database's own disk filling up (PostgreSQL's disk_full maps to the same 507)")
+	}
 	disk := smallDisk(t, 24)
 	data := filepath.Join(disk, "data")
 	if err := os.Mkdir(data, 0o750); err != nil {

@@ -330,3 +330,40 @@ func (db *DB) EntriesByID(ctx context.Context, k catalogue.Kind, ids []string, f
 	}
 	return nil
 }
+
+// ChangesSince passes every entry written after change number seq, in
+// change order, and returns the ids erased after it: what a derived view
+// (the search index, the matcher's pool) catches up from.
+func (db *DB) ChangesSince(ctx context.Context, seq int64, fn func(catalogue.Record) error) (erased []string, err error) {
+	after := seq
+	for {
+		rows, err := db.pool.Query(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`, after, eachPage)
+		if err != nil {
+			return nil, fmt.Errorf("changes since %d: %w", seq, err)
+		}
+		page, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (catalogue.Record, error) { return scanEntry(row) })
+		if err != nil {
+			return nil, fmt.Errorf("changes since %d: %w", seq, err)
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return nil, err
+			}
+		}
+		if len(page) < eachPage {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id FROM erasures WHERE seq > $1 ORDER BY seq`, seq)
+	if err != nil {
+		return nil, fmt.Errorf("erasures since %d: %w", seq, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// Exec runs a statement (tests, maintenance).
+func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := db.pool.Exec(ctx, query, args...)
+	return err
+}

@@ -173,10 +173,9 @@ func nullStr(s string) any {
 	return s
 }
 
-func kindList(ks []catalogue.Kind) any {
-	if len(ks) == 0 {
-		return nil
-	}
+// kindList writes provided_by as the SQLite store does: "" for none,
+// which Seed's backfill (of NULL only) leaves alone.
+func kindList(ks []catalogue.Kind) string {
 	parts := make([]string, len(ks))
 	for i, k := range ks {
 		parts[i] = string(k)

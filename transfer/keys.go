@@ -113,3 +113,29 @@ func Decode(data []byte, v any) []catalogue.FieldError {
 	}
 	return nil
 }
+
+// NUL finds a string holding the NUL character in a decoded JSON value and
+// names its path: no text of the service may hold one (PostgreSQL's text
+// cannot, and no person types it).
+func NUL(v any, path string) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return path, strings.ContainsRune(x, 0)
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) {
+				return join(path, k), true
+			}
+			if p, ok := NUL(e, join(path, k)); ok {
+				return p, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p, ok := NUL(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}

@@ -183,6 +183,10 @@ func rowOf(k catalogue.Kind, cols []*column, cells []string, line int, v *Vocab)
 		if cell == "" {
 			continue
 		}
+		if strings.ContainsRune(cell, 0) {
+			row.Errors = append(row.Errors, catalogue.FieldError{Field: c.path, Message: "must not contain the NUL character"})
+			continue
+		}
 		switch {
 		case c.path == IDColumn:
 			row.ID = cell

@@ -199,6 +199,8 @@ var table = []line{
 	{"must be %s, not %s", "muss {1} sein, nicht {2}"},
 	{"must not be %s", "darf nicht {1} sein"},
 	{"must be a string", "muss ein Text sein"},
+	{"must not contain the NUL character", "darf das Zeichen NUL nicht enthalten"},
+	{"the request body holds the NUL character, which no text may hold", "Der Inhalt enthält das Zeichen NUL, das kein Text enthalten darf"},
 	{"data after the JSON object", "Daten nach dem JSON-Objekt"},
 	{"unknown field %q", "unbekanntes Feld „{1}“"},
 	{"field %s must be %s, not %s", "Das Feld {1} muss {2} sein, nicht {3}"},

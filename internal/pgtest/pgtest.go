@@ -31,6 +31,30 @@ type Cluster struct {
 // Start runs a cluster for t, or skips t when no PostgreSQL is found.
 func Start(t testing.TB) Cluster {
 	t.Helper()
+	return start(t, t.Cleanup)
+}
+
+// StartForPackage runs a cluster that outlives t, for every test of a
+// package; TestMain stops it with StopAll.
+func StartForPackage(t testing.TB) Cluster {
+	t.Helper()
+	return start(t, func(f func()) { stops = append([]func(){f}, stops...) })
+}
+
+var stops []func()
+
+// StopAll stops the clusters StartForPackage started.
+func StopAll() {
+	for _, stop := range stops {
+		stop()
+	}
+	stops = nil
+}
+
+// start runs a cluster, handing each step's undoing to register as it goes
+// (so that a failure half-way still stops what was started).
+func start(t testing.TB, register func(func())) Cluster {
+	t.Helper()
 	bin, err := binDir()
 	if err != nil {
 		t.Skipf("PostgreSQL not found, skipped (%v); apt-get install -y postgresql, as .ci/run does", err)
@@ -39,7 +63,7 @@ func Start(t testing.TB) Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	register(func() { os.RemoveAll(dir) })
 	// initdb refuses to run as root: a root test runs the cluster as the
 	// postgres account Debian's package makes.
 	var asUser []string
@@ -74,9 +98,9 @@ func Start(t testing.TB) Cluster {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
 		t.Fatalf("%v\n%s", err, log)
 	}
-	t.Cleanup(func() {
+	register(func() {
 		if err := run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"); err != nil {
-			t.Logf("stop PostgreSQL: %v", err)
+			fmt.Fprintf(os.Stderr, "stop PostgreSQL: %v\n", err)
 		}
 	})
 	c := Cluster{DSN: fmt.Sprintf("host=%s user=massanzug dbname=postgres sslmode=disable", dir)}
