@@ -8,8 +8,8 @@ import (
 )
 
 // Store is what the catalogue needs from a storage backend. SQLite
-// implements it (package store); a PostgreSQL backend would implement the
-// same methods. Implementations return ErrNotFound for unknown ids,
+// implements it (package store), PostgreSQL too (package pgstore); both
+// pass the suite of store/storetest. Implementations return ErrNotFound for unknown ids,
 // ErrVersionMismatch when an update's expected version is stale and
 // ErrConflict for duplicates. Every method is atomic.
 type Store interface {

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -25,6 +26,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"massanzug/access"
 	"massanzug/account"
 	"massanzug/api"
@@ -35,6 +38,7 @@ import (
 	"massanzug/hsds"
 	"massanzug/index"
 	"massanzug/matching"
+	"massanzug/pgstore"
 	"massanzug/progress"
 	"massanzug/referral"
 	"massanzug/report"
@@ -86,6 +90,10 @@ type config struct {
 	// RetentionYears: after how long a closed referral is anonymised.
 	RetentionYears int
 	MatchWeights   string
+	// Database is a PostgreSQL database (postgres://…) instead of the
+	// SQLite file in the data folder; the search index stays in the data
+	// folder, one per instance.
+	Database string
 	// unsynced builds a folder that is synced as a whole afterwards (the
 	// demo's); never set for a folder in use.
 	unsynced  bool
@@ -105,6 +113,7 @@ func newFlags(name string, c *config, stderr io.Writer) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	stringFlag(fs, &c.Data, "data", "./data", "data folder (database, backups)")
+	stringFlag(fs, &c.Database, "database", "", "a PostgreSQL database, postgres://user@host/db (empty: SQLite in the data folder)")
 	stringFlag(fs, &c.LogFormat, "log-format", "text", "log format: text or json")
 	stringFlag(fs, &c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return fs
@@ -212,8 +221,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_RETENTION_YEARS=%d\nMASSANZUG_MATCH_WEIGHTS=%s\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",
-			c.Addr, c.Data, c.Demo, c.ReviewMonths, c.RetentionYears, weights, c.LogFormat, c.LogLevel)
+		fmt.Fprintf(stdout, "MASSANZUG_ADDR=%s\nMASSANZUG_DATA=%s\nMASSANZUG_DATABASE=%s\nMASSANZUG_DEMO=%t\nMASSANZUG_REVIEW_MONTHS=%d\nMASSANZUG_RETENTION_YEARS=%d\nMASSANZUG_MATCH_WEIGHTS=%s\nMASSANZUG_LOG_FORMAT=%s\nMASSANZUG_LOG_LEVEL=%s\n",
+			c.Addr, c.Data, redacted(c.Database), c.Demo, c.ReviewMonths, c.RetentionYears, weights, c.LogFormat, c.LogLevel)
 		return nil
 	case "token":
 		if len(args) < 2 || args[1] != "create" {
@@ -250,8 +259,39 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // app is an opened data folder: database, search index and the service.
 type app struct {
 	svc *catalogue.Service
-	db  *store.DB
+	db  backend
 	ix  *index.Index
+}
+
+// backend is a store of the whole service: SQLite (package store) or
+// PostgreSQL (package pgstore).
+type backend interface {
+	catalogue.Store
+	referral.Store
+	gap.Store
+	report.Store
+	account.Store
+	index.Source
+	Exec(ctx context.Context, query string, args ...any) error
+	CountRows(ctx context.Context, table string) (int, error)
+	Close() error
+}
+
+// openBackend opens the configured store: PostgreSQL when --database is
+// given, else the SQLite file in the data folder.
+func openBackend(ctx context.Context, c config, opts ...store.Option) (backend, error) {
+	if c.Database != "" {
+		return pgstore.Open(ctx, c.Database)
+	}
+	return store.Open(ctx, c.Data, opts...)
+}
+
+// sqliteOnly refuses what works on the SQLite file only.
+func sqliteOnly(c config, what, instead string) error {
+	if c.Database != "" {
+		return fmt.Errorf("%s works on the SQLite data folder only; with PostgreSQL (--database), %s", what, instead)
+	}
+	return nil
 }
 
 func (a *app) Close() error { return errors.Join(a.ix.Close(), a.db.Close()) }
@@ -267,7 +307,7 @@ func open(ctx context.Context, c config, log *slog.Logger, opts ...catalogue.Opt
 	if c.unsynced {
 		sopts = append(sopts, store.Unsynced())
 	}
-	db, err := store.Open(ctx, c.Data, sopts...)
+	db, err := openBackend(ctx, c, sopts...)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +352,23 @@ func (c config) check() (matching.Weights, error) {
 	if err != nil {
 		return matching.Weights{}, fmt.Errorf("--match-weights: %w", err)
 	}
+	if c.Database != "" {
+		if _, err := pgxpool.ParseConfig(c.Database); err != nil {
+			return matching.Weights{}, fmt.Errorf("--database must be a PostgreSQL address, like postgres://massanzug@db.example/massanzug: %v", err)
+		}
+		if c.Demo {
+			return matching.Weights{}, errors.New("--demo builds an SQLite data folder; start it without --database")
+		}
+	}
 	return weights, nil
+}
+
+// redacted writes a database address without its password.
+func redacted(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		return u.Redacted()
+	}
+	return regexp.MustCompile(`password=\S+`).ReplaceAllString(dsn, "password=xxxxx")
 }
 
 func serve(ctx context.Context, c config, stderr io.Writer) error {
@@ -752,6 +808,9 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if out == "" {
 		return errors.New("backup needs --out FILE")
 	}
+	if err := sqliteOnly(c, "backup", "back the database up with pg_dump (pg_dump --format=custom --file=massanzug.dump DBNAME), a consistent copy while the service runs"); err != nil {
+		return err
+	}
 	if _, err := c.logger(stderr); err != nil {
 		return err
 	}
@@ -761,7 +820,7 @@ func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer db.Close()
 	stop := watchGrowth(ctx, "backup (MB)", out, filepath.Join(c.Data, store.FileName))
-	err = db.BackupWithFiles(ctx, out, c.Data)
+	err = db.(*store.DB).BackupWithFiles(ctx, out, c.Data)
 	stop()
 	if err != nil {
 		return err
@@ -818,6 +877,9 @@ func restore(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fs.NArg() != 1 {
 		return errors.New("restore needs one FILE, written by massanzug backup")
 	}
+	if err := sqliteOnly(c, "restore", "restore with pg_restore into an empty database, then start the service: each instance rebuilds its index"); err != nil {
+		return err
+	}
 	log, err := c.logger(stderr)
 	if err != nil {
 		return err
@@ -858,11 +920,11 @@ func restore(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // openStore opens the database alone, with its reference data.
-func openStore(ctx context.Context, c config) (*store.DB, error) {
+func openStore(ctx context.Context, c config) (backend, error) {
 	if err := os.MkdirAll(c.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	db, err := store.Open(ctx, c.Data)
+	db, err := openBackend(ctx, c)
 	if err != nil {
 		return nil, err
 	}

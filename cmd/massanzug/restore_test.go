@@ -62,7 +62,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 			break
 		}
 	}
-	if err := a.db.BackupWithFiles(ctx, backup, dir); err != nil {
+	if err := a.db.(*store.DB).BackupWithFiles(ctx, backup, dir); err != nil {
 		t.Fatal(err)
 	}
 	close(stop)
