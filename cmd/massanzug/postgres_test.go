@@ -37,7 +37,9 @@ func TestServeOnPostgres(t *testing.T) {
 		sctx, cancel := context.WithCancel(ctx)
 		errOut := &syncBuf{b: &bytes.Buffer{}}
 		done := make(chan error, 1)
-		go func() { done <- run(sctx, []string{"serve", "--addr", addr, "--data", data, "--database", dsn}, io.Discard, errOut) }()
+		go func() {
+			done <- run(sctx, []string{"serve", "--addr", addr, "--data", data, "--database", dsn}, io.Discard, errOut)
+		}()
 		for deadline := time.Now().Add(30 * time.Second); !strings.Contains(errOut.String(), "listening"); {
 			if time.Now().After(deadline) {
 				t.Fatalf("serve on PostgreSQL did not start:\n%s", errOut.String())
