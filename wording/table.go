@@ -238,6 +238,7 @@ var table = []line{
 	{"the item was changed since you read it", "Der Eintrag wurde geändert, seit Sie ihn gelesen haben"},
 	{"%s %s is at version %d, not %d", "{1} {2} ist inzwischen bei Version {3}, nicht {4}"},
 	{"%s %s is at version %d", "{1} {2} ist inzwischen bei Version {3}"},
+	{"gap %s changed meanwhile", "Die Lücke {1} wurde inzwischen geändert"},
 	{"the change clashes with the current state", "Die Änderung passt nicht zum aktuellen Stand"},
 	{"this token may not do this", "Das dürfen Sie nicht"},
 	{"the request body is larger than the service accepts: at most 256 KiB (262,144 bytes); import larger spreadsheets through POST /v1/import",
