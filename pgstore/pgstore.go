@@ -189,3 +189,34 @@ func splitList(s string) []string {
 	}
 	return strings.Split(s, ",")
 }
+
+// serveLock is the advisory lock a serving instance holds for its life.
+const serveLock = 0x6d7a7376 // "mzsv"
+
+// ErrServedElsewhere: another instance serves this database.
+var ErrServedElsewhere = errors.New("another massanzug instance serves this database; run one instance per database (several instances on one database are not supported yet)")
+
+// HoldServing takes the lock that marks this database as served, on a
+// connection of its own, until ctx ends or the returned release is
+// called. A second instance is refused: each instance's search index and
+// matcher follow only the writes made through it, so two would answer
+// from different states.
+func (db *DB) HoldServing(ctx context.Context) (release func(), err error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("serving lock: %w", err)
+	}
+	var ok bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, serveLock).Scan(&ok); err != nil {
+		conn.Release()
+		return nil, fmt.Errorf("serving lock: %w", err)
+	}
+	if !ok {
+		conn.Release()
+		return nil, ErrServedElsewhere
+	}
+	return func() {
+		conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, serveLock)
+		conn.Release()
+	}, nil
+}

@@ -397,6 +397,15 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	if pg, ok := a.db.(*pgstore.DB); ok {
+		// One instance per database until instances follow each other's
+		// writes (issue 14).
+		unlock, err := pg.HoldServing(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	accounts := account.New(a.db, a.db, a.svc, log)
 	if c.Demo {
 		if err := demoAccounts(ctx, accounts, a, filepath.Join(c.Data, "demo-tokens.env"), stderr); err != nil {
