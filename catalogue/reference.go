@@ -189,3 +189,58 @@ func readDefault(name string, v any) error {
 	}
 	return nil
 }
+
+// VocabTerm is a term with its vocabulary, as stores keep terms: one list
+// in the order they were added.
+type VocabTerm struct {
+	Vocabulary Vocabulary
+	Term
+}
+
+// Terms lists a taxonomy's terms in the order a store seeds them: each
+// theme followed by its kinds of help, then the target groups, then the
+// offer categories.
+func (t Taxonomy) Terms() []VocabTerm {
+	var out []VocabTerm
+	for _, th := range t.Themes {
+		out = append(out, VocabTerm{VocabThemes, Term{Code: th.Code, Label: th.Label}})
+		for _, h := range th.HelpKinds {
+			out = append(out, VocabTerm{VocabHelpKinds, h})
+		}
+	}
+	for _, g := range t.TargetGroups {
+		out = append(out, VocabTerm{VocabTargetGroups, g})
+	}
+	for _, c := range t.OfferCategories {
+		out = append(out, VocabTerm{VocabOfferCategories, c})
+	}
+	return out
+}
+
+// TaxonomyOf builds a taxonomy from stored terms in their order: a kind
+// of help goes to the theme its Theme names (one that names none is
+// dropped, as no screen could show it).
+func TaxonomyOf(terms []VocabTerm) Taxonomy {
+	t := Taxonomy{Themes: []Theme{}, TargetGroups: []Term{}, OfferCategories: []Term{}}
+	themeAt := map[string]int{}
+	var helps []Term
+	for _, vt := range terms {
+		switch vt.Vocabulary {
+		case VocabThemes:
+			themeAt[vt.Code] = len(t.Themes)
+			t.Themes = append(t.Themes, Theme{Code: vt.Code, Label: vt.Label, HelpKinds: []Term{}})
+		case VocabHelpKinds:
+			helps = append(helps, vt.Term)
+		case VocabTargetGroups:
+			t.TargetGroups = append(t.TargetGroups, vt.Term)
+		case VocabOfferCategories:
+			t.OfferCategories = append(t.OfferCategories, vt.Term)
+		}
+	}
+	for _, h := range helps {
+		if i, ok := themeAt[h.Theme]; ok {
+			t.Themes[i].HelpKinds = append(t.Themes[i].HelpKinds, h)
+		}
+	}
+	return t
+}

@@ -33,28 +33,8 @@ func (db *DB) Seed(ctx context.Context, districts []catalogue.District, tax cata
 		if n > 0 {
 			return backfillTerms(ctx, tx, tax)
 		}
-		pos := 0
-		add := func(v catalogue.Vocabulary, t catalogue.Term) error {
-			pos++
-			return addTerm(ctx, tx, v, t, pos)
-		}
-		for _, th := range tax.Themes {
-			if err := add(catalogue.VocabThemes, catalogue.Term{Code: th.Code, Label: th.Label}); err != nil {
-				return err
-			}
-			for _, h := range th.HelpKinds {
-				if err := add(catalogue.VocabHelpKinds, h); err != nil {
-					return err
-				}
-			}
-		}
-		for _, t := range tax.TargetGroups {
-			if err := add(catalogue.VocabTargetGroups, t); err != nil {
-				return err
-			}
-		}
-		for _, t := range tax.OfferCategories {
-			if err := add(catalogue.VocabOfferCategories, t); err != nil {
+		for i, vt := range tax.Terms() {
+			if err := addTerm(ctx, tx, vt.Vocabulary, vt.Term, i+1); err != nil {
 				return err
 			}
 		}
@@ -130,40 +110,22 @@ func (db *DB) Taxonomy(ctx context.Context) (catalogue.Taxonomy, error) {
 		return catalogue.Taxonomy{}, fmt.Errorf("query terms: %w", err)
 	}
 	defer rows.Close()
-	t := catalogue.Taxonomy{Themes: []catalogue.Theme{}, TargetGroups: []catalogue.Term{}, OfferCategories: []catalogue.Term{}}
-	themeAt := map[string]int{}
-	var helps []catalogue.Term
+	var terms []catalogue.VocabTerm
 	for rows.Next() {
-		var v catalogue.Vocabulary
-		var term catalogue.Term
+		var vt catalogue.VocabTerm
 		var providedBy string
-		if err := rows.Scan(&v, &term.Code, &term.Label, &term.Theme, &term.Minors, &providedBy, &term.NeedsCar); err != nil {
-			return t, err
+		if err := rows.Scan(&vt.Vocabulary, &vt.Code, &vt.Label, &vt.Theme, &vt.Minors, &providedBy, &vt.NeedsCar); err != nil {
+			return catalogue.Taxonomy{}, err
 		}
 		for _, k := range splitList(providedBy) {
-			term.ProvidedBy = append(term.ProvidedBy, catalogue.Kind(k))
+			vt.ProvidedBy = append(vt.ProvidedBy, catalogue.Kind(k))
 		}
-		switch v {
-		case catalogue.VocabThemes:
-			themeAt[term.Code] = len(t.Themes)
-			t.Themes = append(t.Themes, catalogue.Theme{Code: term.Code, Label: term.Label, HelpKinds: []catalogue.Term{}})
-		case catalogue.VocabHelpKinds:
-			helps = append(helps, term)
-		case catalogue.VocabTargetGroups:
-			t.TargetGroups = append(t.TargetGroups, term)
-		case catalogue.VocabOfferCategories:
-			t.OfferCategories = append(t.OfferCategories, term)
-		}
+		terms = append(terms, vt)
 	}
 	if err := rows.Err(); err != nil {
-		return t, err
+		return catalogue.Taxonomy{}, err
 	}
-	for _, h := range helps {
-		if i, ok := themeAt[h.Theme]; ok {
-			t.Themes[i].HelpKinds = append(t.Themes[i].HelpKinds, h)
-		}
-	}
-	return t, nil
+	return catalogue.TaxonomyOf(terms), nil
 }
 
 // AddTerm appends a term to a vocabulary.
