@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,8 @@ import (
 	"massanzug/matching"
 	"massanzug/referral"
 	"massanzug/report"
+	"massanzug/internal/pgtest"
+	"massanzug/pgstore"
 	"massanzug/store"
 	"massanzug/web"
 )
@@ -30,17 +33,56 @@ type site struct {
 	t      *testing.T
 	srv    *httptest.Server
 	client *http.Client
-	db     *store.DB
+	db     backend
+}
+
+// backend is what the web app's tests need of a store.
+type backend interface {
+	catalogue.Store
+	referral.Store
+	report.Store
+	account.Store
+	index.Source
+	Exec(ctx context.Context, query string, args ...any) error
+	Close() error
+}
+
+// openBackend opens a fresh store: SQLite in dir, or, with
+// MASSANZUG_TEST_BACKEND=postgres, a fresh database of the package's
+// throw-away PostgreSQL cluster.
+func openBackend(t *testing.T, dir string) backend {
+	t.Helper()
+	ctx := context.Background()
+	var db backend
+	var err error
+	if os.Getenv("MASSANZUG_TEST_BACKEND") == "postgres" {
+		clusterOnce.Do(func() { cluster = pgtest.StartForPackage(t) })
+		db, err = pgstore.Open(ctx, cluster.Database(t))
+	} else {
+		db, err = store.Open(ctx, dir)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+var (
+	clusterOnce sync.Once
+	cluster     pgtest.Cluster
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.StopAll()
+	os.Exit(code)
 }
 
 func newSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openBackend(t, dir)
 	t.Cleanup(func() { db.Close() })
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		t.Fatal(err)
