@@ -20,11 +20,11 @@ import (
 	"massanzug/account"
 	"massanzug/catalogue"
 	"massanzug/index"
+	"massanzug/internal/pgtest"
 	"massanzug/matching"
+	"massanzug/pgstore"
 	"massanzug/referral"
 	"massanzug/report"
-	"massanzug/internal/pgtest"
-	"massanzug/pgstore"
 	"massanzug/store"
 	"massanzug/web"
 )
