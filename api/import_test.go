@@ -1,9 +1,13 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+
+	"massanzug/access"
 
 	"massanzug/transfer"
 )
@@ -288,4 +292,48 @@ func TestImportDuplicates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestImportReadsAreAudited: comparing a file's rows with stored
+// volunteers, and naming a likely twin, is a read of their personal data,
+// in a dry run too; a twin the caller may not see is never named.
+func TestImportReadsAreAudited(t *testing.T) {
+	e := newEnv(t)
+	boef := e.create("rm", "/v1/volunteers", with(with(volunteerInput(), "districts", []string{"boefingen"}), "home", map[string]any{"district": "boefingen"}))
+	west := e.create("rm", "/v1/volunteers", volunteerInput()) // Weststadt
+	export := string(e.do(req{Who: "rm", Method: "GET", Path: "/v1/export?kind=volunteer"}).Body)
+	if status, rep := e.importFile(t, "/v1/import?kind=volunteer&dry_run=true", "text/csv", export); status != 200 || rep.Unchanged != 2 {
+		t.Fatalf("dry run: %d %+v", status, rep)
+	}
+	var log struct {
+		Items []struct {
+			Action   string
+			EntryIDs []string `json:"entry_ids"`
+		}
+	}
+	e.do(req{Who: "admin", Method: "GET", Path: "/v1/audit-log?action=read&limit=10"}).decode(t, &log)
+	if len(log.Items) == 0 || strings.Join(log.Items[0].EntryIDs, ",") != strings.Join(sortedIDs(boef, west), ",") {
+		t.Errorf("the dry run's comparison is not audited as a read of both: %+v", log.Items)
+	}
+	// A staff member of Weststadt imports a namesake living in Böfingen:
+	// the Böfingen volunteer, outside her districts, is not named.
+	plain, _, err := access.IssueGrant(context.Background(), e.db, access.Grant{Name: "RM West", Role: access.RoleResourceManager,
+		Districts: []string{"weststadt-soeflingen"}}, e.clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tokens["rmwest"] = plain
+	twin, _ := json.Marshal([]map[string]any{with(volunteerInput(), "home", map[string]any{"district": "boefingen"})})
+	r := e.do(req{Who: "rmwest", Method: "POST", Path: "/v1/import?kind=volunteer&dry_run=true", Body: string(twin), Headers: map[string]string{"Content-Type": "application/json"}})
+	if strings.Contains(string(r.Body), boef) {
+		t.Errorf("a volunteer outside the caller's districts is named: %s", r.Body)
+	}
+	if !strings.Contains(string(r.Body), west) {
+		t.Errorf("the visible twin (same name and phone) is not named: %d %s", r.Status, r.Body)
+	}
+}
+
+func sortedIDs(ids ...string) []string {
+	slices.Sort(ids)
+	return ids
 }

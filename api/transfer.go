@@ -66,12 +66,12 @@ func (s *Server) importEntries(c echo.Context) error {
 	}
 	if wording.WantsGerman(c.Request().Header.Get("Accept-Language")) {
 		c.Response().Header().Set("Content-Language", "de")
-		var n int
-		for i := range rep.Results {
-			rep.Results[i].Errors = germanFields(rep.Results[i].Errors)
-			rep.Results[i].Warnings = germanFields(rep.Results[i].Warnings)
+		rep.Errors = rep.Errors[:0]
+		for i, r := range rep.Results {
+			rep.Results[i].Errors = germanFields(r.Errors)
+			rep.Results[i].Warnings = germanFields(r.Warnings)
 			for _, e := range rep.Results[i].Errors {
-				rep.Errors[n].Message, n = e.Message, n+1
+				rep.Errors = append(rep.Errors, catalogue.RowError{Line: r.Line, Field: e.Field, Message: e.Message})
 			}
 		}
 	}
@@ -126,7 +126,7 @@ func (s *Server) exportEntries(c echo.Context) error {
 	if err := s.svc.Export(ctx(c), principal(c), kind, func(e any) error { entries = append(entries, e); return nil }); err != nil {
 		return err
 	}
-	ct := map[transfer.Format]string{transfer.CSV: "text/csv; charset=utf-8", transfer.JSON: echo.MIMEApplicationJSON, transfer.XLSX: transfer.XLSXType}[format]
+	ct := transfer.MediaType(format)
 	c.Response().Header().Set(echo.HeaderContentType, ct)
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, kind, format))
 	c.Response().WriteHeader(http.StatusOK)

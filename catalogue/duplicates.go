@@ -11,22 +11,7 @@ import (
 
 var kindNoun = map[Kind]string{KindVolunteer: "volunteer", KindNeighbourhoodHelp: "neighbourhood help", KindOffer: "offer"}
 
-// twinName is the name by which an import looks for duplicates: folded,
-// so that "Ayse Yilmaz", "AYŞE  YILMAZ" and "Ayşe Yılmaz" compare as
-// spelled alike.
-func twinName(input any) string {
-	switch in := input.(type) {
-	case *VolunteerInput:
-		return nameKey(in.Name)
-	case *NeighbourhoodHelpInput:
-		return nameKey(in.Name)
-	case *OfferInput:
-		return nameKey(in.Name)
-	}
-	return ""
-}
-
-// nameKey folds a name: German umlauts and their spellings one way, other
+// nameKey is the name by which an import looks for duplicates, folded: German umlauts and their spellings one way, other
 // letters without their accents (ş, é, ı), case and spacing ignored.
 func nameKey(name string) string {
 	var b strings.Builder
@@ -154,6 +139,9 @@ func (ix *twinIndex) add(k Kind, f twinFacts, holder string) {
 // entries (known) and against the rows before them.
 type duplicates struct {
 	known, file *twinIndex
+	// named are the stored entries a warning named (their reading is
+	// audited).
+	named map[string]bool
 }
 
 // check names what the new entry e on line likely duplicates, and then
@@ -178,6 +166,7 @@ func (d duplicates) check(k Kind, e entry, line int) []FieldError {
 					out = append(out, FieldError{Field: "name", Message: fmt.Sprintf("likely a duplicate of line %s (%s)", h[5:], key.en),
 						German: fmt.Sprintf("wohl eine Dublette von Zeile %s (%s)", h[5:], key.de)})
 				} else {
+					d.named[h] = true
 					out = append(out, FieldError{Field: "name", Message: fmt.Sprintf("likely a duplicate of %s %s (%s)", kindNoun[k], h, key.en),
 						German: fmt.Sprintf("wohl eine Dublette von %s (%s)", h, key.de)})
 				}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"massanzug/access"
@@ -106,16 +107,15 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 	if err != nil {
 		return rep, err
 	}
-	known, err := s.importContext(ctx, k, rows)
+	sc := ScopeOf(p, s.Today(), true)
+	known, err := s.importContext(ctx, k, rows, sc)
 	if err != nil {
 		return rep, err
 	}
-	sc := ScopeOf(p, s.Today(), true)
 	var creates []entry
 	var updates []Replacement
 	var written []int // rows behind creates, then updates
-	var updateRows []int
-	twins := duplicates{known: known.twins, file: newTwinIndex()}
+	twins := duplicates{known: known.twins, file: newTwinIndex(), named: map[string]bool{}}
 	checking := progress.Start(ctx, nil, "checking rows", len(rows))
 	for i, row := range rows {
 		checking.Add(1)
@@ -146,7 +146,6 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 				}
 				if u != nil {
 					updates = append(updates, *u)
-					updateRows = append(updateRows, i)
 				}
 			}
 		}
@@ -162,6 +161,23 @@ func (s *Service) Import(ctx context.Context, p access.Principal, k Kind, rows [
 		}
 	}
 	checking.Done()
+	// Comparing rows with stored volunteers and naming likely twins reads
+	// their personal data, in a dry run too: recorded before the answer.
+	var read []string
+	for _, row := range rows {
+		if row.ID != "" && known.byID[row.ID] != nil && sc.Decide(new(FactsOf(*known.byID[row.ID]))).Visible() {
+			read = append(read, row.ID)
+		}
+	}
+	for id := range twins.named {
+		read = append(read, id)
+	}
+	if len(read) > 0 {
+		slices.Sort(read)
+		if err := s.audit(ctx, p, "read", k, slices.Compact(read)...); err != nil {
+			return rep, err
+		}
+	}
 	for i := range rep.Results {
 		switch rep.Results[i].Outcome {
 		case Created:
@@ -329,7 +345,7 @@ type importKnown struct {
 // importContext reads the entries the rows update and those whose names a
 // new row bears. Names come from a light pass over ids and names; only the
 // entries named are read in full.
-func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (importKnown, error) {
+func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow, sc Scope) (importKnown, error) {
 	known := importKnown{byID: map[string]*Record{}, twins: newTwinIndex()}
 	names := map[string]bool{}
 	want := map[string]bool{}
@@ -338,7 +354,7 @@ func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (
 		if row.ID != "" {
 			want[row.ID], updates[row.ID] = true, true
 		} else if row.Input != nil {
-			if n := twinName(row.Input); n != "" {
+			if n := nameKey(factsOf(row.Input).Name); n != "" {
 				names[n] = true
 			}
 		}
@@ -362,7 +378,9 @@ func (s *Service) importContext(ctx context.Context, k Kind, rows []ImportRow) (
 		if updates[r.ID] {
 			known.byID[r.ID] = &r
 		}
-		if twins[r.ID] {
+		// A twin the caller may not see is not named: a warning would tell
+		// that it exists.
+		if twins[r.ID] && sc.Decide(new(FactsOf(r))).Visible() {
 			var f twinFacts
 			if err := json.Unmarshal(r.Doc, &f); err != nil {
 				return fmt.Errorf("read %s %s: %w", k, r.ID, err)

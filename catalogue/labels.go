@@ -28,4 +28,4 @@ var DayLabels = map[string]string{"mon": "Mo", "tue": "Di", "wed": "Mi", "thu": 
 var ReviewReasonLabels = map[string]string{"never_verified": "nie geprüft", "verification_due": "Prüfung fällig", "period_ended": "Angebot abgelaufen"}
 
 // KindLabels name the kinds of entry.
-var KindLabels = map[Kind]string{KindVolunteer: "Ehrenamtliche", KindNeighbourhoodHelp: "Nachbarschaftshilfe", KindOffer: "Angebot"}
+var KindLabels = map[Kind]string{KindVolunteer: "Ehrenamtliche Person", KindNeighbourhoodHelp: "Nachbarschaftshilfe", KindOffer: "Angebot"}

@@ -131,8 +131,8 @@ type builder struct {
 
 // taxonomies are the city's vocabularies as HSDS taxonomies.
 var taxonomies = []struct {
-	vocab            catalogue.Vocabulary
-	name, descrption string
+	vocab             catalogue.Vocabulary
+	name, description string
 }{
 	{catalogue.VocabHelpKinds, "Maßanzug: Hilfearten", "Die Arten von Hilfe, die Ehrenamtliche, Nachbarschaftshilfen und Angebote geben."},
 	{catalogue.VocabTargetGroups, "Maßanzug: Zielgruppen", "Für wen eine Hilfe gedacht ist."},
@@ -141,7 +141,7 @@ var taxonomies = []struct {
 
 func (b *builder) indexTerms(tax catalogue.Taxonomy) {
 	for _, t := range taxonomies {
-		taxonomy := object{"id": id("taxonomy", string(t.vocab)), "name": t.name, "description": t.descrption, "version": "1"}
+		taxonomy := object{"id": id("taxonomy", string(t.vocab)), "name": t.name, "description": t.description, "version": "1"}
 		var terms []catalogue.Term
 		switch t.vocab {
 		case catalogue.VocabHelpKinds:

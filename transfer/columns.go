@@ -69,20 +69,6 @@ func columnsOf(k catalogue.Kind) ([]column, error) {
 	return cols, nil
 }
 
-// Columns lists the JSON paths of the columns of kind k, as a CSV export
-// heads them.
-func Columns(k catalogue.Kind) ([]string, error) {
-	cols, err := columnsOf(k)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = c.path
-	}
-	return out, nil
-}
-
 // vocabOf names the vocabulary of a column, or "".
 func vocabOf(k catalogue.Kind, path string) string {
 	leaf := path[strings.LastIndex(path, ".")+1:]
@@ -184,7 +170,7 @@ func header(k catalogue.Kind, cells []string) ([]*column, error) {
 	}
 	byName := map[string]*column{}
 	for i := range cols {
-		byName[strings.ToLower(cols[i].path)] = &cols[i]
+		byName[headerKey(cols[i].path)] = &cols[i]
 		byName[headerKey(cols[i].title)] = &cols[i]
 	}
 	out := make([]*column, len(cells))
@@ -192,9 +178,6 @@ func header(k catalogue.Kind, cells []string) ([]*column, error) {
 	var bad []string
 	for i, h := range cells {
 		c := byName[headerKey(h)]
-		if c == nil {
-			c = byName[strings.ToLower(strings.TrimSpace(h))]
-		}
 		if c == nil || seen[c.path] {
 			bad = append(bad, fmt.Sprintf("%q", strings.TrimSpace(h)))
 			continue

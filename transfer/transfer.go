@@ -53,6 +53,17 @@ func InputType(k catalogue.Kind) (reflect.Type, error) {
 	return nil, fmt.Errorf("unknown kind %q", k)
 }
 
+// MediaType is the type an export in format f is sent as.
+func MediaType(f Format) string {
+	switch f {
+	case XLSX:
+		return XLSXType
+	case JSON:
+		return "application/json"
+	}
+	return "text/csv; charset=utf-8"
+}
+
 func unknownFormat(f Format) error {
 	return fmt.Errorf("unknown format %q: use csv, xlsx or json", f)
 }

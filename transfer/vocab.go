@@ -52,15 +52,6 @@ func (l *list) code(cell string) string {
 	return cell
 }
 
-// Label returns the German label of a code of vocabulary name, or the
-// code.
-func (v *Vocab) Label(name, code string) string {
-	if l := v.lists[name]; l != nil && l.labels[code] != "" {
-		return l.labels[code]
-	}
-	return code
-}
-
 var dayNames = map[string]string{"mon": "Montag", "tue": "Dienstag", "wed": "Mittwoch", "thu": "Donnerstag", "fri": "Freitag", "sat": "Samstag", "sun": "Sonntag"}
 
 // NewVocab builds the vocabularies of a city's reference data.

@@ -595,12 +595,8 @@ func (a *App) exportFile(c echo.Context) error {
 	if err := a.cat.Export(ctx, me.Principal(), kind, func(e any) error { entries = append(entries, e); return nil }); err != nil {
 		return err
 	}
-	ct := "text/csv; charset=utf-8"
-	if format == transfer.XLSX {
-		ct = transfer.XLSXType
-	}
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, ct)
+	h.Set(echo.HeaderContentType, transfer.MediaType(format))
 	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, kindPaths[kind], format))
 	c.Response().WriteHeader(http.StatusOK)
 	return transfer.Write(c.Response(), kind, format, ';', entries, vocab)

@@ -15,9 +15,7 @@ import (
 )
 
 // kindLabels are the kinds of entry as the screens name them.
-var kindLabels = map[catalogue.Kind]string{
-	catalogue.KindVolunteer: "Ehrenamtliche Person", catalogue.KindNeighbourhoodHelp: "Nachbarschaftshilfe", catalogue.KindOffer: "Angebot",
-}
+var kindLabels = catalogue.KindLabels
 
 // searchView is the search screen's part of a page.
 type searchView struct {
