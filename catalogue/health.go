@@ -20,6 +20,9 @@ type Lagging interface {
 	CatchUp(ctx context.Context) error
 	// Lag is how many change numbers the view is behind.
 	Lag(ctx context.Context) (int64, error)
+	// Applied is the change number up to which the view applied every
+	// change.
+	Applied(ctx context.Context) (int64, error)
 }
 
 // CatchUp brings every derived view that fell behind back in step. No

@@ -409,16 +409,16 @@ func (s *Service) commitMany(ctx context.Context, creates []Record, updates []Re
 	if err != nil {
 		return err
 	}
-	cs := make([]change, 0, len(creates)+len(updates))
+	cs := make([]Change, 0, len(creates)+len(updates))
 	for i := range creates {
 		creates[i].Seq = seqs[i]
-		cs = append(cs, change{rec: creates[i]})
+		cs = append(cs, Change{Seq: seqs[i], Record: creates[i]})
 	}
 	for i := range updates {
 		updates[i].Record.Seq = seqs[len(creates)+i]
-		cs = append(cs, change{rec: updates[i].Record})
+		cs = append(cs, Change{Seq: seqs[len(creates)+i], Record: updates[i].Record})
 	}
-	s.apply.hand(ctx, seqs, cs)
+	s.apply.hand(ctx, cs)
 	return nil
 }
 

@@ -70,7 +70,7 @@ func (s *Service) EraseVolunteer(ctx context.Context, p access.Principal, id str
 		err = nil
 	}
 	if err == nil {
-		s.apply.hand(ctx, []int64{seq}, []change{{erase: id}})
+		s.apply.hand(ctx, []Change{{Seq: seq, Erased: id}})
 	}
 	if err != nil {
 		return fmt.Errorf("erase volunteer %s: %w", id, err)

@@ -60,7 +60,7 @@ func (s *Service) commit(ctx context.Context, rec Record, write func() (int64, e
 		return err
 	}
 	rec.Seq = seq
-	s.apply.hand(ctx, []int64{seq}, []change{{rec: rec}})
+	s.apply.hand(ctx, []Change{{Seq: seq, Record: rec}})
 	return nil
 }
 

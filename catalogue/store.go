@@ -64,6 +64,12 @@ type Store interface {
 	Fingerprint(ctx context.Context) (count int, seq int64, err error)
 	// EachEntry calls fn for every entry, archived ones included.
 	EachEntry(ctx context.Context, fn func(Record) error) error
+	// ChangesAfter returns, read in one snapshot and in change order, at
+	// most limit changes after change number seq: every entry whose last
+	// write came after it and every erasure after it. A write another one
+	// of the same entry superseded is not there; the later one stands for
+	// it. What other writers (other instances) committed is read this way.
+	ChangesAfter(ctx context.Context, seq int64, limit int) ([]Change, error)
 	// EntryNames calls fn with the id and name of every entry of kind k
 	// (what an import compares new rows with, without reading documents).
 	EntryNames(ctx context.Context, k Kind, fn func(id, name string) error) error
@@ -101,6 +107,14 @@ type Record struct {
 	Doc        []byte
 	// Seq is the change number of the last write to the entry.
 	Seq int64
+}
+
+// Change is one committed change: the entry as written (Record), or,
+// with Erased set, the erasure of that id.
+type Change struct {
+	Seq    int64
+	Record Record
+	Erased string
 }
 
 // Page is a window on a list.
@@ -187,4 +201,22 @@ type UnmetNeed struct {
 	// The district's name and the help kind's label, beside the codes.
 	DistrictName  string `json:"district_name"`
 	HelpKindLabel string `json:"help_kind_label"`
+}
+
+// MergeChanges puts the entries written and the erasures after a change
+// number (each read in change order, at most limit) into one list in
+// change order, cut to limit: what a store's ChangesAfter returns.
+func MergeChanges(written []Record, erased []Change, limit int) []Change {
+	out := make([]Change, 0, min(limit, len(written)+len(erased)))
+	i, j := 0, 0
+	for len(out) < limit && (i < len(written) || j < len(erased)) {
+		if j == len(erased) || (i < len(written) && written[i].Seq < erased[j].Seq) {
+			out = append(out, Change{Seq: written[i].Seq, Record: written[i]})
+			i++
+		} else {
+			out = append(out, erased[j])
+			j++
+		}
+	}
+	return out
 }

@@ -681,6 +681,17 @@ func (ix *Index) CatchUp(ctx context.Context) error {
 	return nil
 }
 
+// Applied is the change number the index applied up to; it implements
+// catalogue.Lagging.
+func (ix *Index) Applied(context.Context) (int64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return 0, errClosed
+	}
+	return appliedSeq(ix.idx)
+}
+
 // Lag is how many change numbers the index is behind the database.
 func (ix *Index) Lag(ctx context.Context) (int64, error) {
 	ix.mu.RLock()

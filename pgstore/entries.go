@@ -12,13 +12,14 @@ import (
 
 const entryColumns = `e.id, e.kind, e.name, e.status, COALESCE(e.provider_id, ''), e.version, e.created_at, e.updated_at,
 	e.verified_at, COALESCE(e.valid_from, ''), COALESCE(e.valid_until, ''),
-	COALESCE((SELECT string_agg(district_id, ',' ORDER BY district_id) FROM entry_districts WHERE entry_id = e.id), ''), e.doc, e.seq`
+	COALESCE((SELECT string_agg(district_id, ',' ORDER BY district_id) FROM entry_districts WHERE entry_id = e.id), ''),
+	COALESCE((SELECT string_agg(code, ',' ORDER BY code) FROM entry_help_kinds WHERE entry_id = e.id), ''), e.doc, e.seq`
 
 func scanEntry(row pgx.Row) (catalogue.Record, error) {
 	var r catalogue.Record
-	var districts string
+	var districts, helpKinds string
 	err := row.Scan(&r.ID, &r.Kind, &r.Name, &r.Status, &r.ProviderID, &r.Version, &r.CreatedAt, &r.UpdatedAt,
-		&r.VerifiedAt, &r.ValidFrom, &r.ValidUntil, &districts, &r.Doc, &r.Seq)
+		&r.VerifiedAt, &r.ValidFrom, &r.ValidUntil, &districts, &helpKinds, &r.Doc, &r.Seq)
 	if err != nil {
 		return r, err
 	}
@@ -27,7 +28,7 @@ func scanEntry(row pgx.Row) (catalogue.Record, error) {
 		v := r.VerifiedAt.UTC()
 		r.VerifiedAt = &v
 	}
-	r.Districts = splitList(districts)
+	r.Districts, r.HelpKinds = splitList(districts), splitList(helpKinds)
 	return r, nil
 }
 
@@ -366,4 +367,36 @@ func (db *DB) ChangesSince(ctx context.Context, seq int64, fn func(catalogue.Rec
 func (db *DB) Exec(ctx context.Context, query string, args ...any) error {
 	_, err := db.pool.Exec(ctx, query, args...)
 	return err
+}
+
+// ChangesAfter returns at most limit changes after change number seq, in
+// change order, read in one repeatable-read transaction: one snapshot.
+func (db *DB) ChangesAfter(ctx context.Context, seq int64, limit int) (out []catalogue.Change, err error) {
+	err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.seq > $1 ORDER BY e.seq LIMIT $2`, seq, limit)
+		if err != nil {
+			return err
+		}
+		written, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (catalogue.Record, error) { return scanEntry(row) })
+		if err != nil {
+			return err
+		}
+		rows, err = tx.Query(ctx, `SELECT id, seq FROM erasures WHERE seq > $1 ORDER BY seq LIMIT $2`, seq, limit)
+		if err != nil {
+			return err
+		}
+		erased, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (c catalogue.Change, err error) {
+			err = row.Scan(&c.Erased, &c.Seq)
+			return c, err
+		})
+		if err != nil {
+			return err
+		}
+		out = catalogue.MergeChanges(written, erased, limit)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("changes after %d: %w", seq, err)
+	}
+	return out, nil
 }

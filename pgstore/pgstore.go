@@ -12,10 +12,13 @@ package pgstore
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,7 +36,8 @@ var migrationFiles embed.FS
 
 // DB is the catalogue's store in PostgreSQL.
 type DB struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	instance string
 }
 
 var _ catalogue.Store = (*DB)(nil)
@@ -52,11 +56,16 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.Itoa(int(statementTimeout / time.Millisecond))
 	cfg.ConnConfig.RuntimeParams["application_name"] = "massanzug"
+	// Every connection carries the instance's id, which the commit
+	// triggers put in their notifications: an instance is not woken by its
+	// own commits (see Watch).
+	instance := newInstanceID()
+	cfg.ConnConfig.RuntimeParams["massanzug.instance"] = instance
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	db := &DB{pool: pool}
+	db := &DB{pool: pool, instance: instance}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -190,33 +199,57 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// serveLock is the advisory lock a serving instance holds for its life.
-const serveLock = 0x6d7a7376 // "mzsv"
+func newInstanceID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
-// ErrServedElsewhere: another instance serves this database.
-var ErrServedElsewhere = errors.New("another massanzug instance serves this database; run one instance per database (several instances on one database are not supported yet)")
+// Instance is the id this process's connections carry.
+func (db *DB) Instance() string { return db.instance }
 
-// HoldServing takes the lock that marks this database as served, on a
-// connection of its own, until ctx ends or the returned release is
-// called. A second instance is refused: each instance's search index and
-// matcher follow only the writes made through it, so two would answer
-// from different states.
-func (db *DB) HoldServing(ctx context.Context) (release func(), err error) {
-	conn, err := db.pool.Acquire(ctx)
+var _ catalogue.Watcher = (*DB)(nil)
+
+// Watch listens, on a connection of its own, for the notifications the
+// commit triggers send (migration 0003) and calls changed with the topic
+// of each that another instance sent; with "" once listening (what came
+// before is unknown) and after every reconnection. It returns when ctx
+// ends.
+func (db *DB) Watch(ctx context.Context, changed func(topic string)) error {
+	wait := 100 * time.Millisecond
+	for {
+		err := db.listen(ctx, changed)
+		if ctx.Err() != nil {
+			return nil
+		}
+		slog.WarnContext(ctx, "lost the database's notifications; listening again", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+func (db *DB) listen(ctx context.Context, changed func(topic string)) error {
+	conn, err := pgx.ConnectConfig(ctx, db.pool.Config().ConnConfig.Copy())
 	if err != nil {
-		return nil, fmt.Errorf("serving lock: %w", err)
+		return err
 	}
-	var ok bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, serveLock).Scan(&ok); err != nil {
-		conn.Release()
-		return nil, fmt.Errorf("serving lock: %w", err)
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, `LISTEN massanzug`); err != nil {
+		return err
 	}
-	if !ok {
-		conn.Release()
-		return nil, ErrServedElsewhere
+	changed("")
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		topic, from, _ := strings.Cut(n.Payload, ":")
+		if from != db.instance {
+			changed(topic)
+		}
 	}
-	return func() {
-		conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, serveLock)
-		conn.Release()
-	}, nil
 }

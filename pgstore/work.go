@@ -183,9 +183,43 @@ func (db *DB) ListReferrals(ctx context.Context, f referral.Filter) ([]*referral
 	return out, total, rows.Err()
 }
 
-// OpenReferrals counts the open referrals per entry.
-func (db *DB) OpenReferrals(ctx context.Context) (map[string]int, error) {
+// OpenReferrals counts the open referrals per entry, of the entries
+// given or of all.
+func (db *DB) OpenReferrals(ctx context.Context, entryIDs ...string) (map[string]int, error) {
+	if len(entryIDs) > 0 {
+		return db.countMap(ctx, `SELECT entry_id, COUNT(*) FROM referrals WHERE status = ANY($1) AND entry_id = ANY($2) GROUP BY entry_id`, openStatuses, entryIDs)
+	}
 	return db.countMap(ctx, `SELECT entry_id, COUNT(*) FROM referrals WHERE status = ANY($1) GROUP BY entry_id`, openStatuses)
+}
+
+// ReferralsChangedAfter returns the referrals written after change number
+// seq, in change order, and the last change number, in one snapshot.
+func (db *DB) ReferralsChangedAfter(ctx context.Context, seq int64) (out []*referral.Referral, last int64, err error) {
+	err = pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT seq FROM referral_seq WHERE id = 1`).Scan(&last); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT doc FROM referrals WHERE seq > $1 ORDER BY seq`, seq)
+		if err != nil {
+			return err
+		}
+		docs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+		if err != nil {
+			return err
+		}
+		for _, doc := range docs {
+			r, err := decodeReferral(doc)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("referrals changed after %d: %w", seq, err)
+	}
+	return out, last, nil
 }
 
 // anonymiseReferrals anonymises the referrals cond selects, inside tx.

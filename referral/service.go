@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -37,8 +38,13 @@ type Store interface {
 	// (catalogue.ErrVersionMismatch otherwise).
 	UpdateReferral(ctx context.Context, r *Referral, expected int64, audit *catalogue.AuditEvent) error
 	ListReferrals(ctx context.Context, f Filter) ([]*Referral, int, error)
-	// OpenReferrals counts the open referrals of every entry that has any.
-	OpenReferrals(ctx context.Context) (map[string]int, error)
+	// OpenReferrals counts the open referrals of the entries given, or of
+	// every entry that has any when none is given.
+	OpenReferrals(ctx context.Context, entryIDs ...string) (map[string]int, error)
+	// ReferralsChangedAfter returns, read in one snapshot, the referrals
+	// written after referral change number seq, in change order, and the
+	// last change number: what another instance wrote since.
+	ReferralsChangedAfter(ctx context.Context, seq int64) (rs []*Referral, last int64, err error)
 	// Engagement counts the referrals of one entry (Engagement.Add).
 	Engagement(ctx context.Context, entryID string) (Engagement, error)
 	// AnonymiseReferrals anonymises (Anonymise) the referrals closed
@@ -88,6 +94,14 @@ type Service struct {
 
 	followMu  sync.Mutex
 	followers atomic.Pointer[[]Follower]
+
+	// recountMu makes each recount of open referrals read and store as one
+	// step, so the last count stored is from the last read.
+	recountMu sync.Mutex
+	// othersMu guards seen: the referral change number up to which what
+	// other instances wrote is taken in.
+	othersMu sync.Mutex
+	seen     int64
 }
 
 // Follower is told of every referral the service writes, as committed,
@@ -156,17 +170,70 @@ func Open(ctx context.Context, st Store, cat *catalogue.Service, log *slog.Logge
 	if s.schedule.FirstAfterDays < 1 || s.schedule.EveryMonths < 1 {
 		return nil, fmt.Errorf("follow-up schedule: the first check-in and the interval must be at least a day and a month")
 	}
+	// The change number first: what is written after it is read again by
+	// OthersWrote, which counts absolutely.
+	_, seen, err := st.ReferralsChangedAfter(ctx, math.MaxInt64)
+	if err != nil {
+		return nil, fmt.Errorf("referral change number: %w", err)
+	}
+	s.seen = seen
 	counts, err := st.OpenReferrals(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("count open referrals: %w", err)
 	}
 	for id, n := range counts {
-		s.count(id, int64(n))
+		s.Places(id).Store(int64(n))
 	}
 	return s, nil
 }
 
-func (s *Service) count(entryID string, d int64) { s.Places(entryID).Add(d) }
+// recount counts the open referrals of the entries again, from the store,
+// after a write of this instance or of another: counting from the truth
+// instead of adding, no instance's count drifts from another's. Should
+// the store not answer, the count moves by d (the write's own change,
+// known to have committed) and the next recount puts it right.
+func (s *Service) recount(ctx context.Context, d int64, entryIDs ...string) {
+	s.recountMu.Lock()
+	defer s.recountMu.Unlock()
+	counts, err := s.store.OpenReferrals(ctx, entryIDs...)
+	if err != nil {
+		s.log.WarnContext(ctx, "open referrals not counted again; counting on", "err", err)
+		for _, id := range entryIDs {
+			s.Places(id).Add(d)
+		}
+		return
+	}
+	for _, id := range entryIDs {
+		s.Places(id).Store(int64(counts[id]))
+	}
+}
+
+// OthersWrote takes in the referrals other instances wrote since the last
+// look: their entries' open places are counted again and the followers
+// (the figures) are told. Several instances on one database call it when
+// told of a commit (catalogue.Watcher); a missed call costs latency only.
+func (s *Service) OthersWrote(ctx context.Context) error {
+	s.othersMu.Lock()
+	defer s.othersMu.Unlock()
+	rs, last, err := s.store.ReferralsChangedAfter(ctx, s.seen)
+	if err != nil {
+		return err
+	}
+	if len(rs) > 0 {
+		entries := map[string]bool{}
+		var ids []string
+		for _, r := range rs {
+			if !entries[r.Entry.ID] {
+				entries[r.Entry.ID] = true
+				ids = append(ids, r.Entry.ID)
+			}
+		}
+		s.recount(ctx, 0, ids...)
+		s.tell(rs...)
+	}
+	s.seen = max(s.seen, last)
+	return nil
+}
 
 // Places is the live count of the open referrals of an entry: the places
 // they hold (matching.Placements). The pointer stays the entry's for the
@@ -289,7 +356,7 @@ func (s *Service) CreateMany(ctx context.Context, p access.Principal, ins []Inpu
 		return nil, fmt.Errorf("create referrals: %w", err)
 	}
 	for _, r := range out {
-		s.count(r.Entry.ID, 1)
+		s.recount(ctx, 1, r.Entry.ID)
 	}
 	s.tell(out...)
 	s.log.InfoContext(ctx, "referrals created", "count", len(out), "by", p.TokenID)
@@ -425,7 +492,7 @@ func (s *Service) Move(ctx context.Context, p access.Principal, id string, expec
 		return nil, fmt.Errorf("move referral %s: %w", id, err)
 	}
 	if wasOpen && !r.Status.Open() {
-		s.count(r.Entry.ID, -1)
+		s.recount(ctx, -1, r.Entry.ID)
 	}
 	s.tell(r)
 	return shown(p, r), nil

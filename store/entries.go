@@ -12,14 +12,15 @@ import (
 
 const entryColumns = `e.id, e.kind, e.name, e.status, COALESCE(e.provider_id, ''), e.version, e.created_at, e.updated_at,
 	e.verified_at, COALESCE(e.valid_from, ''), COALESCE(e.valid_until, ''),
-	COALESCE((SELECT group_concat(district_id, ',') FROM entry_districts WHERE entry_id = e.id), ''), e.doc, e.seq`
+	COALESCE((SELECT group_concat(district_id, ',') FROM entry_districts WHERE entry_id = e.id), ''),
+	COALESCE((SELECT group_concat(code, ',') FROM entry_help_kinds WHERE entry_id = e.id), ''), e.doc, e.seq`
 
 func scanEntry(sc interface{ Scan(...any) error }) (catalogue.Record, error) {
 	var r catalogue.Record
-	var created, updated, districts, doc string
+	var created, updated, districts, helpKinds, doc string
 	var verified sql.NullString
 	err := sc.Scan(&r.ID, &r.Kind, &r.Name, &r.Status, &r.ProviderID, &r.Version, &created, &updated,
-		&verified, &r.ValidFrom, &r.ValidUntil, &districts, &doc, &r.Seq)
+		&verified, &r.ValidFrom, &r.ValidUntil, &districts, &helpKinds, &doc, &r.Seq)
 	if err != nil {
 		return r, err
 	}
@@ -36,7 +37,7 @@ func scanEntry(sc interface{ Scan(...any) error }) (catalogue.Record, error) {
 		}
 		r.VerifiedAt = &t
 	}
-	r.Districts = splitList(districts)
+	r.Districts, r.HelpKinds = splitList(districts), splitList(helpKinds)
 	r.Doc = []byte(doc)
 	return r, nil
 }
@@ -450,4 +451,48 @@ func (db *DB) CountEntries(ctx context.Context) (int, error) {
 	var n int
 	err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`).Scan(&n)
 	return n, err
+}
+
+// ChangesAfter returns at most limit changes after change number seq, in
+// change order, read in one transaction (one snapshot of the WAL).
+func (db *DB) ChangesAfter(ctx context.Context, seq int64, limit int) ([]catalogue.Change, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("changes after %d: %w", seq, err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+entryColumns+` FROM entries e WHERE e.seq > ? ORDER BY e.seq LIMIT ?`, seq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("changes after %d: %w", seq, err)
+	}
+	var written []catalogue.Record
+	for rows.Next() {
+		r, err := scanEntry(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("changes after %d: %w", seq, err)
+		}
+		written = append(written, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("changes after %d: %w", seq, err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT id, seq FROM erasures WHERE seq > ? ORDER BY seq LIMIT ?`, seq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("erasures after %d: %w", seq, err)
+	}
+	defer rows.Close()
+	var erased []catalogue.Change
+	for rows.Next() {
+		var c catalogue.Change
+		if err := rows.Scan(&c.Erased, &c.Seq); err != nil {
+			return nil, fmt.Errorf("erasures after %d: %w", seq, err)
+		}
+		erased = append(erased, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("erasures after %d: %w", seq, err)
+	}
+	return catalogue.MergeChanges(written, erased, limit), nil
 }

@@ -166,9 +166,15 @@ func (db *DB) ListReferrals(ctx context.Context, f referral.Filter) ([]*referral
 	return out, total, rows.Err()
 }
 
-// OpenReferrals counts the open referrals per entry.
-func (db *DB) OpenReferrals(ctx context.Context) (map[string]int, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT entry_id, COUNT(*) FROM referrals WHERE status IN `+openStatuses+` GROUP BY entry_id`)
+// OpenReferrals counts the open referrals per entry, of the entries
+// given or of all.
+func (db *DB) OpenReferrals(ctx context.Context, entryIDs ...string) (map[string]int, error) {
+	var w where
+	w.add("status IN " + openStatuses)
+	if len(entryIDs) > 0 {
+		w.in("entry_id IN (%s)", entryIDs)
+	}
+	rows, err := db.r.QueryContext(ctx, `SELECT entry_id, COUNT(*) FROM referrals`+w.sql()+` GROUP BY entry_id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("open referrals: %w", err)
 	}
@@ -183,6 +189,39 @@ func (db *DB) OpenReferrals(ctx context.Context) (map[string]int, error) {
 		out[id] = n
 	}
 	return out, rows.Err()
+}
+
+// ReferralsChangedAfter returns the referrals written after change number
+// seq, in change order, and the last change number, in one read
+// transaction.
+func (db *DB) ReferralsChangedAfter(ctx context.Context, seq int64) ([]*referral.Referral, int64, error) {
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, fmt.Errorf("referrals changed after %d: %w", seq, err)
+	}
+	defer tx.Rollback()
+	var last int64
+	if err := tx.QueryRowContext(ctx, `SELECT seq FROM referral_seq WHERE id = 1`).Scan(&last); err != nil {
+		return nil, 0, fmt.Errorf("referral change number: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT doc FROM referrals WHERE seq > ? ORDER BY seq`, seq)
+	if err != nil {
+		return nil, 0, fmt.Errorf("referrals changed after %d: %w", seq, err)
+	}
+	defer rows.Close()
+	var out []*referral.Referral
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, 0, err
+		}
+		r, err := decodeReferral(doc)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, last, rows.Err()
 }
 
 // anonymiseReferrals anonymises the referrals cond selects, inside tx, and

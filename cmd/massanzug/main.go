@@ -397,15 +397,6 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	if pg, ok := a.db.(*pgstore.DB); ok {
-		// One instance per database until instances follow each other's
-		// writes (issue 14).
-		unlock, err := pg.HoldServing(ctx)
-		if err != nil {
-			return err
-		}
-		defer unlock()
-	}
 	accounts := account.New(a.db, a.db, a.svc, log)
 	if c.Demo {
 		if err := demoAccounts(ctx, accounts, a, filepath.Join(c.Data, "demo-tokens.env"), stderr); err != nil {
@@ -437,6 +428,12 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	}()
 	defer func() { rcancel(); <-retaining }()
 	matcher := matching.New(a.svc, a.db, a.ix, weights, log, matching.WithPlacements(referrals))
+	if w, ok := a.db.(catalogue.Watcher); ok {
+		wctx, wcancel := context.WithCancel(ctx)
+		watching := make(chan struct{})
+		go func() { defer close(watching); followOthers(wctx, w, a.svc, referrals, log) }()
+		defer func() { wcancel(); <-watching }()
+	}
 	// The matcher reads the catalogue into memory in the background (matches
 	// wait for it); serve waits for it before it closes the database, so the
 	// goroutine never outlives serve.

@@ -31,6 +31,7 @@ func Run(t *testing.T, open Open) {
 		{"writes are all or none", allOrNone},
 		{"change numbers follow commit order", commitOrder},
 		{"no change number shows before a smaller one", visibleInOrder},
+		{"changes are read after a change number, in order", changesAfter},
 		{"versions guard updates", versions},
 		{"the audit event is written with the change", auditWithChange},
 		{"erasure is for good", erasure},
@@ -523,5 +524,64 @@ func visibleInOrder(t *testing.T, s catalogue.Store) {
 			}
 			return
 		}
+	}
+}
+
+// changesAfter: what another instance reads of the writes it did not
+// make: the last write of each entry and the erasures, in change order,
+// in pages.
+func changesAfter(t *testing.T, s catalogue.Store) {
+	_, before, err := s.Fingerprint(ctx)
+	must(t, err)
+	var seqs []int64
+	for _, id := range []string{"vol_a", "vol_b", "vol_c"} {
+		seq, err := s.CreateEntry(ctx, record(catalogue.KindVolunteer, id, id), nil)
+		must(t, err)
+		seqs = append(seqs, seq)
+	}
+	r := record(catalogue.KindVolunteer, "vol_a", "A again")
+	r.Version = 2
+	seq, err := s.UpdateEntry(ctx, r, 1, nil)
+	must(t, err)
+	seqs = append(seqs, seq)
+	seq, err = s.EraseEntry(ctx, catalogue.KindVolunteer, "vol_b", nil)
+	must(t, err)
+	seqs = append(seqs, seq)
+	// vol_a's first write and vol_b's are superseded: c, a's update, b's
+	// erasure remain, in that order.
+	type got struct {
+		seq        int64
+		id, erased string
+	}
+	want := []got{{seqs[2], "vol_c", ""}, {seqs[3], "vol_a", ""}, {seqs[4], "", "vol_b"}}
+	read := func(after int64, limit int) []got {
+		cs, err := s.ChangesAfter(ctx, after, limit)
+		must(t, err)
+		var out []got
+		for _, c := range cs {
+			out = append(out, got{c.Seq, c.Record.ID, c.Erased})
+			if c.Erased == "" && c.Record.Seq != c.Seq {
+				t.Errorf("change %d carries record of change %d", c.Seq, c.Record.Seq)
+			}
+		}
+		return out
+	}
+	if all := read(before, 100); !slices.Equal(all, want) {
+		t.Errorf("changes after %d: %v, want %v", before, all, want)
+	}
+	if page := read(before, 2); !slices.Equal(page, want[:2]) {
+		t.Errorf("first page of two: %v, want %v", page, want[:2])
+	}
+	if rest := read(seqs[3], 2); !slices.Equal(rest, want[2:]) {
+		t.Errorf("after %d: %v, want %v", seqs[3], rest, want[2:])
+	}
+	if none := read(seqs[4], 10); len(none) != 0 {
+		t.Errorf("after the last change: %v", none)
+	}
+	if a := read(seqs[2], 1); len(a) != 1 || a[0].id != "vol_a" {
+		t.Errorf("the update comes with the record as it is now: %v", a)
+	} else if cs, _ := s.ChangesAfter(ctx, seqs[2], 1); cs[0].Record.Name != "A again" || cs[0].Record.Version != 2 ||
+		!slices.Equal(cs[0].Record.HelpKinds, []string{"einkaufshilfe"}) || !slices.Equal(cs[0].Record.Districts, []string{"eselsberg"}) {
+		t.Errorf("record of the update: %+v", cs[0].Record)
 	}
 }
