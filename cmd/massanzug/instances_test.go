@@ -156,7 +156,10 @@ func TestTwoInstances(t *testing.T) {
 	more := make([]string, 6)
 	for i := range more {
 		wg.Add(1)
-		go func() { defer wg.Done(); more[i] = volunteerOn([]*instance{a, b}[i%2], fmt.Sprintf("Nachbarin %d", i), fmt.Sprintf("Gärtner%d", 10+i)) }()
+		go func() {
+			defer wg.Done()
+			more[i] = volunteerOn([]*instance{a, b}[i%2], fmt.Sprintf("Nachbarin %d", i), fmt.Sprintf("Gärtner%d", 10+i))
+		}()
 	}
 	wg.Wait()
 	for i, id := range append(ids, more...) {
