@@ -15,7 +15,10 @@ import (
 // one goroutine applies every change committed so far, in change order, in
 // one batch per view, while the writers wait for their own change number.
 // No lock is held across the store's write, so writes queue only where
-// the disk makes them.
+// the disk makes them. Changes another instance committed to the same
+// store have no writer here: the applier reads them from the store, in
+// change order, when a number it waits for does not come or when told of
+// them (poke, see instances.go).
 
 type applier struct {
 	s *Service

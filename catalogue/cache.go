@@ -3,8 +3,9 @@ package catalogue
 import "sync"
 
 // cached keeps a value the service reads from the store on every search,
-// match or write and changes rarely, through this service only (reference
-// data, synonyms): read once, forgotten when the service changes it.
+// match or write and changes rarely (reference data, synonyms): read
+// once, forgotten when the service changes it, or another instance does
+// (OthersWrote).
 type cached[T any] struct {
 	mu         sync.Mutex
 	generation int // counts changes, so that a read that raced one is not kept

@@ -7,7 +7,9 @@
 // commits), optimistic versions, erasure.
 //
 // Migrations are applied once, whichever instance starts first: under a
-// transaction-scoped advisory lock.
+// transaction-scoped advisory lock. Several instances serve one database:
+// commit triggers notify the others (Watch), which read what they missed
+// by change number.
 package pgstore
 
 import (
