@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -166,7 +167,28 @@ func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string, audit
 		}
 		return insertAudit(ctx, tx, audit)
 	})
-	return seq, err
+	if err != nil {
+		return seq, err
+	}
+	// A deleted row, and every older version of an updated one, stays in
+	// its page as a dead tuple, bytes and all, until VACUUM prunes it;
+	// the erasure is not done before.
+	// VACUUM takes index entries out of their pages but leaves their bytes
+	// in the page's free space: the two indexes that hold names are built
+	// anew first (CONCURRENTLY: reads and writes go on; their old files are
+	// deleted), which also waits for every transaction older than the
+	// erasure, so that the VACUUM after it finds no reader that could still
+	// see a dead version.
+	for _, q := range []string{
+		`REINDEX INDEX CONCURRENTLY entries_kind_status`,
+		`REINDEX INDEX CONCURRENTLY entries_kind_name`,
+		`VACUUM (INDEX_CLEANUP ON) entries, entry_districts, entry_help_kinds, referrals`,
+	} {
+		if _, err := db.pool.Exec(ctx, q); err != nil {
+			return seq, fmt.Errorf("erasing %s: %s: %w", id, strings.Fields(q)[0], err)
+		}
+	}
+	return seq, nil
 }
 
 // Entry reads one entry of kind k.
