@@ -450,3 +450,12 @@ func (db *DB) Pragmas(ctx context.Context) (string, error) {
 	}
 	return fmt.Sprintf("journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d", journal, sync, fk, busy), nil
 }
+
+// Snapshot opens a read transaction: the whole database as it is at this
+// moment, for copying it elsewhere (migrate-db). The caller rolls it back.
+func (db *DB) Snapshot(ctx context.Context) (*sql.Tx, error) {
+	return db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+}
+
+// ParseTime reads a time as the store writes it.
+func ParseTime(s string) (time.Time, error) { return parseTime(s) }

@@ -61,6 +61,7 @@ Usage:
   massanzug export --format hsds|hsds-json [--data ./data] > FILE   (the public catalogue in HSDS 3.0)
   massanzug bench [--entries 10000,100000]   measure import, start, search (in temporary folders)
   massanzug bench --load [--entries 10000] [--writers 16] [--readers 16] [--duration 20s]   a mixed load over loopback HTTP
+  massanzug migrate-db --from sqlite:./data/massanzug.db --to postgres://USER@HOST/DB   move a city to PostgreSQL, checked (stop the service first)
   massanzug retention [--dry-run] [--retention-years 3] [--data ./data]   anonymise referrals closed longer ago (stop the service first)
   massanzug config [flags]     print the effective configuration
 
@@ -131,6 +132,7 @@ var commandHelp = map[string]string{
 	"import":       "import volunteers, neighbourhood helps or offers from CSV, XLSX or JSON: rows with an id update their entry, the others create one; all rows or none (stop the service first)",
 	"export":       "write one kind of entry as CSV, XLSX or JSON to stdout, to be edited and imported again; or the public catalogue as HSDS 3.0",
 	"bench":        "measure import, start, search, matching, referrals and screens in temporary folders",
+	"migrate-db":   "copy everything of an SQLite database (entries, referrals, accounts, tokens, audit log) into an empty PostgreSQL database in one consistent run, and verify rows and checksums of every table (stop the service first)",
 	"retention":    "anonymise referrals closed longer ago than the retention period (stop the service first)",
 }
 
@@ -248,6 +250,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "retention":
 		return retention(ctx, args[1:], stdout, stderr)
+	case "migrate-db":
+		return migrateDB(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
