@@ -58,6 +58,11 @@ type Result struct {
 
 var staff = access.Principal{TokenID: "bench", Name: "bench", Role: access.RoleResourceManager}
 
+// caseAndStaff are the two roles searches alternate between.
+func caseAndStaff() []access.Principal {
+	return []access.Principal{{Role: access.RoleCaseManager}, staff}
+}
+
 // Run builds a catalogue of n entries in dir (which should be empty) and
 // measures it.
 func Run(ctx context.Context, dir string, n int, log *slog.Logger) (Result, error) {
@@ -89,7 +94,7 @@ func Run(ctx context.Context, dir string, n int, log *slog.Logger) (Result, erro
 	queries := mixedQueries()
 	var lat, scanLat, memLat []time.Duration
 	totals := make([]int, len(queries))
-	roles := []access.Principal{{Role: access.RoleCaseManager}, staff}
+	roles := caseAndStaff()
 	for round := 0; round < 20; round++ { // 240 searches: a p99 that is not just the slowest one
 		for i, q := range queries {
 			t0 := time.Now()
@@ -201,6 +206,11 @@ func build(ctx context.Context, dir string, n int, log *slog.Logger) (*generator
 		return nil, 0, err
 	}
 	defer db.Close()
+	return buildOn(ctx, db, dir, n, log)
+}
+
+// buildOn imports a catalogue of n entries into db, its index in dir.
+func buildOn(ctx context.Context, db Backend, dir string, n int, log *slog.Logger) (*generator, time.Duration, error) {
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		return nil, 0, err
 	}

@@ -44,16 +44,22 @@ type LoadResult struct {
 // after another) and readers (searches, matches and the staff's volunteer
 // list in turn) against it for d. Only 127.0.0.1 is ever a target.
 func RunLoad(ctx context.Context, dir string, n, writers, readers int, d time.Duration, log *slog.Logger) (LoadResult, error) {
-	res := LoadResult{Entries: n, Writers: writers, Readers: readers, Duration: d}
 	g, _, err := build(ctx, dir, n, log)
 	if err != nil {
-		return res, err
+		return LoadResult{}, err
 	}
 	db, err := store.Open(ctx, dir)
 	if err != nil {
-		return res, err
+		return LoadResult{}, err
 	}
 	defer db.Close()
+	return loadOn(ctx, db, dir, g, n, writers, readers, d, log)
+}
+
+// loadOn serves the catalogue of db (its index in dir) and runs the mixed
+// load against it.
+func loadOn(ctx context.Context, db Backend, dir string, g *generator, n, writers, readers int, d time.Duration, log *slog.Logger) (LoadResult, error) {
+	res := LoadResult{Entries: n, Writers: writers, Readers: readers, Duration: d}
 	ix, err := index.Open(ctx, dir, db, log)
 	if err != nil {
 		return res, err

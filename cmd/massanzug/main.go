@@ -60,6 +60,7 @@ Usage:
   massanzug export --kind KIND [--format csv|xlsx|json] [--separator ;|,] [--data ./data] > FILE
   massanzug export --format hsds|hsds-json [--data ./data] > FILE   (the public catalogue in HSDS 3.0)
   massanzug bench [--entries 10000,100000]   measure import, start, search (in temporary folders)
+  massanzug bench --backends [--entries 100000] [--database postgres://…]   SQLite and PostgreSQL side by side
   massanzug bench --load [--entries 10000] [--writers 16] [--readers 16] [--duration 20s]   a mixed load over loopback HTTP
   massanzug migrate-db --from sqlite:./data/massanzug.db --to postgres://USER@HOST/DB   move a city to PostgreSQL, checked (stop the service first)
   massanzug retention [--dry-run] [--retention-years 3] [--data ./data]   anonymise referrals closed longer ago (stop the service first)
@@ -1176,6 +1177,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("bench", &c, stderr)
 	fs.StringVar(&sizes, "entries", "10000,100000", "catalogue sizes to measure, comma-separated")
 	fs.BoolVar(&load, "load", false, "measure a mixed load over loopback HTTP instead (writers and readers at once)")
+	var backends bool
+	fs.BoolVar(&backends, "backends", false, "measure the same catalogue on SQLite and on PostgreSQL (--database, or a throw-away cluster), with --load's mixed load and the propagation between two instances")
 	fs.IntVar(&writers, "writers", 16, "with --load: clients writing")
 	fs.IntVar(&readers, "readers", 16, "with --load: clients reading (search, match, the staff list)")
 	fs.DurationVar(&duration, "duration", 20*time.Second, "with --load: how long")
@@ -1209,6 +1212,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if load && (writers < 0 || readers < 0 || writers+readers == 0 || writers+readers > 256 || duration <= 0 || duration > 10*time.Minute) {
 		return errors.New("--load needs 1 to 256 clients in all and a duration up to 10m")
+	}
+	if backends {
+		return benchBackends(ctx, c, sizes, writers, readers, duration, log, stdout, stderr)
 	}
 	var results []bench.Result
 	for _, s := range strings.Split(sizes, ",") {
