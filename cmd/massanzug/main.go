@@ -361,9 +361,6 @@ func (c config) check() (matching.Weights, error) {
 		if _, err := pgxpool.ParseConfig(c.Database); err != nil {
 			return matching.Weights{}, fmt.Errorf("--database must be a PostgreSQL address, like postgres://massanzug@db.example/massanzug: %v", err)
 		}
-		if c.Demo {
-			return matching.Weights{}, errors.New("--demo builds an SQLite data folder; start it without --database")
-		}
 	}
 	return weights, nil
 }
@@ -392,7 +389,11 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer release()
-	if c.Demo {
+	if c.Demo && c.Database != "" {
+		if err := prepareDemoOnPostgres(ctx, c, log); err != nil {
+			return err
+		}
+	} else if c.Demo {
 		if err := prepareDemo(ctx, c, log); err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"massanzug/bench"
+	"massanzug/index"
 	"massanzug/internal/pgcluster"
 	"massanzug/pgstore"
 	"massanzug/store"
@@ -131,5 +132,65 @@ func benchBackends(ctx context.Context, c config, sizes string, writers, readers
 		results = append(results, rs...)
 	}
 	bench.ReportBackends(stdout, results)
+	return nil
+}
+
+// prepareDemoOnPostgres gives an empty PostgreSQL database the demo: it
+// is built as an SQLite folder (prepareDemo, in a folder of its own) and
+// moved over as migrate-db moves a city; its search index and tokens go
+// to the data folder, in step with the database since ids and change
+// numbers are kept. The files are moved in before the database commits:
+// a crash between leaves the database empty, and the next start builds
+// the demo again. A database that holds anything is never touched.
+func prepareDemoOnPostgres(ctx context.Context, c config, log *slog.Logger) error {
+	dst, err := pgstore.Open(ctx, c.Database)
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	for _, table := range []string{"entries", "providers", "tokens"} {
+		n, err := dst.CountRows(ctx, table)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Info("demo data not loaded: the database holds data already", "table", table)
+			return nil
+		}
+	}
+	built := c
+	built.Database, built.Data = "", filepath.Join(c.Data, ".demo-postgres")
+	if err := os.RemoveAll(built.Data); err != nil {
+		return err
+	}
+	defer os.RemoveAll(built.Data)
+	if err := prepareDemo(ctx, built, log); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(filepath.Join(c.Data, index.DirName)); err != nil {
+		return err
+	}
+	for _, name := range []string{"demo-tokens.env", index.DirName} {
+		if err := os.Rename(filepath.Join(built.Data, name), filepath.Join(c.Data, name)); err != nil {
+			return fmt.Errorf("move the demo in place: %w", err)
+		}
+	}
+	if err := store.SyncDir(c.Data); err != nil {
+		return err
+	}
+	src, err := store.Open(ctx, built.Data)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	snap, err := src.Snapshot(ctx)
+	if err != nil {
+		return err
+	}
+	defer snap.Rollback()
+	if _, err := dst.MoveFrom(ctx, pgstore.Source{Tx: snap, ParseTime: store.ParseTime}); err != nil {
+		return fmt.Errorf("move the demo to PostgreSQL: %w", err)
+	}
+	log.Info("demo data moved to PostgreSQL", "tokens", filepath.Join(c.Data, "demo-tokens.env"))
 	return nil
 }

@@ -123,3 +123,43 @@ func TestMigrateDB(t *testing.T) {
 	pw := regexp.MustCompile(`MASSANZUG_DEMO_PASSWORD=(\S+)`).FindSubmatch(tokens)
 	webLogIn(t, base, "rm", string(pw[1]), "Ruth Maier")
 }
+
+// TestDemoOnPostgres: --demo with --database fills an empty PostgreSQL
+// database with the demo (built as SQLite, moved over), its tokens and
+// web accounts work, its index is in step; a second start leaves the
+// database alone.
+func TestDemoOnPostgres(t *testing.T) {
+	dsn := pgtest.Start(t).Database(t)
+	data := t.TempDir()
+	for round := range 2 {
+		base, logs, stop := serveInProcess(t, "--demo", "--data", data, "--database", dsn)
+		tokens, err := os.ReadFile(filepath.Join(data, "demo-tokens.env"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rm := string(regexp.MustCompile(`RESSOURCENMANAGER=(\S+)`).FindSubmatch(tokens)[1])
+		if body := get(t, base, rm, "/v1/volunteers?limit=1"); !strings.Contains(body, `"total":110`) {
+			t.Errorf("round %d: demo volunteers: %.300s", round, body)
+		}
+		if body := get(t, base, rm, "/v1/search?q=Einkauf"); !strings.Contains(body, `"total":`) || strings.Contains(body, `"total":0`) {
+			t.Errorf("round %d: search: %.300s", round, body)
+		}
+		// The demo's own build makes an index; after the move, none is built.
+		served := logs.String()
+		if round == 0 {
+			_, served, _ = strings.Cut(served, "demo data moved to PostgreSQL")
+		}
+		if served == "" || strings.Contains(served, "rebuilding search index") {
+			t.Errorf("round %d: the index was rebuilt after the move:\n%s", round, logs.String())
+		}
+		if round == 1 && !strings.Contains(logs.String(), "demo data not loaded") {
+			t.Errorf("the second start loaded the demo again:\n%s", logs.String())
+		}
+		if _, err := os.Stat(filepath.Join(data, "massanzug.db")); err == nil {
+			t.Error("an SQLite file was left in the data folder")
+		}
+		pw := regexp.MustCompile(`MASSANZUG_DEMO_PASSWORD=(\S+)`).FindSubmatch(tokens)
+		webLogIn(t, base, "rm", string(pw[1]), "Ruth Maier")
+		stop()
+	}
+}

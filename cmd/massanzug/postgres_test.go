@@ -86,7 +86,6 @@ func TestServeOnPostgres(t *testing.T) {
 	}{
 		{[]string{"backup", "--out", data + "/b.db", "--database", dsn}, "pg_dump"},
 		{[]string{"restore", "--database", dsn, data + "/b.db"}, "pg_restore"},
-		{[]string{"config", "--demo", "--database", dsn}, "--demo builds an SQLite data folder"},
 		{[]string{"config", "--database", "mysql://nope"}, "--database must be a PostgreSQL address"},
 	} {
 		if err := run(ctx, c.args, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), c.want) {
