@@ -250,6 +250,9 @@ func anonymiseReferrals(ctx context.Context, tx pgx.Tx, cond string, args ...any
 	return nil
 }
 
+// retentionLock is the advisory lock of the retention sweep.
+const retentionLock = 0x6d7a7274 // "mzrt"
+
 // AnonymiseReferrals anonymises the referrals closed before day that are
 // not yet, with the audit event, and returns their ids; with dryRun it only
 // lists them.
@@ -269,6 +272,11 @@ func (db *DB) AnonymiseReferrals(ctx context.Context, before string, dryRun bool
 	}
 	var ids []string
 	err := db.tx(ctx, func(tx pgx.Tx) error {
+		// Every instance runs the daily sweep; one at a time, so that the
+		// second finds the first's work done instead of auditing it again.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, retentionLock); err != nil {
+			return fmt.Errorf("retention lock: %w", err)
+		}
 		var err error
 		if ids, err = list(tx); err != nil || len(ids) == 0 {
 			return err
