@@ -73,6 +73,13 @@ func (db *DB) WriteEntries(ctx context.Context, creates []catalogue.Record, upda
 	var seqs []int64
 	err := db.tx(ctx, func(tx pgx.Tx) error {
 		seqs = make([]int64, 0, len(creates)+len(updates))
+		if len(creates) >= copyFrom {
+			var err error
+			if seqs, err = copyCreates(ctx, tx, creates); err != nil {
+				return err
+			}
+			creates = nil
+		}
 		for _, r := range creates {
 			seq, err := nextSeq(ctx, tx)
 			if err != nil {
@@ -100,6 +107,48 @@ func (db *DB) WriteEntries(ctx context.Context, creates []catalogue.Record, upda
 		return insertAudit(ctx, tx, audit)
 	})
 	return seqs, err
+}
+
+// copyFrom is from how many new entries on a write copies them (COPY)
+// instead of inserting them one by one: an import's rows, a round trip
+// per table instead of four per row.
+const copyFrom = 50
+
+// copyCreates inserts new entries and their links with COPY, taking their
+// change numbers in one step (the counter's row stays locked until the
+// transaction ends, as nextSeq's does).
+func copyCreates(ctx context.Context, tx pgx.Tx, rs []catalogue.Record) ([]int64, error) {
+	var last int64
+	if err := tx.QueryRow(ctx, `UPDATE change_seq SET seq = seq + $1 WHERE id = 1 RETURNING seq`, len(rs)).Scan(&last); err != nil {
+		return nil, fmt.Errorf("next change numbers: %w", err)
+	}
+	seqs := make([]int64, len(rs))
+	var districts, helpKinds [][]any
+	for i, r := range rs {
+		seqs[i] = last - int64(len(rs)) + 1 + int64(i)
+		for _, d := range r.Districts {
+			districts = append(districts, []any{r.ID, d})
+		}
+		for _, h := range r.HelpKinds {
+			helpKinds = append(helpKinds, []any{r.ID, h})
+		}
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"entries"}, []string{"id", "kind", "name", "status", "provider_id", "version", "created_at", "updated_at",
+		"verified_at", "valid_from", "valid_until", "doc", "seq"}, pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) {
+		r := rs[i]
+		return []any{r.ID, string(r.Kind), r.Name, string(r.Status), nullStr(r.ProviderID), r.Version, r.CreatedAt, r.UpdatedAt,
+			r.VerifiedAt, nullStr(r.ValidFrom), nullStr(r.ValidUntil), r.Doc, seqs[i]}, nil
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("insert %d entries: %w", len(rs), mapErr(err))
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"entry_districts"}, []string{"entry_id", "district_id"}, pgx.CopyFromRows(districts)); err != nil {
+		return nil, fmt.Errorf("link districts: %w", mapErr(err))
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"entry_help_kinds"}, []string{"entry_id", "code"}, pgx.CopyFromRows(helpKinds)); err != nil {
+		return nil, fmt.Errorf("link help kinds: %w", mapErr(err))
+	}
+	return seqs, nil
 }
 
 // UpdateEntry replaces an entry if it is still at version expected and

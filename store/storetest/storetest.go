@@ -29,6 +29,7 @@ func Run(t *testing.T, open Open) {
 		test func(t *testing.T, s catalogue.Store)
 	}{
 		{"writes are all or none", allOrNone},
+		{"a bulk write is all or none too", bulkAllOrNone},
 		{"change numbers follow commit order", commitOrder},
 		{"no change number shows before a smaller one", visibleInOrder},
 		{"changes are read after a change number, in order", changesAfter},
@@ -583,5 +584,41 @@ func changesAfter(t *testing.T, s catalogue.Store) {
 	} else if cs, _ := s.ChangesAfter(ctx, seqs[2], 1); cs[0].Record.Name != "A again" || cs[0].Record.Version != 2 ||
 		!slices.Equal(cs[0].Record.HelpKinds, []string{"einkaufshilfe"}) || !slices.Equal(cs[0].Record.Districts, []string{"eselsberg"}) {
 		t.Errorf("record of the update: %+v", cs[0].Record)
+	}
+}
+
+// bulkAllOrNone: an import's many creates (which a store may write another
+// way than a few) keep every promise of a few: all or none with a stale
+// update, change numbers strictly rising in the order given, every link.
+func bulkAllOrNone(t *testing.T, s catalogue.Store) {
+	_, err := s.CreateEntry(ctx, record(catalogue.KindVolunteer, "vol_c", "C"), nil)
+	must(t, err)
+	var many []catalogue.Record
+	for i := range 300 {
+		many = append(many, record(catalogue.KindVolunteer, fmt.Sprintf("vol_%03d", i), fmt.Sprintf("Name %d", i)))
+	}
+	stale := record(catalogue.KindVolunteer, "vol_c", "C changed")
+	stale.Version = 3
+	if _, err := s.WriteEntries(ctx, many, []catalogue.Replacement{{Record: stale, Expected: 2}}, event("import")); !errors.Is(err, catalogue.ErrVersionMismatch) {
+		t.Fatalf("a stale update among 300 creates: %v", err)
+	}
+	if n, _, _ := s.Fingerprint(ctx); n != 1 {
+		t.Errorf("a refused bulk write left %d entries", n)
+	}
+	next := record(catalogue.KindVolunteer, "vol_c", "C changed")
+	next.Version = 2
+	seqs, err := s.WriteEntries(ctx, many, []catalogue.Replacement{{Record: next, Expected: 1}}, event("import"))
+	must(t, err)
+	if len(seqs) != 301 || !slices.IsSorted(seqs) || len(slices.Compact(slices.Clone(seqs))) != 301 {
+		t.Fatalf("change numbers of a bulk write: %d, sorted %v", len(seqs), slices.IsSorted(seqs))
+	}
+	for i, id := range []string{"vol_000", "vol_299"} {
+		r, err := s.Entry(ctx, catalogue.KindVolunteer, id)
+		if err != nil || r.Seq != seqs[i*299] || !slices.Equal(r.Districts, []string{"eselsberg"}) || !slices.Equal(r.HelpKinds, []string{"einkaufshilfe"}) {
+			t.Errorf("%s after the bulk write: %+v %v", id, r, err)
+		}
+	}
+	if _, err := s.WriteEntries(ctx, many[:100], nil, nil); !errors.Is(err, catalogue.ErrConflict) {
+		t.Errorf("100 ids taken again: %v", err)
 	}
 }
