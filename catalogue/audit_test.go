@@ -7,17 +7,15 @@ import (
 	"time"
 
 	"massanzug/catalogue"
-	"massanzug/store"
+	"massanzug/internal/testbackend"
 )
 
-func auditWorld(t *testing.T) (*catalogue.Service, *store.DB) {
+func TestMain(m *testing.M) { testbackend.Main(m) }
+
+func auditWorld(t *testing.T) (*catalogue.Service, testbackend.Store) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testbackend.Open(t, t.TempDir())
 	svc := catalogue.NewService(db, catalogue.WithClock(func() time.Time { return time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC) }))
 	if err := svc.Init(ctx); err != nil {
 		t.Fatal(err)
@@ -33,14 +31,20 @@ func helperInput(name string) catalogue.VolunteerInput {
 
 // failAudit makes every audit insert fail, as a full disk or a broken
 // table would, until the returned function undoes it.
-func failAudit(t *testing.T, db *store.DB) func() {
+func failAudit(t *testing.T, db testbackend.Store) func() {
 	t.Helper()
 	ctx := context.Background()
-	if err := db.Exec(ctx, `CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END`); err != nil {
+	create, drop := `CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END`, `DROP TRIGGER fail_audit`
+	if testbackend.OnPostgres() {
+		create = `CREATE FUNCTION fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;
+			CREATE TRIGGER fail_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_audit()`
+		drop = `DROP TRIGGER fail_audit ON audit_log; DROP FUNCTION fail_audit()`
+	}
+	if err := db.Exec(ctx, create); err != nil {
 		t.Fatal(err)
 	}
 	return func() {
-		if err := db.Exec(ctx, `DROP TRIGGER fail_audit`); err != nil {
+		if err := db.Exec(ctx, drop); err != nil {
 			t.Fatal(err)
 		}
 	}

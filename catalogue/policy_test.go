@@ -9,7 +9,7 @@ import (
 
 	"massanzug/access"
 	"massanzug/catalogue"
-	"massanzug/store"
+	"massanzug/internal/testbackend"
 )
 
 const policyToday = "2026-05-05"
@@ -110,11 +110,7 @@ func TestVisibilityTable(t *testing.T) {
 // for every scope, kind, status, period, provider and status asked for.
 func TestFilterAgreesWithDecide(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testbackend.Open(t, t.TempDir())
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"massanzug/access"
 	"massanzug/catalogue"
 	"massanzug/index"
-	"massanzug/store"
+	"massanzug/internal/testbackend"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -19,7 +19,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 type world struct {
 	t   *testing.T
 	dir string
-	db  *store.DB
+	db  testbackend.Store
 	ix  *index.Index
 	svc *catalogue.Service
 }
@@ -36,13 +36,12 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
+func TestMain(m *testing.M) { testbackend.Main(m) }
+
 // open opens the data folder as a start does, logging to log.
 func (w *world) open(log *slog.Logger) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, w.dir)
-	if err != nil {
-		w.t.Fatal(err)
-	}
+	db := testbackend.Open(w.t, w.dir)
 	// The reference data comes first: the index places entries by it.
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		w.t.Fatal(err)
@@ -53,7 +52,7 @@ func (w *world) open(log *slog.Logger) {
 	}
 	w.db, w.ix = db, ix
 	w.svc = catalogue.NewService(db, catalogue.WithIndexer(ix), catalogue.WithLogger(quiet), catalogue.WithClock(func() time.Time { return today }))
-	w.t.Cleanup(func() { ix.Close(); db.Close() })
+	w.t.Cleanup(func() { ix.Close() })
 }
 
 func (w *world) close() {

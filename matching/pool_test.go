@@ -8,21 +8,20 @@ import (
 
 	"massanzug/catalogue"
 	"massanzug/index"
+	"massanzug/internal/testbackend"
 	"massanzug/matching"
-	"massanzug/store"
 )
 
-// world is a catalogue on real SQLite with the search index, as the
-// service runs it.
-func world(t *testing.T) (*catalogue.Service, *index.Index, *store.DB) {
+func TestMain(m *testing.M) { testbackend.Main(m) }
+
+// world is a catalogue on a real database (SQLite, or PostgreSQL with
+// MASSANZUG_TEST_BACKEND=postgres) with the search index, as the service
+// runs it.
+func world(t *testing.T) (*catalogue.Service, *index.Index, testbackend.Store) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db, err := store.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testbackend.Open(t, dir)
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		t.Fatal(err)
 	}

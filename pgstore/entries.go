@@ -217,7 +217,8 @@ func (db *DB) EraseEntry(ctx context.Context, k catalogue.Kind, id string, audit
 		return insertAudit(ctx, tx, audit)
 	})
 	if err != nil {
-		return seq, err
+		// Rolled back: no change number was taken, nothing is erased.
+		return 0, err
 	}
 	// A deleted row, and every older version of an updated one, stays in
 	// its page as a dead tuple, bytes and all, until VACUUM prunes it;

@@ -10,21 +10,19 @@ import (
 
 	"massanzug/access"
 	"massanzug/catalogue"
+	"massanzug/internal/testbackend"
 	"massanzug/referral"
 	"massanzug/report"
-	"massanzug/store"
 )
+
+func TestMain(m *testing.M) { testbackend.Main(m) }
 
 // TestRecent: the figures screen's report is counted once and served
 // while fresh, served stale while counted again in the background, and
 // counted anew when too old; Districts always counts.
 func TestRecent(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testbackend.Open(t, t.TempDir())
 	var mu sync.Mutex
 	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
