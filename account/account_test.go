@@ -13,7 +13,7 @@ import (
 	"massanzug/access"
 	"massanzug/account"
 	"massanzug/catalogue"
-	"massanzug/store"
+	"massanzug/internal/testbackend"
 )
 
 type clock struct {
@@ -24,14 +24,12 @@ type clock struct {
 func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *clock) add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
-func open(t *testing.T) (*account.Service, *store.DB, *clock) {
+func TestMain(m *testing.M) { testbackend.Main(m) }
+
+func open(t *testing.T) (*account.Service, testbackend.Store, *clock) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testbackend.Open(t, t.TempDir())
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		t.Fatal(err)
 	}
