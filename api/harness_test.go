@@ -26,12 +26,10 @@ import (
 	"massanzug/catalogue"
 	"massanzug/gap"
 	"massanzug/index"
-	"massanzug/internal/pgtest"
+	"massanzug/internal/testbackend"
 	"massanzug/matching"
-	"massanzug/pgstore"
 	"massanzug/referral"
 	"massanzug/report"
-	"massanzug/store"
 	"massanzug/transfer"
 )
 
@@ -74,11 +72,9 @@ func loadSpec(t testing.TB) (*openapi3.T, routers.Router) {
 // with one token per role. Every request made through do is checked
 // against openapi.yaml.
 type env struct {
-	t   testing.TB
-	dir string
-	db  backend
-	// dsn is the PostgreSQL database the env runs on, "" for SQLite.
-	dsn    string
+	t      testing.TB
+	dir    string
+	db     backend
 	ix     *index.Index
 	svc    *catalogue.Service
 	rs     *referral.Service
@@ -93,18 +89,9 @@ type env struct {
 	now time.Time
 }
 
-// backend is what the tests need of a store: everything the service uses
-// of it, and a look inside.
-type backend interface {
-	catalogue.Store
-	referral.Store
-	gap.Store
-	report.Store
-	index.Source
-	CountRows(ctx context.Context, table string) (int, error)
-	Exec(ctx context.Context, query string, args ...any) error
-	Close() error
-}
+// backend is every store of the service, on SQLite or PostgreSQL, and a
+// look inside.
+type backend = testbackend.Store
 
 // testLog keeps warnings for a failing package (go test shows output only
 // then), so that what went wrong in the service is seen beside the test.
@@ -119,9 +106,6 @@ func newEnv(t testing.TB) *env {
 func newEnvIn(t testing.TB, dir string) *env {
 	t.Helper()
 	e := &env{t: t, dir: dir, tokens: map[string]string{}, tokenIDs: map[string]string{}, now: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)}
-	if onPostgres() {
-		e.dsn = postgres(t).Database(t)
-	}
 	e.open()
 	ctx := context.Background()
 	staff := access.Principal{Role: access.RoleAdmin, TokenID: "setup"}
@@ -155,16 +139,8 @@ func newEnvIn(t testing.TB, dir string) *env {
 func (e *env) open() {
 	e.t.Helper()
 	ctx := context.Background()
-	var db backend
-	var err error
-	if e.dsn != "" {
-		db, err = pgstore.Open(ctx, e.dsn)
-	} else {
-		db, err = store.Open(ctx, e.dir)
-	}
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	// On PostgreSQL the folder's database: the same again when reopened.
+	db := testbackend.Open(e.t, e.dir)
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		e.t.Fatal(err)
 	}
@@ -431,29 +407,14 @@ func (e *env) create(who, path string, body any) string {
 // onPostgres reports whether the suite runs on PostgreSQL
 // (MASSANZUG_TEST_BACKEND=postgres, as .ci/run's second run of it sets):
 // every env then gets a fresh database of one throw-away cluster.
-func onPostgres() bool { return os.Getenv("MASSANZUG_TEST_BACKEND") == "postgres" }
-
-var (
-	clusterOnce sync.Once
-	cluster     pgtest.Cluster
-)
-
-// postgres starts the package's cluster once; TestMain stops it.
-func postgres(t testing.TB) pgtest.Cluster {
-	clusterOnce.Do(func() { cluster = pgtest.StartForPackage(t) })
-	return cluster
-}
+func onPostgres() bool { return testbackend.OnPostgres() }
 
 // needsSQLite skips a test of what only the SQLite store does (files in
 // the data folder, its backup, its full disk).
 func (e *env) needsSQLite(why string) {
-	if e.dsn != "" {
+	if onPostgres() {
 		e.t.Skip("SQLite only: " + why)
 	}
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbackend.Main(m) }

@@ -12,7 +12,6 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,12 +19,10 @@ import (
 	"massanzug/account"
 	"massanzug/catalogue"
 	"massanzug/index"
-	"massanzug/internal/pgtest"
+	"massanzug/internal/testbackend"
 	"massanzug/matching"
-	"massanzug/pgstore"
 	"massanzug/referral"
 	"massanzug/report"
-	"massanzug/store"
 	"massanzug/web"
 )
 
@@ -36,54 +33,16 @@ type site struct {
 	db     backend
 }
 
-// backend is what the web app's tests need of a store.
-type backend interface {
-	catalogue.Store
-	referral.Store
-	report.Store
-	account.Store
-	index.Source
-	Exec(ctx context.Context, query string, args ...any) error
-	Close() error
-}
+// backend is every store of the service, on SQLite or PostgreSQL.
+type backend = testbackend.Store
 
-// openBackend opens a fresh store: SQLite in dir, or, with
-// MASSANZUG_TEST_BACKEND=postgres, a fresh database of the package's
-// throw-away PostgreSQL cluster.
-func openBackend(t *testing.T, dir string) backend {
-	t.Helper()
-	ctx := context.Background()
-	var db backend
-	var err error
-	if os.Getenv("MASSANZUG_TEST_BACKEND") == "postgres" {
-		clusterOnce.Do(func() { cluster = pgtest.StartForPackage(t) })
-		db, err = pgstore.Open(ctx, cluster.Database(t))
-	} else {
-		db, err = store.Open(ctx, dir)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-var (
-	clusterOnce sync.Once
-	cluster     pgtest.Cluster
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	pgtest.StopAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testbackend.Main(m) }
 
 func newSite(t *testing.T) *site {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	db := openBackend(t, dir)
-	t.Cleanup(func() { db.Close() })
+	db := testbackend.Open(t, dir)
 	if err := catalogue.NewService(db).Init(ctx); err != nil {
 		t.Fatal(err)
 	}
