@@ -65,6 +65,13 @@ type Store interface {
 	AccountByUsername(ctx context.Context, username string) (Account, error)
 	// UpdateAccount stores a, the whole of it.
 	UpdateAccount(ctx context.Context, a Account) error
+	// FailedLogin counts one more failed log-in of an account in one step
+	// (concurrent failures, on several instances too, each count) and
+	// locks it until lock(failures) when that is not nil; LoggedIn sets
+	// the count back. Neither touches anything else of the account, so a
+	// change staff make meanwhile (disabling it) stays.
+	FailedLogin(ctx context.Context, id string, lock func(failures int) *time.Time) (failures int, err error)
+	LoggedIn(ctx context.Context, id string) error
 	ListAccounts(ctx context.Context) ([]Account, error)
 	CreateSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, hash []byte) (Session, error)

@@ -212,3 +212,35 @@ func TestLoginSessionsAndLockOut(t *testing.T) {
 		t.Errorf("%d log-ins in the audit log naming the person, want 5", logins)
 	}
 }
+
+// TestFailedLoginsRace: wrong passwords tried at once (as through several
+// instances) each count, and staff disabling the account meanwhile is not
+// undone by a failure being counted.
+func TestFailedLoginsRace(t *testing.T) {
+	s, db, _ := open(t)
+	ctx := context.Background()
+	a, err := s.Create(ctx, admin, account.NewAccount{Username: "mk", DisplayName: "Monika Keller", Role: access.RoleCaseManager, Password: "lang-genug-123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { s.Login(ctx, "mk", "falsch-falsch") })
+	}
+	wg.Wait()
+	if got, _ := db.AccountByID(ctx, a.ID); got.FailedLogins != 4 || got.LockedUntil != nil {
+		t.Errorf("4 failures at once counted %d (locked %v)", got.FailedLogins, got.LockedUntil)
+	}
+	wg.Go(func() {
+		for range 20 {
+			s.Login(ctx, "mk", "falsch-falsch")
+		}
+	})
+	if _, err := s.SetDisabled(ctx, admin, a.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if got, _ := db.AccountByID(ctx, a.ID); !got.Disabled {
+		t.Error("a failed log-in counted at the same time undid disabling the account")
+	}
+}

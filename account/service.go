@@ -176,13 +176,15 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 	locked := a.LockedUntil != nil && now.Before(*a.LockedUntil)
 	if locked || a.Disabled || !CheckPassword(a.PasswordHash, password) {
 		if !locked && !a.Disabled {
-			a.FailedLogins++
-			if over := a.FailedLogins - s.policy.MaxFailures; over >= 0 {
-				lock := min(s.policy.LockFor<<min(over, 10), 24*time.Hour)
-				until := now.Add(lock)
-				a.LockedUntil = &until
-			}
-			if err := s.store.UpdateAccount(ctx, a); err != nil {
+			a.FailedLogins, err = s.store.FailedLogin(ctx, a.ID, func(failures int) *time.Time {
+				over := failures - s.policy.MaxFailures
+				if over < 0 {
+					return nil
+				}
+				until := now.Add(min(s.policy.LockFor<<min(over, 10), 24*time.Hour))
+				return &until
+			})
+			if err != nil {
 				return "", Session{}, Account{}, fmt.Errorf("count failed log-in: %w", err)
 			}
 		}
@@ -192,7 +194,7 @@ func (s *Service) Login(ctx context.Context, username, password string) (string,
 	}
 	if a.FailedLogins > 0 || a.LockedUntil != nil {
 		a.FailedLogins, a.LockedUntil = 0, nil
-		if err := s.store.UpdateAccount(ctx, a); err != nil {
+		if err := s.store.LoggedIn(ctx, a.ID); err != nil {
 			return "", Session{}, Account{}, fmt.Errorf("log-in: %w", err)
 		}
 	}

@@ -52,6 +52,32 @@ func (db *DB) UpdateAccount(ctx context.Context, a account.Account) error {
 	return nil
 }
 
+// FailedLogin counts a failed log-in in one statement's row lock, and
+// locks the account when lock says so, in the same transaction.
+func (db *DB) FailedLogin(ctx context.Context, id string, lock func(failures int) *time.Time) (n int, err error) {
+	err = db.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`, id).Scan(&n); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("account %s: %w", id, account.ErrNotFound)
+			}
+			return fmt.Errorf("count failed log-in: %w", err)
+		}
+		if until := lock(n); until != nil {
+			if _, err := tx.Exec(ctx, `UPDATE accounts SET locked_until = $1 WHERE id = $2`, *until, id); err != nil {
+				return fmt.Errorf("lock account: %w", err)
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// LoggedIn sets the failed log-ins back.
+func (db *DB) LoggedIn(ctx context.Context, id string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1`, id)
+	return err
+}
+
 // AccountByID reads an account.
 func (db *DB) AccountByID(ctx context.Context, id string) (account.Account, error) {
 	return scanAccount(db.pool.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))

@@ -55,6 +55,34 @@ func (db *DB) UpdateAccount(ctx context.Context, a account.Account) error {
 	})
 }
 
+// FailedLogin counts a failed log-in in one transaction of the one
+// writer, and locks the account when lock says so.
+func (db *DB) FailedLogin(ctx context.Context, id string, lock func(failures int) *time.Time) (n int, err error) {
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, id).Scan(&n); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("account %s: %w", id, account.ErrNotFound)
+			}
+			return fmt.Errorf("count failed log-in: %w", err)
+		}
+		if until := lock(n); until != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET locked_until = ? WHERE id = ?`, fmtTime(*until), id); err != nil {
+				return fmt.Errorf("lock account: %w", err)
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// LoggedIn sets the failed log-ins back.
+func (db *DB) LoggedIn(ctx context.Context, id string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?`, id)
+		return err
+	})
+}
+
 // AccountByID returns an account.
 func (db *DB) AccountByID(ctx context.Context, id string) (account.Account, error) {
 	return scanAccount(db.r.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = ?`, id))
