@@ -48,6 +48,9 @@ var _ catalogue.Store = (*DB)(nil)
 // fails instead of holding a connection of the pool.
 const statementTimeout = 30 * time.Second
 
+// idleInTransaction bounds how long a transaction may sit idle.
+const idleInTransaction = 60 * time.Second
+
 // Open connects to the database of dsn (a postgres:// URL or a key=value
 // string; pool_max_conns and the like as pgx reads them) and applies the
 // migrations this binary knows.
@@ -57,6 +60,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("database address: %w", err)
 	}
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.Itoa(int(statementTimeout / time.Millisecond))
+	// A transaction left open by a stuck client would hold its row locks
+	// (the change counter among them) and keep VACUUM from erasing; the
+	// server ends it.
+	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.Itoa(int(idleInTransaction / time.Millisecond))
 	cfg.ConnConfig.RuntimeParams["application_name"] = "massanzug"
 	// Every connection carries the instance's id, which the commit
 	// triggers put in their notifications: an instance is not woken by its
