@@ -41,9 +41,9 @@ type BackendResult struct {
 	SearchP50, SearchP99 time.Duration
 	MatchP50, MatchP99   time.Duration
 	Load                 LoadResult
-	// Propagation: from a write's acknowledgement on one instance to its
-	// arrival in the search index of a second instance on the same
-	// database (PostgreSQL only).
+	// Propagation: from a write's arrival in the views of the instance
+	// that made it (right after its commit) to its arrival in those of a
+	// second instance on the same database (PostgreSQL only).
 	Propagated                     int
 	PropagationP50, PropagationP99 time.Duration
 }
@@ -179,7 +179,11 @@ func propagation(ctx context.Context, res *BackendResult, a *pgstore.DB, dsn, di
 		return err
 	}
 	defer ixB.Close()
-	svcA := catalogue.NewService(a, catalogue.WithIndexer(ixA), catalogue.WithLogger(log))
+	// Both instances note when a change reaches their views: on A right
+	// after its commit (the write waits for it), on B once B learnt of it
+	// and read it. The difference is the propagation.
+	origin := &arrivals{at: map[string]time.Time{}, wait: map[string]chan struct{}{}}
+	svcA := catalogue.NewService(a, catalogue.WithIndexer(ixA), catalogue.WithIndexer(origin), catalogue.WithLogger(log))
 	seen := &arrivals{at: map[string]time.Time{}, wait: map[string]chan struct{}{}}
 	svcB := catalogue.NewService(b, catalogue.WithIndexer(ixB), catalogue.WithIndexer(seen), catalogue.WithLogger(log))
 	wctx, stop := context.WithCancel(ctx)
@@ -203,8 +207,10 @@ func propagation(ctx context.Context, res *BackendResult, a *pgstore.DB, dsn, di
 		if err != nil || len(rep.CreatedIDs) != 1 {
 			return fmt.Errorf("write on A: %v %+v", err, rep.Errors)
 		}
-		acked := time.Now()
 		id := rep.CreatedIDs[0]
+		origin.mu.Lock()
+		committed := origin.at[id]
+		origin.mu.Unlock()
 		seen.mu.Lock()
 		ch := make(chan struct{})
 		if _, ok := seen.at[id]; ok {
@@ -219,7 +225,7 @@ func propagation(ctx context.Context, res *BackendResult, a *pgstore.DB, dsn, di
 			return fmt.Errorf("%s written on A did not reach B in 10 s", id)
 		}
 		seen.mu.Lock()
-		lat = append(lat, max(0, seen.at[id].Sub(acked)))
+		lat = append(lat, seen.at[id].Sub(committed))
 		seen.mu.Unlock()
 		time.Sleep(10 * time.Millisecond) // a write now and then, not a flood
 	}
