@@ -12,24 +12,16 @@ import (
 	"sync"
 	"time"
 
+	"massanzug/backend"
 	"massanzug/catalogue"
-	"massanzug/gap"
 	"massanzug/index"
 	"massanzug/matching"
 	"massanzug/pgstore"
-	"massanzug/referral"
-	"massanzug/report"
 	"massanzug/store"
 )
 
 // Backend is a store of the whole service: SQLite or PostgreSQL.
-type Backend interface {
-	catalogue.Store
-	referral.Store
-	report.Store
-	gap.Store
-	index.Source
-}
+type Backend = backend.Store
 
 // BackendResult holds the figures of one backend on the same generated
 // catalogue.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -29,12 +28,7 @@ type instance struct {
 
 func startInstance(t *testing.T, bin, data, dsn string) *instance {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	in := &instance{t: t, base: "http://" + addr, log: &syncBuf{b: &bytes.Buffer{}}}
 	in.cmd = exec.Command(bin, "serve", "--addr", addr, "--data", data, "--database", dsn)
 	in.cmd.Stderr = in.log

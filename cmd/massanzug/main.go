@@ -31,6 +31,7 @@ import (
 	"massanzug/access"
 	"massanzug/account"
 	"massanzug/api"
+	"massanzug/backend"
 	"massanzug/bench"
 	"massanzug/catalogue"
 	"massanzug/demo"
@@ -38,7 +39,6 @@ import (
 	"massanzug/hsds"
 	"massanzug/index"
 	"massanzug/matching"
-	"massanzug/pgstore"
 	"massanzug/progress"
 	"massanzug/referral"
 	"massanzug/report"
@@ -264,31 +264,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // app is an opened data folder: database, search index and the service.
 type app struct {
 	svc *catalogue.Service
-	db  backend
+	db  backend.Store
 	ix  *index.Index
-}
-
-// backend is a store of the whole service: SQLite (package store) or
-// PostgreSQL (package pgstore).
-type backend interface {
-	catalogue.Store
-	referral.Store
-	gap.Store
-	report.Store
-	account.Store
-	index.Source
-	Exec(ctx context.Context, query string, args ...any) error
-	CountRows(ctx context.Context, table string) (int, error)
-	Close() error
 }
 
 // openBackend opens the configured store: PostgreSQL when --database is
 // given, else the SQLite file in the data folder.
-func openBackend(ctx context.Context, c config, opts ...store.Option) (backend, error) {
-	if c.Database != "" {
-		return pgstore.Open(ctx, c.Database)
-	}
-	return store.Open(ctx, c.Data, opts...)
+func openBackend(ctx context.Context, c config, opts ...store.Option) (backend.Store, error) {
+	return backend.Open(ctx, c.Database, c.Data, opts...)
 }
 
 // sqliteOnly refuses what works on the SQLite file only.
@@ -932,7 +915,7 @@ func restore(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // openStore opens the database alone, with its reference data.
-func openStore(ctx context.Context, c config) (backend, error) {
+func openStore(ctx context.Context, c config) (backend.Store, error) {
 	if err := os.MkdirAll(c.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,12 +19,7 @@ import (
 // the base address, the log so far, and stop.
 func serveInProcess(t *testing.T, args ...string) (string, *syncBuf, func()) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuf{b: &bytes.Buffer{}}
 	done := make(chan error, 1)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -28,12 +27,7 @@ func TestServeOnPostgres(t *testing.T) {
 	}
 	token := strings.TrimSpace(out.String())
 	serveOnce := func() (string, func()) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
+		addr := freeAddr(t)
 		sctx, cancel := context.WithCancel(ctx)
 		errOut := &syncBuf{b: &bytes.Buffer{}}
 		done := make(chan error, 1)

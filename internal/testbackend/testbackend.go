@@ -11,29 +11,12 @@ import (
 	"sync"
 	"testing"
 
-	"massanzug/account"
-	"massanzug/catalogue"
-	"massanzug/gap"
-	"massanzug/index"
+	"massanzug/backend"
 	"massanzug/internal/pgtest"
-	"massanzug/pgstore"
-	"massanzug/referral"
-	"massanzug/report"
-	"massanzug/store"
 )
 
 // Store is every store of the service, as both backends implement it.
-type Store interface {
-	catalogue.Store
-	referral.Store
-	report.Store
-	gap.Store
-	account.Store
-	index.Source
-	Exec(ctx context.Context, query string, args ...any) error
-	CountRows(ctx context.Context, table string) (int, error)
-	Close() error
-}
+type Store = backend.Store
 
 var (
 	once    sync.Once
@@ -50,21 +33,18 @@ func OnPostgres() bool { return os.Getenv("MASSANZUG_TEST_BACKEND") == "postgres
 // test) opens the same database.
 func Open(t testing.TB, dir string) Store {
 	t.Helper()
-	var s Store
-	var err error
+	dsn := ""
 	if OnPostgres() {
 		once.Do(func() { cluster = pgtest.StartForPackage(t) })
 		mu.Lock()
-		dsn, ok := byDir[dir]
-		if !ok {
+		var ok bool
+		if dsn, ok = byDir[dir]; !ok {
 			dsn = cluster.Database(t)
 			byDir[dir] = dsn
 		}
 		mu.Unlock()
-		s, err = pgstore.Open(context.Background(), dsn)
-	} else {
-		s, err = store.Open(context.Background(), dir)
 	}
+	s, err := backend.Open(context.Background(), dsn, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
