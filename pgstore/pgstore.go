@@ -65,6 +65,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// server ends it.
 	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.Itoa(int(idleInTransaction / time.Millisecond))
 	cfg.ConnConfig.RuntimeParams["application_name"] = "massanzug"
+	// No JIT: its compiling costs 100 ms and more, paid whenever the
+	// planner's estimate crosses jit_above_cost (stale statistics right
+	// after an import do), for queries that run in well under a
+	// millisecond; the service's queries are all short.
+	cfg.ConnConfig.RuntimeParams["jit"] = "off"
 	// Every connection carries the instance's id, which the commit
 	// triggers put in their notifications: an instance is not woken by its
 	// own commits (see Watch).
