@@ -127,6 +127,16 @@ func (c Cluster) NewDatabase(ctx context.Context) (string, error) {
 
 var nextDB atomic.Int64
 
+// Program is the path of one of PostgreSQL's programs (pg_dump,
+// pg_restore).
+func Program(name string) (string, error) {
+	bin, err := binDir()
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNotInstalled, err)
+	}
+	return filepath.Join(bin, name), nil
+}
+
 // binDir finds PostgreSQL's programs: $MASSANZUG_PG_BIN, Debian's
 // /usr/lib/postgresql/<newest>/bin, or initdb on the PATH.
 func binDir() (string, error) {
