@@ -150,20 +150,26 @@ func (db *DB) ListReferrals(ctx context.Context, f referral.Filter) ([]*referral
 	if err != nil {
 		return nil, 0, fmt.Errorf("list referrals: %w", err)
 	}
+	out, err := scanReferrals(rows)
+	return out, total, err
+}
+
+// scanReferrals decodes the documents rows hold, and closes rows.
+func scanReferrals(rows *sql.Rows) ([]*referral.Referral, error) {
 	defer rows.Close()
 	out := []*referral.Referral{}
 	for rows.Next() {
 		var doc string
 		if err := rows.Scan(&doc); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		r, err := decodeReferral(doc)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }
 
 // OpenReferrals counts the open referrals per entry, of the entries
@@ -208,20 +214,8 @@ func (db *DB) ReferralsChangedAfter(ctx context.Context, seq int64) ([]*referral
 	if err != nil {
 		return nil, 0, fmt.Errorf("referrals changed after %d: %w", seq, err)
 	}
-	defer rows.Close()
-	var out []*referral.Referral
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, 0, err
-		}
-		r, err := decodeReferral(doc)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, r)
-	}
-	return out, last, rows.Err()
+	out, err := scanReferrals(rows)
+	return out, last, err
 }
 
 // anonymiseReferrals anonymises the referrals cond selects, inside tx, and
