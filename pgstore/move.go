@@ -197,7 +197,6 @@ func copyTable(ctx context.Context, tx pgx.Tx, src Source, t table) (TableMoved,
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	var convErr error
 	n, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, names, pgx.CopyFromFunc(func() ([]any, error) {
 		if !rows.Next() {
 			return nil, rows.Err()
@@ -207,8 +206,9 @@ func copyTable(ctx context.Context, tx pgx.Tx, src Source, t table) (TableMoved,
 		}
 		out := make([]any, len(vals))
 		for i, v := range vals {
-			if out[i], convErr = convert(v, t.cols[i].typ, src.ParseTime); convErr != nil {
-				return nil, fmt.Errorf("column %s: %w", t.cols[i].name, convErr)
+			var err error
+			if out[i], err = convert(v, t.cols[i].typ, src.ParseTime); err != nil {
+				return nil, fmt.Errorf("column %s: %w", t.cols[i].name, err)
 			}
 		}
 		if err := sum.row(out, t.cols); err != nil {
