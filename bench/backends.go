@@ -181,7 +181,7 @@ func propagation(ctx context.Context, res *BackendResult, a *pgstore.DB, dsn, di
 	wctx, stop := context.WithCancel(ctx)
 	watching := make(chan error, 1)
 	go func() {
-		watching <- b.Watch(wctx, func(topic string) {
+		watching <- b.Watch(wctx, log, func(topic string) {
 			if err := svcB.OthersWrote(wctx, topic); err != nil && wctx.Err() == nil {
 				log.Warn("instance B", "err", err)
 			}

@@ -1,6 +1,9 @@
 package catalogue
 
-import "context"
+import (
+	"context"
+	"log/slog"
+)
 
 // Several instances of the service may share one store (PostgreSQL
 // behind a load balancer). Each keeps its own derived views (search index,
@@ -22,8 +25,8 @@ const (
 type Watcher interface {
 	// Watch calls changed with the topic of every commit, by any instance,
 	// and with "" whenever it may have missed some (at its start, after a
-	// lost connection), until ctx ends.
-	Watch(ctx context.Context, changed func(topic string)) error
+	// lost connection, which it logs to log), until ctx ends.
+	Watch(ctx context.Context, log *slog.Logger, changed func(topic string)) error
 }
 
 // OthersWrote has the service take in what other instances committed on

@@ -180,7 +180,7 @@ func (db *DB) Writable(ctx context.Context) error {
 // CountRows counts a table's rows (tests, checks).
 func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
 	switch table {
-	case "entries", "entry_districts", "entry_help_kinds", "providers", "terms", "districts", "tokens", "audit_log", "erasures", "synonyms":
+	case "entries", "entry_districts", "entry_help_kinds", "providers", "provider_districts", "terms", "districts", "tokens", "audit_log", "erasures", "synonyms":
 	default:
 		return 0, fmt.Errorf("unknown table %q", table)
 	}
@@ -229,14 +229,14 @@ var _ catalogue.Watcher = (*DB)(nil)
 // of each that another instance sent; with "" once listening (what came
 // before is unknown) and after every reconnection. It returns when ctx
 // ends.
-func (db *DB) Watch(ctx context.Context, changed func(topic string)) error {
+func (db *DB) Watch(ctx context.Context, log *slog.Logger, changed func(topic string)) error {
 	wait := 100 * time.Millisecond
 	for {
 		err := db.listen(ctx, changed)
 		if ctx.Err() != nil {
 			return nil
 		}
-		slog.WarnContext(ctx, "lost the database's notifications; listening again", "err", err, "in", wait)
+		log.WarnContext(ctx, "lost the database's notifications; listening again", "err", err, "in", wait)
 		select {
 		case <-ctx.Done():
 			return nil

@@ -187,23 +187,28 @@ func Open(ctx context.Context, st Store, cat *catalogue.Service, log *slog.Logge
 	return s, nil
 }
 
-// recount counts the open referrals of the entries again, from the store,
-// after a write of this instance or of another: counting from the truth
-// instead of adding, no instance's count drifts from another's. Should
-// the store not answer, the count moves by d (the write's own change,
-// known to have committed) and the next recount puts it right.
-func (s *Service) recount(ctx context.Context, d int64, entryIDs ...string) {
+// recount counts the open referrals of the entries of moved again, from
+// the store, after a write of this instance or of another: counting from
+// the truth instead of adding, no instance's count drifts from another's.
+// Should the store not answer, each entry's count moves by what moved
+// says (the write's own change, known to have committed) and the next
+// recount puts it right.
+func (s *Service) recount(ctx context.Context, moved map[string]int64) {
+	ids := make([]string, 0, len(moved))
+	for id := range moved {
+		ids = append(ids, id)
+	}
 	s.recountMu.Lock()
 	defer s.recountMu.Unlock()
-	counts, err := s.store.OpenReferrals(ctx, entryIDs...)
+	counts, err := s.store.OpenReferrals(ctx, ids...)
 	if err != nil {
 		s.log.WarnContext(ctx, "open referrals not counted again; counting on", "err", err)
-		for _, id := range entryIDs {
+		for id, d := range moved {
 			s.Places(id).Add(d)
 		}
 		return
 	}
-	for _, id := range entryIDs {
+	for _, id := range ids {
 		s.Places(id).Store(int64(counts[id]))
 	}
 }
@@ -220,15 +225,11 @@ func (s *Service) OthersWrote(ctx context.Context) error {
 		return err
 	}
 	if len(rs) > 0 {
-		entries := map[string]bool{}
-		var ids []string
+		entries := map[string]int64{}
 		for _, r := range rs {
-			if !entries[r.Entry.ID] {
-				entries[r.Entry.ID] = true
-				ids = append(ids, r.Entry.ID)
-			}
+			entries[r.Entry.ID] = 0 // another's write: no change of its own to count on
 		}
-		s.recount(ctx, 0, ids...)
+		s.recount(ctx, entries)
 		s.tell(rs...)
 	}
 	s.seen = max(s.seen, last)
@@ -355,9 +356,11 @@ func (s *Service) CreateMany(ctx context.Context, p access.Principal, ins []Inpu
 		}
 		return nil, fmt.Errorf("create referrals: %w", err)
 	}
+	taken := map[string]int64{}
 	for _, r := range out {
-		s.recount(ctx, 1, r.Entry.ID)
+		taken[r.Entry.ID]++
 	}
+	s.recount(ctx, taken)
 	s.tell(out...)
 	s.log.InfoContext(ctx, "referrals created", "count", len(out), "by", p.TokenID)
 	return out, nil
@@ -492,7 +495,7 @@ func (s *Service) Move(ctx context.Context, p access.Principal, id string, expec
 		return nil, fmt.Errorf("move referral %s: %w", id, err)
 	}
 	if wasOpen && !r.Status.Open() {
-		s.recount(ctx, -1, r.Entry.ID)
+		s.recount(ctx, map[string]int64{r.Entry.ID: -1})
 	}
 	s.tell(r)
 	return shown(p, r), nil

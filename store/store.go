@@ -418,7 +418,7 @@ func placeholders(n int) string {
 // CountRows counts the rows of a table; for tests and diagnostics.
 func (db *DB) CountRows(ctx context.Context, table string) (int, error) {
 	switch table {
-	case "entries", "entry_districts", "entry_help_kinds", "providers", "provider_districts", "terms", "districts", "tokens", "audit_log", "erasures":
+	case "entries", "entry_districts", "entry_help_kinds", "providers", "provider_districts", "terms", "districts", "tokens", "audit_log", "erasures", "synonyms":
 	default:
 		return 0, fmt.Errorf("unknown table %q", table)
 	}

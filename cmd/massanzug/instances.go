@@ -61,7 +61,7 @@ func followOthers(ctx context.Context, w catalogue.Watcher, svc *catalogue.Servi
 			}
 		}
 	}()
-	err := w.Watch(ctx, mark)
+	err := w.Watch(ctx, log, mark)
 	if err != nil {
 		log.Error("not following other instances' commits", "err", err)
 	}

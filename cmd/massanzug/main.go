@@ -38,6 +38,7 @@ import (
 	"massanzug/gap"
 	"massanzug/hsds"
 	"massanzug/index"
+	"massanzug/internal/pgcluster"
 	"massanzug/matching"
 	"massanzug/progress"
 	"massanzug/referral"
@@ -1231,5 +1232,46 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return nil
 	}
 	bench.Report(stdout, results)
+	return nil
+}
+
+// benchBackends runs bench.RunBackends for each size: on the PostgreSQL
+// database of --database (which must be empty) or, without it, on a
+// throw-away cluster with PostgreSQL's durable defaults.
+func benchBackends(ctx context.Context, c config, sizes string, writers, readers int, d time.Duration, log *slog.Logger, stdout, stderr io.Writer) error {
+	var results []bench.BackendResult
+	cluster := pgcluster.Cluster{}
+	if c.Database == "" {
+		cl, stop, err := pgcluster.Launch(true)
+		if err != nil {
+			return fmt.Errorf("bench --backends needs PostgreSQL: give --database, or install it: %w", err)
+		}
+		defer stop()
+		cluster = cl
+	}
+	for _, s := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 100 || n > 1_000_000 {
+			return fmt.Errorf("--entries: %q is not a size from 100 to 1000000", s)
+		}
+		dsn := c.Database
+		if dsn == "" {
+			if dsn, err = cluster.NewDatabase(ctx); err != nil {
+				return err
+			}
+		}
+		dir, err := os.MkdirTemp("", "massanzug-bench-")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "measuring %d entries on SQLite and PostgreSQL in %s ...\n", n, dir)
+		rs, err := bench.RunBackends(ctx, dir, n, dsn, writers, readers, d, log)
+		os.RemoveAll(dir)
+		if err != nil {
+			return err
+		}
+		results = append(results, rs...)
+	}
+	bench.ReportBackends(stdout, results)
 	return nil
 }

@@ -9,15 +9,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"massanzug/bench"
 	"massanzug/index"
-	"massanzug/internal/pgcluster"
 	"massanzug/pgstore"
 	"massanzug/store"
 )
@@ -64,23 +61,13 @@ func migrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer release()
-	src, err := store.Open(ctx, dir)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	snap, err := src.Snapshot(ctx)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	defer snap.Rollback()
 	dst, err := pgstore.Open(ctx, to)
 	if err != nil {
 		return err
 	}
 	defer dst.Close()
 	start := time.Now()
-	moved, err := dst.MoveFrom(ctx, pgstore.Source{Tx: snap, ParseTime: store.ParseTime})
+	moved, err := moveFolder(ctx, dir, dst)
 	if err != nil {
 		return fmt.Errorf("nothing moved: %w", err)
 	}
@@ -92,47 +79,6 @@ func migrateDB(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	_, err = fmt.Fprintf(stdout, "moved %d rows of %d tables in %s; every table's rows and checksum verified in PostgreSQL\n",
 		total, len(moved), time.Since(start).Round(time.Millisecond))
 	return err
-}
-
-// benchBackends runs bench.RunBackends for each size: on the PostgreSQL
-// database of --database (which must be empty) or, without it, on a
-// throw-away cluster with PostgreSQL's durable defaults.
-func benchBackends(ctx context.Context, c config, sizes string, writers, readers int, d time.Duration, log *slog.Logger, stdout, stderr io.Writer) error {
-	var results []bench.BackendResult
-	cluster := pgcluster.Cluster{}
-	if c.Database == "" {
-		cl, stop, err := pgcluster.Launch(true)
-		if err != nil {
-			return fmt.Errorf("bench --backends needs PostgreSQL: give --database, or install it: %w", err)
-		}
-		defer stop()
-		cluster = cl
-	}
-	for _, s := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 100 || n > 1_000_000 {
-			return fmt.Errorf("--entries: %q is not a size from 100 to 1000000", s)
-		}
-		dsn := c.Database
-		if dsn == "" {
-			if dsn, err = cluster.NewDatabase(ctx); err != nil {
-				return err
-			}
-		}
-		dir, err := os.MkdirTemp("", "massanzug-bench-")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "measuring %d entries on SQLite and PostgreSQL in %s ...\n", n, dir)
-		rs, err := bench.RunBackends(ctx, dir, n, dsn, writers, readers, d, log)
-		os.RemoveAll(dir)
-		if err != nil {
-			return err
-		}
-		results = append(results, rs...)
-	}
-	bench.ReportBackends(stdout, results)
-	return nil
 }
 
 // prepareDemoOnPostgres gives an empty PostgreSQL database the demo: it
@@ -178,19 +124,25 @@ func prepareDemoOnPostgres(ctx context.Context, c config, log *slog.Logger) erro
 	if err := store.SyncDir(c.Data); err != nil {
 		return err
 	}
-	src, err := store.Open(ctx, built.Data)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	snap, err := src.Snapshot(ctx)
-	if err != nil {
-		return err
-	}
-	defer snap.Rollback()
-	if _, err := dst.MoveFrom(ctx, pgstore.Source{Tx: snap, ParseTime: store.ParseTime}); err != nil {
+	if _, err := moveFolder(ctx, built.Data, dst); err != nil {
 		return fmt.Errorf("move the demo to PostgreSQL: %w", err)
 	}
 	log.Info("demo data moved to PostgreSQL", "tokens", filepath.Join(c.Data, "demo-tokens.env"))
 	return nil
+}
+
+// moveFolder moves the SQLite database of the data folder dir, read in
+// one snapshot, into dst (pgstore.MoveFrom).
+func moveFolder(ctx context.Context, dir string, dst *pgstore.DB) ([]pgstore.TableMoved, error) {
+	src, err := store.Open(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	snap, err := src.Snapshot(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	defer snap.Rollback()
+	return dst.MoveFrom(ctx, pgstore.Source{Tx: snap, ParseTime: store.ParseTime})
 }
